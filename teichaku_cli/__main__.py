@@ -1,0 +1,3 @@
+from teichaku_cli.cli import main
+
+main()

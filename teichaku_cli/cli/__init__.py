@@ -1,0 +1,45 @@
+"""The command line. Each command lives in its own module; this one assembles
+them. Heavy libraries (pandas, openpyxl) are imported inside the commands so
+``teichaku --help`` starts instantly."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from teichaku_cli import __version__
+from teichaku_cli.cli import init as init_cmd
+from teichaku_cli.cli import validate as validate_cmd
+from teichaku_cli.cli.common import State
+
+app = typer.Typer(
+    name="teichaku",
+    help="就労定着支援事業所のための請求前チェック・定着率・帳票作成ツール。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals hold personal data
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"teichaku {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="内部エラーのときに詳細（トレースバック）を表示する。")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="版を表示する。")] = False,
+) -> None:
+    State.debug = debug
+
+
+app.command("validate")(validate_cmd.validate)
+app.command("init")(init_cmd.init)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,103 @@
+"""Typed exceptions and the problem record every reader and rule reports with.
+
+The core never prints and never exits: it raises one of these, and the CLI edge
+turns them into a Japanese one-liner and an exit code (0 fine, 1 problems in the
+data, 2 could not run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → Excel column letters (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a problem is, as staff would look for it in Excel."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None  # row number as Excel (or a text editor) shows it
+    column: str | None = None  # canonical header
+    column_letter: str | None = None
+
+    def describe(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"シート「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"{self.row}行目")
+        if self.column:
+            col = f"{self.column_letter}列" if self.column_letter else ""
+            parts.append(f"{col}「{self.column}」")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the office data.
+
+    ``structural`` problems (missing file, sheet or column, undecodable CSV) mean
+    the data could not be read at all; the others are values to fix.
+    """
+
+    place: Place
+    message: str
+    fix: str = ""
+    value: str | None = None
+    severity: str = "error"  # "error" | "warning"
+    structural: bool = False
+
+    def describe(self) -> str:
+        text = f"{self.place.describe()}: "
+        if self.value is not None:
+            text += f"値「{self.value}」: "
+        text += self.message
+        if self.fix:
+            text += f" → {self.fix}"
+        return text
+
+
+class TeichakuError(Exception):
+    """Base of every error the CLI shows as a message rather than a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def describe(self) -> str:
+        return f"{self.message} → {self.fix}" if self.fix else self.message
+
+
+class UsageError(TeichakuError):
+    """A command-line value (month, year, path) that cannot be used."""
+
+
+@dataclass
+class DataProblems(TeichakuError):
+    """The office data has problems; carries every one of them."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        TeichakuError.__init__(self, f"入力データに{len(self.errors)}件の問題があります。")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def structural(self) -> bool:
+        return any(p.structural for p in self.problems)

@@ -1,0 +1,1 @@
+"""Reading an office's data: files → typed tables, with every problem located."""

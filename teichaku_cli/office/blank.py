@@ -1,0 +1,107 @@
+"""An empty office workbook made from the contract (``teichaku init``): every sheet
+with its headers, drop-downs for the choices, date formats, frozen headers,
+widths, and a sheet of instructions — so an office with no records software can
+start today."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from teichaku_cli.office import schema
+from teichaku_cli.office.schema import Kind
+from teichaku_cli.safe_write import atomic_path
+
+DATE_FORMAT = "yyyy/m/d"
+MONTH_FORMAT = "yyyy/m"
+FONT_NAME = "游ゴシック"
+DATA_ROWS = 5000  # rows given drop-downs
+
+CONFIG_TEMPLATE = """# teichaku の事業所設定（UTF-8 で保存してください）
+"事業所名" = "{name}"
+"事業所番号" = ""
+# 1単位あたりの円。事業所の地域区分に合わせてください（例: その他 10.00、1級地 11.20 など）。
+"地域区分単価" = 10.0
+# "指定日" = 2024-04-01
+data = "{data}"
+
+# 記録ソフトの CSV の見出しが違うときは、ここで対応づけます（左: ファイルの見出し、右: teichaku の見出し）。
+[columns]
+# "受給者番号" = "利用者ID"
+
+# シート名・CSV ファイル名が違うときの対応づけ。
+[sheets]
+# "支援経過" = "支援記録"
+"""
+
+INSTRUCTIONS = [
+    ("teichaku 事業所データ（入力用ブック）", ""),
+    ("", ""),
+    ("使い方", "各シートの2行目から、1件1行で入力してください。見出し（1行目）の文字は変えないでください。"),
+    ("必須の列", "見出しが赤い列は必ず入力してください。"),
+    ("日付", "2024/4/1、令和6年4月1日、R6.4.1 のどれでも読めます。存在しない日付はエラーになります。"),
+    ("年月", "2025/10、令和7年10月、R7.10 のどれでも読めます。"),
+    ("選択肢", "▼ の付いた列は一覧から選んでください。"),
+    ("ID", "利用者ID は文字として扱います（先頭の 0 も残ります）。"),
+    ("確認", "入力したら「teichaku validate このファイル」で問題がないか確かめてください。"),
+    ("", ""),
+    ("シート", "内容"),
+    *((t.name + ("（必須）" if t.required else "（任意）"), t.description) for t in schema.TABLES),
+]
+
+
+def write_blank_workbook(path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "説明"
+    for r, (a, b) in enumerate(INSTRUCTIONS, start=1):
+        guide.cell(r, 1, a).font = Font(name=FONT_NAME, bold=bool(a) and not b or r == 1, size=14 if r == 1 else 11)
+        guide.cell(r, 2, b).font = Font(name=FONT_NAME)
+        guide.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    guide.column_dimensions["A"].width = 24
+    guide.column_dimensions["B"].width = 90
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for table in schema.TABLES:
+        ws = wb.create_sheet(table.name)
+        ws.freeze_panes = "A2"
+        for c, column in enumerate(table.columns, start=1):
+            cell = ws.cell(1, c, column.name)
+            cell.font = Font(name=FONT_NAME, bold=True, color="C00000" if column.required else "000000")
+            cell.fill = header_fill
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            letter = get_column_letter(c)
+            ws.column_dimensions[letter].width = column.width
+            rng = f"{letter}2:{letter}{DATA_ROWS + 1}"
+            # a column style: Excel applies it to every cell typed into the column
+            if column.kind in (Kind.DATE, Kind.MONTH):
+                ws.column_dimensions[letter].number_format = DATE_FORMAT if column.kind is Kind.DATE else MONTH_FORMAT
+            elif column.kind is Kind.ID:
+                ws.column_dimensions[letter].number_format = "@"  # text: keeps leading zeros
+            options: tuple[str, ...] = ()
+            if column.kind is Kind.CHOICE:
+                options = column.choices
+            elif column.kind is Kind.YESNO:
+                options = column.yes_no_words
+            if options:
+                dv = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(options) + '"',
+                    allow_blank=not column.required,
+                    showErrorMessage=True,
+                    errorTitle="選択肢にない値です",
+                    error="一覧から選んでください: " + " / ".join(options),
+                )
+                dv.add(rng)
+                ws.add_data_validation(dv)
+            if column.note:
+                from openpyxl.comments import Comment
+
+                cell.comment = Comment(column.note, "teichaku")
+        ws.row_dimensions[1].height = 30
+    with atomic_path(path) as tmp:
+        wb.save(tmp)

@@ -1,0 +1,318 @@
+"""Reading an office: every table of the contract, typed, with every problem found.
+
+``read_office`` never stops at the first problem: it reads all it can and returns
+the office with the full list, so ``teichaku validate`` can show everything at
+once. ``load_office`` is what the computing commands call: it refuses data with
+errors (a wrong claim is worse than none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from teichaku_cli.errors import DataProblems, Place, Problem, TeichakuError, column_letter
+from teichaku_cli.office import schema
+from teichaku_cli.office.schema import Column, Kind, Table
+from teichaku_cli.office.settings import Settings, find_config, load_settings
+from teichaku_cli.office.sources import EXCEL_ERRORS, RawSheet, Source, normalize_name, open_source
+from teichaku_cli.office.values import (
+    ValueProblem,
+    normalize_text,
+    parse_choice,
+    parse_date,
+    parse_id,
+    parse_month,
+    parse_yesno,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_PER_COLUMN = 20  # listed problems per sheet column; the rest are counted
+ROW = "_row"  # the Excel row number of each record
+
+
+@dataclass
+class TablePlace:
+    file: str
+    sheet: str | None
+    letters: dict[str, str] = field(default_factory=dict)  # canonical column → Excel letter
+
+    def at(self, row: int | None = None, column: str | None = None) -> Place:
+        return Place(self.file, self.sheet, row, column, self.letters.get(column or ""))
+
+
+@dataclass
+class Office:
+    """The office's data, typed: one pandas DataFrame per table (canonical column
+    names, dates as datetime64, yes/no as bool, a ``_row`` column with the Excel
+    row), and where each table came from."""
+
+    settings: Settings
+    source: str
+    tables: dict[str, "pd.DataFrame"]
+    places: dict[str, TablePlace]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def users(self) -> "pd.DataFrame":
+        return self.tables[schema.USERS.name]
+
+    @property
+    def contacts(self) -> "pd.DataFrame":
+        return self.tables[schema.CONTACTS.name]
+
+    def table(self, name: str) -> "pd.DataFrame":
+        return self.tables[name]
+
+    def place(self, table: str, row: int | None = None, column: str | None = None) -> Place:
+        return self.places[table].at(row, column)
+
+
+def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings]:
+    """DATA from the argument, else ``data =`` in teichaku.toml."""
+    settings = load_settings(find_config(data, config))
+    if data is None:
+        if settings.data is None:
+            raise TeichakuError(
+                "読み込むデータが指定されていません。",
+                "ブックか CSV フォルダのパスを指定するか、teichaku.toml に data = \"office.xlsx\" と書いてください",
+            )
+        data = settings.data
+    return data, settings
+
+
+def read_office(data: Path | None, config: Path | None = None) -> Office:
+    """Read every table; problems are collected on ``office.problems``.
+
+    Raises ``SourceError`` only when nothing can be read at all (missing file,
+    unsupported or corrupt workbook).
+    """
+    import pandas as pd
+
+    path, settings = resolve_data(data, config)
+    source = open_source(path)
+    tables: dict[str, pd.DataFrame] = {}
+    places: dict[str, TablePlace] = {}
+    problems: list[Problem] = []
+    for table in schema.TABLES:
+        names = [table.name, *(k for k, v in settings.sheets.items() if v == table.name)]
+        raw = source.sheet(names)
+        if raw is None:
+            places[table.name] = TablePlace(source.display, table.name)
+            if table.required:
+                problems.append(_missing_table(source, table))
+            tables[table.name] = _empty_frame(table)
+            continue
+        frame, place, found = _read_table(raw, table, settings)
+        tables[table.name], places[table.name] = frame, place
+        problems += found
+    office = Office(settings, source.display, tables, places, problems)
+    if not any(p.structural for p in problems):
+        from teichaku_cli.office.checks import cross_check
+
+        problems += cross_check(office)
+    return office
+
+
+def load_office(data: Path | None, config: Path | None = None) -> Office:
+    """Read the office and refuse it if anything is wrong (DataProblems, exit 2)."""
+    office = read_office(data, config)
+    if any(p.severity == "error" for p in office.problems):
+        raise DataProblems(problems=office.problems)
+    return office
+
+
+def _missing_table(source: Source, table: Table) -> Problem:
+    found = "、".join(source.available) or "なし"
+    kind = "シート" if source.display.endswith("/") is False else "CSV ファイル"
+    name = table.name if kind == "シート" else f"{table.name}.csv"
+    return Problem(
+        Place(source.display, table.name),
+        f"必須の{kind}「{name}」がありません（あるもの: {found}）。",
+        f"{kind}「{name}」を用意してください（teichaku init で空の様式を作れます）",
+        structural=True,
+    )
+
+
+def _empty_frame(table: Table) -> "pd.DataFrame":
+    import pandas as pd
+
+    frame = pd.DataFrame({c.name: pd.Series([], dtype=_dtype(c)) for c in table.columns})
+    frame[ROW] = pd.Series([], dtype="int64")
+    return frame
+
+
+def _dtype(column: Column) -> str:
+    return {
+        Kind.DATE: "datetime64[ns]",
+        Kind.MONTH: "datetime64[ns]",
+        Kind.YESNO: "bool",
+    }.get(column.kind, "object")
+
+
+def _header_map(raw: RawSheet, table: Table, settings: Settings) -> dict[str, int]:
+    """Canonical column → header position, via teichaku.toml [columns], the
+    canonical name, then known aliases."""
+    user_map = {normalize_name(k): v for k, v in settings.column_map(table.name).items()}
+    positions: dict[str, int] = {}
+    lookup = {}
+    for column in table.columns:
+        for name in (column.name, *column.aliases):
+            lookup.setdefault(normalize_name(name), column.name)
+    for index, header in enumerate(raw.header):
+        key = normalize_name(header)
+        canonical = user_map.get(key) or lookup.get(key)
+        if canonical and canonical not in positions:
+            positions[canonical] = index
+    return positions
+
+
+def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.DataFrame", TablePlace, list[Problem]]:
+    import pandas as pd
+
+    problems: list[Problem] = []
+    positions = _header_map(raw, table, settings)
+    place = TablePlace(raw.file, raw.sheet, {c: column_letter(i) for c, i in positions.items()})
+    if not raw.header:
+        return _empty_frame(table), place, [
+            Problem(
+                raw.place(),
+                "見出し行もデータもありません（空のシート/ファイルです）。",
+                f"1行目に見出し（{'、'.join(c.name for c in table.columns if c.required)} など）を入れてください",
+                structural=table.required,
+                severity="error" if table.required else "warning",
+            )
+        ]
+    for merge in getattr(raw, "merges", []):
+        (r1, c1), (r2, c2) = merge
+        if r2 + 1 >= raw.header_row:
+            problems.append(
+                Problem(
+                    raw.place(r1 + 1),
+                    f"結合されたセル（{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}）があります。結合セルは左上以外の値が失われます。",
+                    "セルの結合を解除し、各セルに値を入れてください",
+                )
+            )
+    missing = [c for c in table.columns if c.required and c.name not in positions]
+    for column in missing:
+        problems.append(
+            Problem(
+                raw.place(raw.header_row, column.name),
+                f"必須の列「{column.name}」がありません（見出し: {'、'.join(h for h in raw.header if h) or 'なし'}）。",
+                f"見出し行に「{column.name}」の列を加えるか、teichaku.toml の [columns] で既存の見出しを対応づけてください",
+                structural=True,
+            )
+        )
+    rows = raw.rows
+    data: dict[str, object] = {}
+    for column in table.columns:
+        index = positions.get(column.name)
+        if index is None:
+            data[column.name] = _defaults(column, len(rows))
+            continue
+        values, found = _convert(raw, column, index, rows)
+        data[column.name] = values
+        problems += found
+    known = set(positions.values())
+    for index, header in enumerate(raw.header):  # extra columns are kept for templates
+        name = header.strip()
+        if index not in known and name and name not in data:
+            data[name] = [_as_text(v) for v in raw.columns[index]]
+    data[ROW] = rows
+    frame = pd.DataFrame(data)
+    for column in table.columns:
+        if column.kind in (Kind.DATE, Kind.MONTH):
+            frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")
+    return frame, place, problems
+
+
+def _defaults(column: Column, n: int) -> list[object]:
+    return [column.default] * n
+
+
+_PARSERS: dict[Kind, Callable[[Column], Callable[[object], object]]] = {
+    Kind.ID: lambda c: parse_id,
+    Kind.DATE: lambda c: parse_date,
+    Kind.MONTH: lambda c: parse_month,
+    Kind.YESNO: lambda c: lambda v: parse_yesno(v, *c.yes_no_words),
+    Kind.CHOICE: lambda c: (lambda m: lambda v: parse_choice(v, m, c.choices))(c.choice_map()),
+}
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return normalize_text(value) if isinstance(value, float) else ("" if value is None else str(value).strip())
+
+
+def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tuple[list[object], list[Problem]]:
+    """Parse one column, each distinct value once (a log repeats dates a lot)."""
+    import numpy as np
+    import pandas as pd
+
+    cells = raw.columns[index]
+    if column.kind is Kind.TEXT:
+        parsed_cells = [_as_text(v) for v in cells] if raw.sheet is not None else cells
+        values: list[object] = list(parsed_cells)
+        bad: dict[int, tuple[str, str, str]] = {
+            i: (v, f"Excel のエラー値「{v}」です。", "元の数式やセルを直し、値を入れてください")
+            for i, v in enumerate(values)
+            if v in EXCEL_ERRORS
+        }
+        blank = [not v for v in values]
+    else:
+        parse = _PARSERS[column.kind](column)
+        codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
+        parsed: list[object] = []
+        problems_by_code: dict[int, tuple[str, str, str]] = {}
+        for code, value in enumerate(uniques):
+            shown = _as_text(value)
+            if shown in EXCEL_ERRORS:
+                parsed.append(None)
+                problems_by_code[code] = (shown, f"Excel のエラー値「{shown}」です。", "元の数式やセルを直し、値を入れてください")
+                continue
+            try:
+                parsed.append(parse(value))
+            except ValueProblem as exc:
+                parsed.append(None)
+                problems_by_code[code] = (shown, exc.message, exc.fix)
+        table_values = np.array(parsed + [None], dtype=object)
+        values = table_values[codes].tolist()  # code -1 (empty) picks the trailing None
+        bad = {i: problems_by_code[c] for i, c in enumerate(codes) if c in problems_by_code} if problems_by_code else {}
+        blank = [v is None for v in values]
+    problems: list[Problem] = []
+    for i, (shown, message, fix) in bad.items():
+        problems.append(Problem(raw.place(rows[i], column.name, index), message, fix, value=shown))
+    if column.required:
+        for i, is_blank in enumerate(blank):
+            if is_blank and i not in bad:
+                if (rows[i], index) in raw.error_cells:
+                    problems.append(
+                        Problem(raw.place(rows[i], column.name, index), "Excel のエラー値（#N/A など）です。", "元の数式やセルを直し、値を入れてください")
+                    )
+                else:
+                    problems.append(
+                        Problem(raw.place(rows[i], column.name, index), f"必須の「{column.name}」が空欄です。", f"「{column.name}」を入力してください")
+                    )
+    elif column.default is not None:
+        values = [column.default if is_blank else v for v, is_blank in zip(values, blank)]
+    if column.kind is not Kind.TEXT and raw.error_cells and not column.required:
+        for i, is_blank in enumerate(blank):
+            if is_blank and (rows[i], index) in raw.error_cells:
+                problems.append(
+                    Problem(raw.place(rows[i], column.name, index), "Excel のエラー値（#N/A など）です。", "元の数式やセルを直すか、空欄にしてください")
+                )
+    return values, _cap(problems, raw, column, index)
+
+
+def _cap(problems: list[Problem], raw: RawSheet, column: Column, index: int) -> list[Problem]:
+    if len(problems) <= MAX_PER_COLUMN:
+        return problems
+    rest = len(problems) - MAX_PER_COLUMN
+    return problems[:MAX_PER_COLUMN] + [
+        Problem(raw.place(None, column.name, index), f"同じ列にほか{rest}件の問題があります。", "上の例と同じように直してください")
+    ]

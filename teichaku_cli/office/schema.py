@@ -1,0 +1,220 @@
+"""The office-data contract: the sheets (tables), their canonical Japanese headers,
+which are required, and what kind of value each column holds.
+
+``docs/data-format.md`` is the prose version of this module; ``teichaku init``
+writes an empty workbook from it. Extra columns in a sheet are kept as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(str, Enum):
+    ID = "id"
+    TEXT = "text"
+    DATE = "date"
+    MONTH = "month"
+    YESNO = "yesno"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    # variants (lower-case, NFKC, no spaces) → canonical choice
+    variants: dict[str, str] = field(default_factory=dict)
+    default: object = None
+    yes_no_words: tuple[str, str] = ("はい", "いいえ")
+    aliases: tuple[str, ...] = ()  # other header spellings seen in exports
+    width: int = 14
+    note: str = ""
+
+    def choice_map(self) -> dict[str, str]:
+        mapping = {c.lower(): c for c in self.choices}
+        mapping.update(self.variants)
+        return mapping
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # the sheet name, or the CSV file name without .csv
+    columns: tuple[Column, ...]
+    required: bool = False
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _yesno(name: str, default: bool | None, yes: str = "はい", no: str = "いいえ", **kw) -> Column:
+    return Column(name, Kind.YESNO, default=default, yes_no_words=(yes, no), **kw)
+
+
+USER_TYPES = ("通常", "労働時間延長支援型", "復職支援型")
+SPECIAL_USER_TYPES = USER_TYPES[1:]
+DISCLOSURE = ("オープン", "クローズ")
+METHODS = ("対面", "テレビ電話", "電話", "メール", "その他")
+COUNTERPARTS = ("本人", "事業主", "家族", "関係機関")
+
+USERS = Table(
+    "利用者",
+    required=True,
+    description="利用者ごとに1行。就職日・利用期間・障害開示・事業主への共有同意など。",
+    columns=(
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID", "受給者証番号", "利用者番号"), width=12),
+        Column("氏名", required=True, aliases=("利用者名", "名前"), width=16),
+        Column("就職日", Kind.DATE, required=True, aliases=("雇用開始日", "入社日")),
+        Column("事業主", aliases=("就職先", "勤務先", "事業所名（就職先）"), width=22),
+        Column("利用開始日", Kind.DATE, required=True, aliases=("サービス開始日", "契約開始日")),
+        Column("利用終了日", Kind.DATE, aliases=("サービス終了日", "契約終了日"), note="空欄＝利用継続中"),
+        Column("離職日", Kind.DATE, aliases=("退職日",)),
+        Column("再就職日", Kind.DATE, aliases=("転職日",)),
+        Column(
+            "利用類型",
+            Kind.CHOICE,
+            choices=USER_TYPES,
+            default="通常",
+            variants={"通常型": "通常", "労働時間延長": "労働時間延長支援型", "復職支援": "復職支援型"},
+            width=20,
+        ),
+        Column("起算日", Kind.DATE, note="労働時間延長支援型・復職支援型では必須"),
+        Column(
+            "障害開示",
+            Kind.CHOICE,
+            choices=DISCLOSURE,
+            default="オープン",
+            variants={"open": "オープン", "開示": "オープン", "close": "クローズ", "closed": "クローズ", "非開示": "クローズ"},
+        ),
+        _yesno("事業主共有同意", False, "あり", "なし", aliases=("事業主への共有同意", "共有同意")),
+        _yesno("一体的運営", True, note="いいえ＝一体的に運営していない送り出し事業所から来た利用者（初期加算）"),
+        _yesno("特別地域", False),
+        _yesno("要継続支援", False, note="はい＝終了後も他機関による支援が必要（引継ぎが必要）"),
+        Column("担当者", aliases=("就労定着支援員", "担当職員")),
+    ),
+)
+
+CONTACTS = Table(
+    "支援記録",
+    required=True,
+    description="支援・連絡の記録。1回の支援ごとに1行。",
+    columns=(
+        Column("日付", Kind.DATE, required=True, aliases=("支援日", "実施日", "提供日")),
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID", "受給者証番号", "利用者番号"), width=12),
+        Column(
+            "方法",
+            Kind.CHOICE,
+            required=True,
+            choices=METHODS,
+            variants={
+                "面談": "対面",
+                "訪問": "対面",
+                "来所": "対面",
+                "テレビ電話装置等": "テレビ電話",
+                "ビデオ通話": "テレビ電話",
+                "tel": "電話",
+                "e-mail": "メール",
+                "email": "メール",
+                "mail": "メール",
+            },
+            aliases=("支援方法", "手段"),
+        ),
+        Column(
+            "相手",
+            Kind.CHOICE,
+            required=True,
+            choices=COUNTERPARTS,
+            variants={"利用者": "本人", "企業": "事業主", "雇用主": "事業主", "職場": "事業主"},
+            aliases=("対象", "支援対象"),
+        ),
+        Column("区分", note="例: 支援 / 職場訪問 / 引継ぎ"),
+        Column("担当者", aliases=("記録者", "支援者")),
+        Column("内容", aliases=("支援内容",), width=40),
+        Column("結果", aliases=("支援結果",), width=30),
+        _yesno("事業主共有", False, "可", "不可", note="可＝事業主向け支援レポートに載せてよい"),
+    ),
+)
+
+REPORTS = Table(
+    "支援レポート",
+    description="月ごとの支援レポート（別紙様式1）の提供記録と記載内容。",
+    columns=(
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID",), width=12),
+        Column("対象月", Kind.MONTH, required=True),
+        Column("本人提供日", Kind.DATE),
+        Column("事業主共有日", Kind.DATE),
+        Column("主な支援目標", width=30),
+        Column("今後の支援内容", width=30),
+        Column("本人の取組", width=30),
+        Column("事業主の取組", width=30),
+        Column("共有事項", width=30),
+        Column("作成者"),
+    ),
+)
+
+PLAN_CONTENT = (
+    "引継ぎ事項",
+    "職場環境",
+    "業務内容",
+    "労働条件",
+    "関係機関",
+    "健康状態",
+    "生活環境",
+    "長期目標",
+    "短期目標",
+    "支援方針",
+    "支援内容",
+    "支援期間",
+    "支援頻度",
+    "役割分担",
+    "評価",
+)
+
+PLANS = Table(
+    "支援計画",
+    description="就労定着支援計画（別紙様式2）。作成・見直しのたびに1行。",
+    columns=(
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID",), width=12),
+        Column("作成日", Kind.DATE, required=True, aliases=("見直し日", "計画作成日")),
+        *(Column(name, width=30) for name in PLAN_CONTENT),
+        Column("作成者"),
+        Column("本人同意日", Kind.DATE),
+    ),
+)
+
+MEETINGS = Table(
+    "ケース会議",
+    description="地域連携会議（ケース会議）の開催記録。",
+    columns=(
+        Column("日付", Kind.DATE, required=True, aliases=("開催日",)),
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID",), width=12),
+        Column("参加機関", width=30),
+        _yesno("サービス管理責任者参加", None, aliases=("サビ管参加",)),
+    ),
+)
+
+SUBSIDIES = Table(
+    "助成金",
+    description="訪問型職場適応援助者（ジョブコーチ）助成金を請求した利用者・月。",
+    columns=(
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID",), width=12),
+        Column("対象月", Kind.MONTH, required=True),
+    ),
+)
+
+TRANSITIONS = Table(
+    "移行実績",
+    description="新規指定の事業所のみ: 一体的に運営する就労移行支援等から一般就労した人。",
+    columns=(
+        Column("氏名", required=True, width=16),
+        Column("就職日", Kind.DATE, required=True),
+        Column("離職日", Kind.DATE),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (USERS, CONTACTS, REPORTS, PLANS, MEETINGS, SUBSIDIES, TRANSITIONS)
+TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -1,0 +1,293 @@
+"""Getting raw sheets out of files: an Excel workbook (.xlsx/.xlsm/.xls, one sheet
+per table) or a folder of CSVs (one ``<sheet>.csv`` per table).
+
+This layer only finds and decodes; it knows nothing of the columns. A raw sheet
+is its header and its rows as cells (``str``, ``float``, ``date``…), each with the
+row number a person sees in Excel or in a text editor.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from teichaku_cli.errors import Place, Problem, TeichakuError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+CSV_ENCODINGS = ("UTF-8（BOM付き）", "UTF-8", "CP932（Shift_JIS の Windows 版）")
+EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"})
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class SourceError(TeichakuError):
+    """The data cannot be opened at all (missing, unsupported, corrupt, locked)."""
+
+
+@dataclass
+class RawSheet:
+    file: str  # shown to people: the file name
+    sheet: str | None  # sheet name in a workbook, None for a CSV
+    header: list[str]
+    header_row: int  # row number of the header as Excel shows it
+    columns: list[list[object]]  # one list of cells per header position
+    rows: list[int]  # the Excel row number of each data row
+    error_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, col index) holding #N/A etc.
+
+    def place(self, row: int | None = None, column: str | None = None, index: int | None = None) -> Place:
+        from teichaku_cli.errors import column_letter
+
+        return Place(self.file, self.sheet, row, column, column_letter(index) if index is not None else None)
+
+
+def normalize_name(name: object) -> str:
+    """Header / sheet names compare after NFKC, without spaces, line breaks or a leading ＊."""
+    text = unicodedata.normalize("NFKC", str(name or ""))
+    return re.sub(r"\s+", "", text).lstrip("*※").rstrip("*※")
+
+
+class Source:
+    """Where an office's tables come from; ``sheet(name)`` returns a RawSheet or None."""
+
+    display: str
+    available: list[str]
+
+    def sheet(self, names: list[str]) -> RawSheet | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def open_source(path: Path) -> Source:
+    if not path.exists():
+        raise SourceError(
+            f"{path} が見つかりません。",
+            "ファイル名とフォルダを確かめてください（Excelブック .xlsx/.xls、または CSV を入れたフォルダ）",
+        )
+    if path.is_dir():
+        return CsvFolder(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raise SourceError(
+            f"{path.name}: CSV は1つの表しか持てないため、単独では読めません。",
+            f"CSV はフォルダにまとめ、表ごとに「利用者.csv」「支援記録.csv」のように名前を付けて、そのフォルダを指定してください",
+        )
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise SourceError(
+            f"{path.name}: 「{path.suffix or '拡張子なし'}」のファイルは読めません。",
+            "Excelブック（.xlsx / .xlsm / .xls）か、CSV を入れたフォルダを指定してください",
+        )
+    return Workbook(path)
+
+
+class Workbook(Source):
+    def __init__(self, path: Path) -> None:
+        import python_calamine
+
+        self.path = path
+        self.display = path.name
+        head = path.read_bytes()[:4096] if path.stat().st_size else b""
+        if not head:
+            raise SourceError(f"{path.name}: ファイルが空です（0バイト）。", "保存し直したブックを指定してください")
+        if head.startswith(_CFB_MAGIC) and path.suffix.lower() != ".xls":
+            raise SourceError(
+                f"{path.name}: パスワードで保護（暗号化）されたブックは読めません。",
+                "Excelで開いて［ファイル］→［情報］→［ブックの保護］でパスワードを外し、別名で保存してください",
+            )
+        try:
+            self.book = python_calamine.CalamineWorkbook.from_path(str(path))
+        except python_calamine.PasswordError:
+            raise SourceError(
+                f"{path.name}: パスワードで保護されたブックは読めません。",
+                "Excelでパスワードを外して保存し直してください",
+            ) from None
+        except Exception as exc:  # calamine raises several types for broken files
+            raise SourceError(
+                f"{path.name}: Excelブックとして開けません（壊れているか、別の形式です: {type(exc).__name__}）。",
+                "Excelで開けるか確かめ、「Excel ブック (*.xlsx)」で保存し直してください",
+            ) from None
+        self.available = list(self.book.sheet_names)
+        self._by_norm = {normalize_name(n): n for n in self.available}
+        self._error_sheets: set[str] | None = None
+
+    def sheet(self, names: list[str]) -> RawSheet | None:
+        actual = next((self._by_norm[n] for n in map(normalize_name, names) if n in self._by_norm), None)
+        if actual is None:
+            return None
+        try:
+            cells = self.book.get_sheet_by_name(actual)
+            grid = cells.to_python(skip_empty_area=False)
+            merges = list(cells.merged_cell_ranges or [])
+        except Exception as exc:
+            raise SourceError(
+                f"{self.display} シート「{actual}」: 読めません（{type(exc).__name__}）。",
+                "Excelで開いて保存し直してください",
+            ) from None
+        raw = _raw_from_grid(grid, self.display, actual)
+        raw.merges = merges  # type: ignore[attr-defined]
+        if raw.header and self._sheet_has_errors(actual):
+            raw.error_cells = self._error_cells(actual)
+        return raw
+
+    def _sheet_has_errors(self, name: str) -> bool:
+        """Cheap scan: does the sheet's XML hold any error cell (t="e")?
+
+        calamine reads #N/A as an empty cell; staff should hear it was an error.
+        """
+        if self.path.suffix.lower() == ".xls":
+            return False
+        if self._error_sheets is None:
+            self._error_sheets = set()
+            try:
+                with zipfile.ZipFile(self.path) as zf:
+                    for sheet_name, member in _sheet_members(zf).items():
+                        with zf.open(member) as fh:
+                            if any(b't="e"' in chunk for chunk in iter(lambda: fh.read(1 << 20), b"")):
+                                self._error_sheets.add(sheet_name)
+            except (zipfile.BadZipFile, KeyError, OSError):
+                return False
+        return name in self._error_sheets
+
+    def _error_cells(self, name: str) -> set[tuple[int, int]]:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            found = set()
+            for row in wb[name].iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "e":
+                        found.add((cell.row, cell.column - 1))
+            return found
+        finally:
+            wb.close()
+
+
+def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part, from workbook.xml and its relationships."""
+    book = zf.read("xl/workbook.xml").decode("utf-8")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = {}
+    for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
+        rid = re.search(r'Id="([^"]+)"', rel[0])
+        target = re.search(r'Target="([^"]+)"', rel[0])
+        if rid and target:
+            t = target[1].lstrip("/")
+            targets[rid[1]] = t if t.startswith("xl/") else f"xl/{t}"
+    members = {}
+    for sheet in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        name = re.search(r'name="([^"]+)"', sheet[0])
+        rid = re.search(r'r:id="([^"]+)"', sheet[0]) or re.search(r'\bid="([^"]+)"', sheet[0])
+        if name and rid and rid[1] in targets:
+            members[_xml_unescape(name[1])] = targets[rid[1]]
+    return members
+
+
+def _xml_unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+
+
+def _raw_from_grid(grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1) -> RawSheet:
+    """Header = first row with any value; data rows below it; blank rows dropped."""
+    header_at = next((i for i, row in enumerate(grid) if any(_filled(c) for c in row)), None)
+    if header_at is None:
+        return RawSheet(file, sheet, [], first_row, [], [])
+    header_cells = grid[header_at]
+    width = len(header_cells)
+    while width and not _filled(header_cells[width - 1]):
+        width -= 1
+    header = [str(c).strip() if _filled(c) else "" for c in header_cells[:width]]
+    rows, kept = [], []
+    for i in range(header_at + 1, len(grid)):
+        row = grid[i]
+        if any(_filled(c) for c in row[:width]):
+            kept.append(row)
+            rows.append(first_row + i)
+    columns = [[r[j] if j < len(r) else "" for r in kept] for j in range(width)]
+    return RawSheet(file, sheet, header, first_row + header_at, columns, rows)
+
+
+def _filled(cell: object) -> bool:
+    return not (cell is None or cell == "" or (isinstance(cell, float) and cell != cell))
+
+
+class CsvFolder(Source):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.display = path.name + "/"
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        self.available = [p.stem for p in files]
+        self._by_norm = {normalize_name(p.stem): p for p in files}
+        if not files:
+            raise SourceError(
+                f"{path}: CSV ファイルが1つもありません。",
+                "表ごとに「利用者.csv」「支援記録.csv」などの名前で CSV を置いてください",
+            )
+
+    def sheet(self, names: list[str]) -> RawSheet | None:
+        path = next((self._by_norm[n] for n in map(normalize_name, names) if n in self._by_norm), None)
+        if path is None:
+            return None
+        text = decode_csv(path)
+        return csv_sheet(text, f"{self.path.name}/{path.name}")
+
+
+def decode_csv(path: Path) -> str:
+    """BOM → UTF-8; else strict UTF-8; else strict CP932. Never ``shift_jis``
+    (it fails on ①, ㈱, 髙, 﨑 that Windows software writes)."""
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    elif not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" not in data:
+        for encoding in ("utf-8", "cp932"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            # Python's cp932 maps the unused bytes 0x80, 0xA0, 0xFD–0xFF to private-use
+            # characters instead of failing: text holding them was not CP932.
+            if encoding == "cp932" and any(c in text for c in "\uf8f0\uf8f1\uf8f2\uf8f3"):
+                break
+            return text
+    raise SourceError(
+        f"{path.name}: 文字コードが読み取れません（試したもの: {'、'.join(CSV_ENCODINGS)}）。",
+        "CSV を「CSV UTF-8（コンマ区切り）」か「CSV（コンマ区切り）」で保存し直してください",
+    )
+
+
+def csv_sheet(text: str, file: str) -> RawSheet:
+    import pandas as pd
+
+    if not text.strip():
+        return RawSheet(file, None, [], 1, [], [])
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False, engine="c"
+        )
+    except pd.errors.ParserError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        where = f"{line[1]}行目付近で" if line else ""
+        raise SourceError(
+            f"{file}: {where}列の数が合わず、CSV として読めません。",
+            "区切りのカンマや引用符（\"）が崩れていないか確かめてください",
+        ) from None
+    # one list of cells per column; row numbers as a text editor (and Excel) shows them
+    header_at = 0
+    while header_at < len(frame) and not "".join(frame.iloc[header_at].tolist()).strip():
+        header_at += 1
+    if header_at == len(frame):
+        return RawSheet(file, None, [], 1, [], [])
+    header = [str(c).strip() for c in frame.iloc[header_at].tolist()]
+    while header and not header[-1]:
+        header.pop()
+    body = frame.iloc[header_at + 1 :, : len(header)]
+    filled = (body != "").any(axis=1).to_numpy()
+    body = body[filled]
+    rows = (body.index.to_numpy() + 1).tolist()
+    columns = [body[c].tolist() for c in body.columns]
+    return RawSheet(file, None, header, header_at + 1, columns, rows)

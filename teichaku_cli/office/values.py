@@ -1,0 +1,214 @@
+"""Reading one cell's value: 西暦/和暦 dates, months, yes/no words, enumerations, IDs.
+
+Pure functions, no pandas: each takes what a cell held (a ``date`` from an Excel
+date cell, a number, or text from a CSV) and returns the typed value or raises
+:class:`ValueProblem` with a Japanese reason and fix. An impossible date is an
+error, never a guess.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+class ValueProblem(ValueError):
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    abbreviations: tuple[str, ...]
+    first_day: date
+    last_day: date | None
+
+
+# 元号 and their first days (元号法 / 政令). 令和 began 2019-05-01 (令和元年).
+ERAS = (
+    Era("令和", ("R", "令"), date(2019, 5, 1), None),
+    Era("平成", ("H", "平"), date(1989, 1, 8), date(2019, 4, 30)),
+    Era("昭和", ("S", "昭"), date(1926, 12, 25), date(1989, 1, 7)),
+)
+_ERA_BY_KEY = {key: era for era in ERAS for key in (era.name, *era.abbreviations)}
+_ERA_KEYS = "|".join(sorted(_ERA_BY_KEY, key=len, reverse=True))
+
+_SEP = r"\s*[./\-年]\s*"
+_WAREKI_DATE = re.compile(
+    rf"^({_ERA_KEYS})\s*(元|\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP.replace('年', '月')}(\d{{1,2}})\s*日?$",
+    re.IGNORECASE,
+)
+_WAREKI_MONTH = re.compile(rf"^({_ERA_KEYS})\s*(元|\d{{1,2}}){_SEP}(\d{{1,2}})\s*月?$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^(\d{4})\s*[./\-年]\s*(\d{1,2})\s*[./\-月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})\s*[./\-年]\s*(\d{1,2})\s*月?$")
+_COMPACT_MONTH = re.compile(r"^(\d{4})(\d{2})$")
+
+DATE_EXAMPLES = "2024-04-01、2024/4/1、20240401、令和6年4月1日、R6.4.1"
+MONTH_EXAMPLES = "2025-10、2025/10、令和7年10月、R7.10"
+
+
+def normalize_text(value: object) -> str:
+    """NFKC (全角→半角) and trim; ``None`` and NaN become ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _era_year(era_key: str, year_text: str) -> tuple[Era, int]:
+    era = _ERA_BY_KEY.get(era_key) or _ERA_BY_KEY[era_key.upper()]
+    era_year = 1 if year_text == "元" else int(year_text)
+    if era_year < 1:
+        raise ValueProblem(f"{era.name}0年はありません。", "元年は「元」または「1」と書いてください")
+    return era, era.first_day.year + era_year - 1
+
+
+def _make_date(year: int, month: int, day: int, shown: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueProblem(
+            f"「{shown}」は存在しない日付です。", f"正しい日付に直してください（例: {DATE_EXAMPLES}）"
+        ) from None
+
+
+def parse_date(value: object) -> date | None:
+    """A cell → ``date``; blank → ``None``.
+
+    Accepts Excel date cells, ``2024-04-01``, ``2024/4/1``, ``20240401``,
+    ``2024年4月1日``, ``令和6年4月1日``, ``R6.4.1``, ``R06/04/01``, ``令和元年5月1日``,
+    full-width digits. A 和暦 date outside its era (平成31年5月1日) is an error.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = normalize_text(value)
+    if not text:
+        return None
+    if m := _ISO_DATE.match(text) or _COMPACT_DATE.match(text):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := _WAREKI_DATE.match(text):
+        era, year = _era_year(m[1], m[2])
+        result = _make_date(year, int(m[3]), int(m[4]), text)
+        if result < era.first_day or (era.last_day and result > era.last_day):
+            raise ValueProblem(
+                f"「{text}」は{era.name}の期間外で、存在しない日付です。",
+                f"{era.name}は{_wareki_span(era)}です。元号と年を確かめてください",
+            )
+        return result
+    raise ValueProblem(
+        f"「{text}」を日付として読めません。", f"日付の形で入力してください（例: {DATE_EXAMPLES}）"
+    )
+
+
+def _wareki_span(era: Era) -> str:
+    start = format_wareki_date(era.first_day)
+    return f"{start}から" + (f"{format_wareki_date(era.last_day)}まで" if era.last_day else "")
+
+
+def parse_month(value: object) -> date | None:
+    """A cell → the first day of the month; blank → ``None``.
+
+    Accepts ``2025-10``, ``2025/10``, ``202510``, ``2025年10月``, ``令和7年10月``,
+    ``R7.10``, and a full date (Excel turns a typed ``2025/10`` into 2025-10-01).
+    """
+    if isinstance(value, (date, datetime)):
+        d = value.date() if isinstance(value, datetime) else value
+        return d.replace(day=1)
+    text = normalize_text(value)
+    if not text:
+        return None
+    if m := _ISO_MONTH.match(text) or _COMPACT_MONTH.match(text):
+        year, month = int(m[1]), int(m[2])
+    elif m := _WAREKI_MONTH.match(text):
+        era, year = _era_year(m[1], m[2])
+        month = int(m[3])
+        if 1 <= month <= 12:
+            first, last = date(year, month, 1), _month_end(year, month)
+            if last < era.first_day or (era.last_day and first > era.last_day):
+                raise ValueProblem(
+                    f"「{text}」は{era.name}の期間外です。", f"{era.name}は{_wareki_span(era)}です"
+                )
+    else:
+        try:
+            return parse_date(text).replace(day=1)  # type: ignore[union-attr]
+        except ValueProblem:
+            raise ValueProblem(
+                f"「{text}」を年月として読めません。", f"年月の形で入力してください（例: {MONTH_EXAMPLES}）"
+            ) from None
+    if not 1 <= month <= 12:
+        raise ValueProblem(f"「{text}」の月が1〜12の範囲にありません。", f"例: {MONTH_EXAMPLES}")
+    return date(year, month, 1)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+YES_WORDS = frozenset({"はい", "あり", "有", "有り", "可", "○", "〇", "◯", "1", "true", "yes", "y", "済"})
+NO_WORDS = frozenset({"いいえ", "なし", "無", "無し", "不可", "×", "✕", "0", "false", "no", "n", "-", "ー"})
+
+
+def parse_yesno(value: object, yes: str = "はい", no: str = "いいえ") -> bool | None:
+    """はい/いいえ, あり/なし, 可/不可, ○/×, 1/0 (and TRUE/FALSE) → bool; blank → None."""
+    if isinstance(value, bool):
+        return value
+    text = normalize_text(value).lower()
+    if not text:
+        return None
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    raise ValueProblem(f"「{text}」は{yes}/{no}として読めません。", f"「{yes}」か「{no}」と入力してください")
+
+
+def parse_choice(value: object, choices: dict[str, str], allowed: tuple[str, ...]) -> str | None:
+    """An enumeration cell → its canonical word; blank → None.
+
+    ``choices`` maps normalized variants (lower case, NFKC) to canonical words.
+    """
+    text = normalize_text(value)
+    if not text:
+        return None
+    key = text.lower().replace(" ", "")
+    if key in choices:
+        return choices[key]
+    raise ValueProblem(
+        f"「{text}」は使えない値です。", "次のいずれかにしてください: " + " / ".join(allowed)
+    )
+
+
+def parse_id(value: object) -> str | None:
+    """IDs are text: leading zeros kept, a number cell 12.0 becomes "12"."""
+    text = normalize_text(value)
+    return text or None
+
+
+def format_wareki_date(d: date | None) -> str:
+    """2024-04-01 → 令和6年4月1日 (元年 for the first year)."""
+    if d is None:
+        return ""
+    era = next(e for e in ERAS if d >= e.first_day)
+    n = d.year - era.first_day.year + 1
+    return f"{era.name}{'元' if n == 1 else n}年{d.month}月{d.day}日"
+
+
+def format_wareki_month(d: date | None) -> str:
+    """2025-10-01 → 令和7年10月."""
+    if d is None:
+        return ""
+    era = next(e for e in ERAS if d.replace(day=_month_end(d.year, d.month).day) >= e.first_day)
+    n = d.year - era.first_day.year + 1
+    return f"{era.name}{'元' if n == 1 else n}年{d.month}月"

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from teichaku_cli import __version__
+from teichaku_cli.cli import check as check_cmd
 from teichaku_cli.cli import init as init_cmd
 from teichaku_cli.cli import validate as validate_cmd
 from teichaku_cli.cli.common import State
@@ -37,6 +38,7 @@ def _root(
     State.debug = debug
 
 
+app.command("check")(check_cmd.check)
 app.command("validate")(validate_cmd.validate)
 app.command("init")(init_cmd.init)
 

@@ -7,6 +7,8 @@ the CSV folder), else in the current folder. Every key is optional.
     "事業所番号" = "1312345678"
     "地域区分単価" = 11.20        # 円/単位 (the office's 地域区分)
     "指定日" = 2019-04-01
+    "基本報酬区分" = "9割以上9割5分未満"  # optional: else computed from the data
+    "就労定着実績体制加算" = true          # office-level 加算・減算 (true / false)
     data = "office.xlsx"         # so commands run with no DATA argument
 
     [columns]                    # an export's own header → canonical header
@@ -29,6 +31,8 @@ from teichaku_cli.office.values import ValueProblem, parse_date
 
 CONFIG_NAME = "teichaku.toml"
 DEFAULT_UNIT_PRICE = 10.0  # 円/単位 for その他 地域 (the base rate)
+# office-level 加算・減算 set in teichaku.toml as true/false (labels as in the fee data)
+OFFICE_FLAGS = ("職場適応援助者養成研修修了者配置体制加算", "就労定着実績体制加算", "支援体制構築未実施減算")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class Settings:
     columns: dict[str, str] = field(default_factory=dict)
     sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     sheets: dict[str, str] = field(default_factory=dict)
+    base_tier: str = ""  # 基本報酬区分 when the office sets it instead of computing the rate
+    flags: dict[str, bool] = field(default_factory=dict)  # office-level 加算・減算
     path: Path | None = None
 
     def column_map(self, table: str) -> dict[str, str]:
@@ -102,6 +108,12 @@ def load_settings(path: Path | None) -> Settings:
             sheet_columns[key] = {str(k): str(v) for k, v in value.items()}
         else:
             columns[str(key)] = str(value)
+    flags = {}
+    for key in OFFICE_FLAGS:
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: 「{key}」は true か false で書いてください（値: {value}）。")
+        flags[key] = value
     data = raw.get("data")
     return Settings(
         office_name=text("事業所名"),
@@ -113,5 +125,7 @@ def load_settings(path: Path | None) -> Settings:
         columns=columns,
         sheet_columns=sheet_columns,
         sheets={str(k): str(v) for k, v in raw.get("sheets", {}).items()},
+        base_tier=text("基本報酬区分"),
+        flags=flags,
         path=path,
     )

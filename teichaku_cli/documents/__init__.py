@@ -1,0 +1,1 @@
+"""Excel workbooks teichaku writes: results for staff, and the two documents."""

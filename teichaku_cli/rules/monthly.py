@@ -1,0 +1,351 @@
+"""The monthly claim pre-check: per user active in a month, can this month's fee
+be claimed, what is missing, and what the month is worth in 単位.
+
+The whole log is grouped once (by user, for the month); the per-user loop only
+looks up those groupings, so the cost stays proportional to the log's size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from teichaku_cli.office import schema
+from teichaku_cli.office.values import format_wareki_date, format_wareki_month
+from teichaku_cli.rules import findings as F
+from teichaku_cli.rules.dates import add_months, day_before, fiscal_year, fiscal_year_start, month_end
+from teichaku_cli.rules.retention import compute_rate, employment_on
+from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from teichaku_cli.office.load import Office
+
+FACE_TO_FACE_METHODS = ("対面", "テレビ電話")
+HANDOFF_KIND = re.compile(r"引き?継")
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    key: str
+    label: str
+    units: int
+    source: str
+
+
+@dataclass
+class TierDecision:
+    """Which base-fee tier the month uses, and how it was decided."""
+
+    tier: Tier | None
+    how: str  # shown to staff: where the tier came from
+    rate: Fraction | None = None
+    band: str = ""
+
+
+@dataclass
+class UserMonth:
+    user_id: str
+    name: str
+    findings: list[F.Finding]
+    lines: list[UnitLine]
+    base_known: bool
+
+    @property
+    def claimable(self) -> bool:
+        return not any(f.severity == F.ERROR for f in self.findings)
+
+    @property
+    def units(self) -> int:
+        return sum(line.units for line in self.lines)
+
+
+@dataclass
+class MonthCheck:
+    month: date
+    rules: RuleSet
+    tier: TierDecision
+    unit_price: float
+    unit_price_set: bool
+    users: list[UserMonth] = field(default_factory=list)
+
+    def yen(self, units: int) -> int:
+        """円 = 単位 × 地域区分単価, 1円未満切り捨て."""
+        return int(Fraction(units) * Fraction(str(self.unit_price)))
+
+
+def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> TierDecision:
+    """The tier from teichaku.toml 基本報酬区分 when set, else the rate computed
+    from the data for the fiscal year before the claim month's."""
+    setting = office.settings.base_tier
+    band = rules.bands[0][1]
+    if setting:
+        key = setting.replace(" ", "")
+        for tiers in rules.tiers.values():
+            for tier in tiers:
+                if tier.label.replace(" ", "") == key:
+                    return TierDecision(tier, f"teichaku.toml の基本報酬区分「{setting}」")
+        labels = " / ".join(t.label for t in rules.tiers[band])
+        from teichaku_cli.errors import TeichakuError
+
+        raise TeichakuError(
+            f"teichaku.toml の基本報酬区分「{setting}」は{rules.name}の区分にありません。",
+            f"次のいずれかにしてください: {labels}",
+        )
+    result = compute_rate(office, fiscal_year(month) - 1, today)
+    if result.rate is None:
+        return TierDecision(
+            None,
+            f"{result.window_start}〜{result.window_end}の利用者がいないため就労定着率を計算できません"
+            "（新規指定なら teichaku.toml に基本報酬区分を書いてください）",
+        )
+    pct = float(result.rate * 100)
+    how = f"データから計算した就労定着率 {result.numerator}/{result.denominator}（{pct:.1f}%、{result.fiscal_year}年度末）"
+    if result.tier is None or result.tier.units is None:
+        return TierDecision(
+            result.tier,
+            how + f"。{result.band}の報酬単価は手元の資料にないため基本報酬は表示できません",
+            result.rate,
+            result.band,
+        )
+    return TierDecision(result.tier, how, result.rate, result.band)
+
+
+def check_month(office: "Office", month: date, today: date) -> MonthCheck:
+    import pandas as pd
+
+    month = month.replace(day=1)
+    rules = rules_for(month)
+    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+    tier = decide_tier(office, month, rules, today)
+    settings = office.settings
+    result = MonthCheck(month, rules, tier, settings.unit_price, settings.unit_price_set)
+
+    users = office.users
+    active = users[(users["利用開始日"] <= last) & (users["利用終了日"].isna() | (users["利用終了日"] >= first))]
+    contacts = office.contacts
+    in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
+    with_user = in_month[in_month["相手"] == "本人"]
+    face = set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"])
+    employer = set(in_month.loc[in_month["相手"] == "事業主", "利用者ID"])
+    reports = office.table(schema.REPORTS.name)
+    reported = set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"])
+    shared = set(reports.loc[reports["事業主共有日"].between(first, last), "利用者ID"])
+    plans = office.table(schema.PLANS.name)
+    latest_plan = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max().to_dict()
+    subsidies = office.table(schema.SUBSIDIES.name)
+    subsidised = set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"])
+    handoffs = contacts[(contacts["相手"] == "関係機関") & contacts["区分"].astype(str).str.contains(HANDOFF_KIND)]
+    handoff_dates = handoffs.groupby("利用者ID")["日付"].min().to_dict()  # the earliest is the most favourable
+    meetings = _meetings(office, month)
+
+    label = format_wareki_month(month)
+    for values in active.to_dict("records"):
+        uid = values["利用者ID"]
+        findings: list[F.Finding] = []
+        facts = _Facts(values, rules)
+        open_employment = values["障害開示"] == "オープン"
+
+        def add(key: str, **kw: object) -> None:
+            spec = F.CATALOGUE[key]
+            findings.append(F.make(key, rules.source(spec.rule), month=label, **kw))
+
+        if uid not in face:
+            add("face-to-face-missing")
+        if uid not in reported:
+            add("report-missing")
+        if open_employment and values["事業主共有同意"] and uid not in shared:
+            add("employer-report-share-missing")
+        if open_employment and uid not in employer:
+            add("employer-contact-missing")
+        plan = latest_plan.get(uid)
+        if plan is None:
+            add("plan-missing")
+        else:
+            due = add_months(plan.date(), rules.limit("plan_review_months"))
+            if due < last.date():
+                add("plan-review-overdue", plan_date=format_wareki_date(plan.date()), due=format_wareki_date(due))
+        if values["利用開始日"].date() < facts.eligible_from and month < facts.eligible_from:
+            add("before-eligibility", base_label=facts.base_label, base=format_wareki_date(facts.base), eligible=format_wareki_date(facts.eligible_from))
+        if month > facts.last_use_day:
+            add("beyond-3-years", start=format_wareki_date(facts.started), last=format_wareki_date(facts.last_use_day))
+        if month > facts.last_hire_day:
+            add("beyond-3y6m", base_label=facts.base_label, base=format_wareki_date(facts.base), last=format_wareki_date(facts.last_hire_day))
+        left = _date(values["離職日"])
+        if left is not None and left <= last.date():
+            still, _ = employment_on(last.date(), facts.hired, left, _date(values["再就職日"]), rules)
+            if not still:
+                add("left-job" if left < month else "left-job-in-month", left=format_wareki_date(left))
+        if uid in subsidised:
+            add("job-coach-subsidy-month")
+        if values["要継続支援"]:
+            end = facts.planned_end
+            deadline = add_months(end, -rules.limit("handoff_months_before_end"))
+            shown_from = add_months(deadline, -rules.limit("handoff_months_before_end"))
+            done = handoff_dates.get(uid)
+            if (done is None or done.date() > deadline) and last.date() >= shown_from:
+                overdue = (
+                    "期限を過ぎています。事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
+                    if last.date() > deadline
+                    else "期限を過ぎると、事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
+                )
+                add("handoff-due", end=format_wareki_date(end), deadline=format_wareki_date(deadline), overdue=overdue)
+        lines, earned_meetings = _units(values, month, rules, tier, settings, meetings.get(uid))
+        held = meetings.get(uid)
+        if held and held.excess:
+            meeting = rules.additions["meeting_with_manager"]
+            add(
+                "meeting-cap",
+                count=held.in_month,
+                excess=held.excess,
+                per_month=rules.limit("meeting_month_cap"),
+                per_year=rules.limit("meeting_year_cap"),
+                addition=meeting.label,
+            )
+        result.users.append(UserMonth(uid, values["氏名"], findings, lines, tier.tier is not None and tier.tier.units is not None))
+    result.users.sort(key=lambda u: u.user_id)
+    return result
+
+
+def _date(value) -> date | None:
+    return None if value is None or value != value else value.date()
+
+
+class _Facts:
+    """The dates one user's limits are counted from."""
+
+    def __init__(self, values: dict, rules: RuleSet) -> None:
+        self.hired = values["就職日"].date()
+        self.started = values["利用開始日"].date()
+        special = values["利用類型"] in schema.SPECIAL_USER_TYPES and _date(values["起算日"]) is not None
+        self.base = _date(values["起算日"]) if special else self.hired
+        self.base_label = "起算日" if special else "就職日"
+        self.eligible_from = add_months(self.base, rules.limit("eligibility_months"))
+        self.last_use_day = day_before(add_months(self.started, rules.limit("use_months")))
+        self.last_hire_day = day_before(add_months(self.base, rules.limit("hire_limit_months")))
+        finished = _date(values["利用終了日"])
+        self.planned_end = finished or min(self.last_use_day, self.last_hire_day)
+
+
+@dataclass
+class _Meetings:
+    in_month: int
+    before_in_year: int
+    with_manager: list[bool]  # per meeting in the month, in date order
+    month_cap: int
+    year_cap: int
+
+    @property
+    def earned(self) -> list[bool]:
+        room = max(0, min(self.month_cap, self.year_cap - self.before_in_year))
+        return self.with_manager[:room]
+
+    @property
+    def excess(self) -> int:
+        return self.in_month - len(self.earned)
+
+
+def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
+    import pandas as pd
+
+    rules = rules_for(month)
+    meetings = office.table(schema.MEETINGS.name)
+    if meetings.empty:
+        return {}
+    fy_start = pd.Timestamp(fiscal_year_start(fiscal_year(month)))
+    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+    this_year = meetings[(meetings["日付"] >= fy_start) & (meetings["日付"] <= last)].sort_values("日付")
+    result = {}
+    for uid, group in this_year.groupby("利用者ID"):
+        current = group[group["日付"] >= first]
+        if current.empty:
+            continue
+        result[uid] = _Meetings(
+            in_month=len(current),
+            before_in_year=int((group["日付"] < first).sum()),
+            with_manager=[v is not False for v in current["サービス管理責任者参加"]],
+            month_cap=rules.limit("meeting_month_cap"),
+            year_cap=rules.limit("meeting_year_cap"),
+        )
+    return result
+
+
+def _units(values: dict, month: date, rules: RuleSet, tier: TierDecision, settings, meetings: _Meetings | None) -> tuple[list[UnitLine], int]:
+    lines: list[UnitLine] = []
+    base = tier.tier.units if tier.tier is not None else None
+    if base is not None:
+        lines.append(UnitLine("base", f"就労定着支援サービス費（{tier.tier.label}）", base, tier.tier.source))
+        cut = rules.additions.get("reduction_no_handoff_system")
+        if cut is not None and settings.flags.get(cut.label):
+            # 所定単位数の100分の10: 1単位未満は四捨五入 (報酬告示 通則)
+            amount = -int(Fraction(base * cut.amount, 100) + Fraction(1, 2))
+            lines.append(UnitLine("reduction_no_handoff_system", cut.label, amount, cut.source))
+
+    def addition(key: str) -> None:
+        value = rules.additions[key]
+        lines.append(UnitLine(key, value.label, value.amount, value.source))
+
+    if values["一体的運営"] is False and values["利用開始日"].date().replace(day=1) == month:
+        addition("initial")
+    if values["特別地域"]:
+        addition("special_area")
+    for key in ("job_coach_staffing", "retention_record"):
+        if settings.flags.get(rules.additions[key].label):
+            addition(key)
+    earned = meetings.earned if meetings else []
+    for with_manager in earned:
+        key = "meeting_with_manager" if with_manager else "meeting_without_manager"
+        if key in rules.additions:  # R3: the サービス管理責任者 had to attend
+            addition(key)
+    return lines, len(earned)
+
+
+def as_dict(check: MonthCheck) -> dict:
+    """The JSON contract of ``teichaku check --json`` (docs/check.md)."""
+    users = []
+    for u in check.users:
+        users.append(
+            {
+                "user_id": u.user_id,
+                "name": u.name,
+                "claimable": u.claimable,
+                "findings": [f.as_dict() for f in u.findings],
+                "units": {
+                    "total": u.units,
+                    "base_known": u.base_known,
+                    "lines": [{"key": l.key, "label": l.label, "units": l.units, "source": l.source} for l in u.lines],
+                },
+                "yen": check.yen(u.units),
+            }
+        )
+    claimable = [u for u in check.users if u.claimable]
+    blocked = [u for u in check.users if not u.claimable]
+    tier = check.tier
+    return {
+        "month": check.month.strftime("%Y-%m"),
+        "rules_version": check.rules.id,
+        "rules_name": check.rules.name,
+        "tier": {
+            "label": tier.tier.label if tier.tier else None,
+            "units": tier.tier.units if tier.tier else None,
+            "how": tier.how,
+            "rate": str(tier.rate) if tier.rate is not None else None,
+        },
+        "unit_price": check.unit_price,
+        "users": users,
+        "summary": {
+            "users": len(check.users),
+            "claimable": len(claimable),
+            "blocked": len(blocked),
+            "errors": sum(f.severity == F.ERROR for u in check.users for f in u.findings),
+            "warnings": sum(f.severity == F.WARNING for u in check.users for f in u.findings),
+            "units_claimable": sum(u.units for u in claimable),
+            "yen_claimable": sum(check.yen(u.units) for u in claimable),
+            "units_blocked": sum(u.units for u in blocked),
+            "yen_blocked": sum(check.yen(u.units) for u in blocked),
+        },
+    }

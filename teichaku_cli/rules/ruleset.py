@@ -1,0 +1,118 @@
+"""Rule sets as data: one TOML file per 報酬改定 under ``rules/data/``, each with the
+date it takes effect and the source (seed file and section) of every number.
+
+Code asks ``rules_for(day)`` and reads values from the result; no fee, limit or
+cap is written in code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
+
+from teichaku_cli.errors import TeichakuError
+
+
+@dataclass(frozen=True)
+class Value:
+    amount: int
+    source: str
+    label: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One row of the base fee table: rates from ``min_rate`` up earn ``units``."""
+
+    min_rate: Fraction
+    label: str
+    units: int | None  # None: not in our sources ("not available")
+    source: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    name: str
+    effective_from: date
+    effective_to: date | None
+    notice: str
+    rate_wording: str  # "started" (利用を開始した, R6) or "received" (受けた, R3)
+    rate_wording_source: str
+    bands: tuple[tuple[int | None, str], ...]  # (max users, label); (None, label) = no upper bound
+    tiers: dict[str, tuple[Tier, ...]]  # band label → tiers, highest first
+    limits: dict[str, Value]
+    additions: dict[str, Value]
+
+    def limit(self, key: str) -> int:
+        return self.limits[key].amount
+
+    def source(self, key: str) -> str:
+        return (self.limits.get(key) or self.additions[key]).source
+
+    def band_for(self, average_users: Fraction | None) -> str:
+        """The user-count band (R3); a rule set without bands has one, ``全事業所``."""
+        if len(self.bands) == 1 or average_users is None:
+            return self.bands[0][1]
+        for limit, label in self.bands:
+            if limit is None or average_users <= limit:
+                return label
+        return self.bands[-1][1]
+
+    def tier_for(self, rate: Fraction, band: str) -> Tier:
+        return next(t for t in self.tiers[band] if rate >= t.min_rate)
+
+
+class RulesUnavailable(TeichakuError):
+    pass
+
+
+def _tier(raw: dict) -> Tier:
+    return Tier(Fraction(raw["min_percent"]) / 100, raw["label"], raw.get("units"), raw["source"])
+
+
+def _values(raw: dict) -> dict[str, Value]:
+    return {k: Value(v["amount"], v["source"], v.get("label", ""), v.get("unit", "")) for k, v in raw.items()}
+
+
+@lru_cache(maxsize=1)
+def all_rule_sets() -> tuple[RuleSet, ...]:
+    files = sorted(p for p in resources.files("teichaku_cli.rules").joinpath("data").iterdir() if p.name.endswith(".toml"))
+    raws = sorted((tomllib.loads(p.read_text(encoding="utf-8")) for p in files), key=lambda r: r["effective_from"])
+    sets = []
+    for i, raw in enumerate(raws):
+        following = raws[i + 1]["effective_from"] if i + 1 < len(raws) else None
+        bands = tuple((b.get("max_users"), b["label"]) for b in raw["bands"])
+        sets.append(
+            RuleSet(
+                id=raw["id"],
+                name=raw["name"],
+                effective_from=raw["effective_from"],
+                effective_to=date.fromordinal(following.toordinal() - 1) if following else None,
+                notice=raw["notice"],
+                rate_wording=raw["rate"]["wording"],
+                rate_wording_source=raw["rate"]["source"],
+                bands=bands,
+                tiers={b["label"]: tuple(_tier(t) for t in b["tiers"]) for b in raw["bands"]},
+                limits=_values(raw["limits"]),
+                additions=_values(raw["additions"]),
+            )
+        )
+    return tuple(sets)
+
+
+def rules_for(day: date) -> RuleSet:
+    """The rule set in force on ``day`` (a claim month is judged by its first day)."""
+    for rules in reversed(all_rule_sets()):
+        if day >= rules.effective_from:
+            return rules
+    first = all_rule_sets()[0]
+    raise RulesUnavailable(
+        f"{day.year}年{day.month}月は、teichaku が扱う報酬改定（{first.name}、{first.effective_from.year}年{first.effective_from.month}月から）より前です。",
+        f"{first.effective_from.year}年{first.effective_from.month}月以降の月を指定してください",
+    )

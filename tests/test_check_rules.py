@@ -1,0 +1,355 @@
+"""The monthly rules at their edges: the day before, of and after each
+threshold, in an R3 and an R6 month, for open and closed (クローズ) employment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rules_helpers import build, good_month, merge
+from teichaku_cli.rules.monthly import check_month
+from teichaku_cli.rules.ruleset import RulesUnavailable
+
+TODAY = date(2026, 11, 22)
+R6_MONTH = date(2025, 10, 1)
+R3_MONTH = date(2023, 10, 1)
+BOTH = pytest.mark.parametrize("month", [R6_MONTH, R3_MONTH], ids=["R6", "R3"])
+CONFIG = '"基本報酬区分" = "9割5分以上"\n"地域区分単価" = 10.0\n'
+
+
+def codes(tmp_path, tables, month, config=CONFIG):
+    result = check_month(build(tmp_path, tables, config), month, TODAY)
+    (user,) = result.users
+    return {f.code: f.severity for f in user.findings}
+
+
+@BOTH
+def test_a_good_month_has_no_findings(tmp_path, month):
+    assert codes(tmp_path, good_month("0001", month), month) == {}
+
+
+@BOTH
+def test_face_to_face_needs_the_user_in_person_or_by_video(tmp_path, month):
+    tables = good_month("0001", month)
+    tables["支援記録"][0]["方法"] = "電話"
+    assert codes(tmp_path, tables, month)["face-to-face-missing"] == "error"
+    tables["支援記録"][0]["方法"] = "メール"
+    assert "face-to-face-missing" in codes(tmp_path, tables, month)
+    tables["支援記録"][0]["方法"] = "テレビ電話"
+    assert "face-to-face-missing" not in codes(tmp_path, tables, month)
+
+
+def test_face_to_face_with_family_does_not_count(tmp_path):
+    tables = good_month("0001", R6_MONTH)
+    tables["支援記録"][0]["相手"] = "家族"
+    assert "face-to-face-missing" in codes(tmp_path, tables, R6_MONTH)
+
+
+def test_face_to_face_on_the_months_edges(tmp_path):
+    tables = good_month("0001", R6_MONTH)
+    for day, missing in ((date(2025, 9, 30), True), (date(2025, 10, 1), False), (date(2025, 10, 31), False), (date(2025, 11, 1), True)):
+        tables["支援記録"][0]["日付"] = day
+        assert ("face-to-face-missing" in codes(tmp_path, tables, R6_MONTH)) is missing, day
+
+
+def test_report_counts_for_the_month_it_was_handed_over(tmp_path):
+    tables = good_month("0001", R6_MONTH)
+    # the October report handed over on November 2 counts for November, not October
+    tables["支援レポート"][0]["本人提供日"] = date(2025, 11, 2)
+    assert codes(tmp_path, tables, R6_MONTH)["report-missing"] == "error"
+    tables["支援レポート"][0]["本人提供日"] = date(2025, 10, 31)
+    assert "report-missing" not in codes(tmp_path, tables, R6_MONTH)
+    tables["支援レポート"][0]["本人提供日"] = date(2025, 10, 1)
+    assert "report-missing" not in codes(tmp_path, tables, R6_MONTH)
+
+
+@BOTH
+def test_employer_share_and_contact_only_asked_for_open_employment(tmp_path, month):
+    tables = good_month("0001", month)
+    tables["支援記録"] = tables["支援記録"][:1]  # no employer contact
+    tables["支援レポート"][0]["事業主共有日"] = None
+    found = codes(tmp_path, tables, month)
+    assert found == {"employer-report-share-missing": "warning", "employer-contact-missing": "warning"}
+    tables["利用者"][0]["障害開示"] = "クローズ"
+    assert codes(tmp_path, tables, month) == {}
+
+
+def test_employer_share_needs_consent(tmp_path):
+    tables = good_month("0001", R6_MONTH, 事業主共有同意="なし")
+    tables["支援レポート"][0]["事業主共有日"] = None
+    assert codes(tmp_path, tables, R6_MONTH) == {}
+
+
+def test_plan_missing_when_first_plan_is_after_the_month(tmp_path):
+    tables = good_month("0001", R6_MONTH)
+    tables["支援計画"][0]["作成日"] = date(2025, 11, 1)
+    assert codes(tmp_path, tables, R6_MONTH)["plan-missing"] == "error"
+    tables["支援計画"][0]["作成日"] = date(2025, 10, 31)
+    assert "plan-missing" not in codes(tmp_path, tables, R6_MONTH)
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "plan_day, overdue",
+    [
+        (date(2025, 4, 30), True),  # + 6 months = 10-30, before the month's last day
+        (date(2025, 5, 1), False),  # + 6 months = 11-01
+        (date(2025, 4, 1), True),
+    ],
+)
+def test_plan_review_every_six_months(tmp_path, month, plan_day, overdue):
+    shift = month.year - R6_MONTH.year
+    tables = good_month("0001", month)
+    tables["支援計画"][0]["作成日"] = plan_day.replace(year=plan_day.year + shift)
+    assert ("plan-review-overdue" in codes(tmp_path, tables, month)) is overdue
+
+
+def test_plan_review_month_end_edge(tmp_path):
+    # plan on 2025-03-31: + 6 months = 2025-09-30 = September's last day → not overdue in September
+    month = date(2025, 9, 1)
+    tables = good_month("0001", month)
+    tables["支援計画"][0]["作成日"] = date(2025, 3, 31)
+    assert "plan-review-overdue" not in codes(tmp_path, tables, month)
+    tables = good_month("0001", R6_MONTH)
+    tables["支援計画"][0]["作成日"] = date(2025, 3, 31)
+    assert "plan-review-overdue" in codes(tmp_path, tables, R6_MONTH)
+
+
+@pytest.mark.parametrize(
+    "hired, blocked",
+    [
+        (date(2025, 4, 1), False),  # usable from 2025-10-01: October is fine
+        (date(2025, 4, 2), True),  # usable from 2025-10-02: October starts before
+        (date(2025, 3, 31), False),
+    ],
+)
+def test_eligibility_six_months_after_hire(tmp_path, hired, blocked):
+    tables = good_month("0001", R6_MONTH, 就職日=hired, 利用開始日=date(2025, 10, 1))
+    assert ("before-eligibility" in codes(tmp_path, tables, R6_MONTH)) is blocked
+
+
+def test_eligibility_from_the_kisanbi_for_special_types(tmp_path):
+    for kind in ("労働時間延長支援型", "復職支援型"):
+        tables = good_month("0001", R6_MONTH, 就職日=date(2020, 4, 1), 利用開始日=date(2025, 10, 1), 利用類型=kind, 起算日=date(2025, 4, 2))
+        assert "before-eligibility" in codes(tmp_path, tables, R6_MONTH)
+        tables["利用者"][0]["起算日"] = date(2025, 4, 1)
+        assert "before-eligibility" not in codes(tmp_path, tables, R6_MONTH)
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "started, beyond",
+    [
+        ((2022, 9, 30), True),  # last day 2025-09-29
+        ((2022, 10, 1), True),  # last day 2025-09-30: October starts after it
+        ((2022, 10, 2), False),  # last day 2025-10-01: October starts on it
+    ],
+)
+def test_three_years_of_use(tmp_path, month, started, beyond):
+    shift = month.year - R6_MONTH.year
+    start = date(started[0] + shift, started[1], started[2])
+    tables = good_month("0001", month, 就職日=date(start.year, 3, 1), 利用開始日=start)
+    found = codes(tmp_path, tables, month)
+    assert ("beyond-3-years" in found) is beyond, found
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "hired, beyond",
+    [
+        ((2022, 3, 31), True),
+        ((2022, 4, 1), True),  # + 3y6m − 1 day = 2025-09-30: October starts after it
+        ((2022, 4, 2), False),  # last day 2025-10-01
+    ],
+)
+def test_three_years_six_months_after_hire(tmp_path, month, hired, beyond):
+    shift = month.year - R6_MONTH.year
+    hire = date(hired[0] + shift, hired[1], hired[2])
+    tables = good_month("0001", month, 就職日=hire, 利用開始日=date(hire.year + 1, 1, 1))
+    found = codes(tmp_path, tables, month)
+    assert ("beyond-3y6m" in found) is beyond, found
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "left, code, severity",
+    [
+        ((2025, 9, 30), "left-job", "error"),  # the day before the month
+        ((2025, 10, 1), "left-job", "warning"),  # inside the month
+        ((2025, 10, 31), "left-job", "warning"),
+        ((2025, 11, 1), None, None),  # after the month
+    ],
+)
+def test_left_job(tmp_path, month, left, code, severity):
+    shift = month.year - R6_MONTH.year
+    tables = good_month("0001", month, 離職日=date(left[0] + shift, *left[1:]))
+    found = codes(tmp_path, tables, month)
+    assert found.get("left-job") == severity
+
+
+@pytest.mark.parametrize(
+    "rehired, job_change",
+    [
+        (date(2025, 10, 30), True),  # 離職 09-30 + 1 month = 10-30: a job change
+        (date(2025, 10, 31), False),  # one day too late
+        (date(2025, 10, 1), True),
+    ],
+)
+def test_job_change_within_one_month_is_not_leaving(tmp_path, rehired, job_change):
+    tables = good_month("0001", R6_MONTH, 離職日=date(2025, 9, 30), 再就職日=rehired)
+    assert ("left-job" not in codes(tmp_path, tables, R6_MONTH)) is job_change
+
+
+@BOTH
+def test_job_coach_subsidy_month_blocks_only_that_month(tmp_path, month):
+    tables = merge(good_month("0001", month), {"助成金": [{"利用者ID": "0001", "対象月": month}]})
+    assert codes(tmp_path, tables, month)["job-coach-subsidy-month"] == "error"
+    tables["助成金"][0]["対象月"] = date(month.year, month.month + 1, 1)
+    assert "job-coach-subsidy-month" not in codes(tmp_path, tables, month)
+
+
+def handoff_tables(end: date, handoff: date | None = None):
+    tables = good_month("0001", R6_MONTH, 要継続支援="はい", 利用終了日=end)
+    if handoff:
+        tables["支援記録"].append({"日付": handoff, "利用者ID": "0001", "方法": "対面", "相手": "関係機関", "区分": "引継ぎ"})
+    return tables
+
+
+@pytest.mark.parametrize(
+    "end, shown",
+    [
+        # deadline = end − 3 months; the finding shows from deadline − 3 months on
+        (date(2026, 4, 30), True),  # deadline 2026-01-30, shown from 2025-10-30 (inside October)
+        (date(2026, 5, 1), False),  # deadline 2026-02-01, shown from 2025-11-01 (the day after October)
+        (date(2026, 1, 31), True),  # deadline 2025-10-31, the month's last day
+    ],
+)
+def test_handoff_reported_from_three_months_before_the_deadline(tmp_path, end, shown):
+    found = codes(tmp_path, handoff_tables(end), R6_MONTH)
+    assert found.get("handoff-due") == ("warning" if shown else None)
+
+
+def test_handoff_done_by_the_deadline_clears_it(tmp_path):
+    end = date(2026, 1, 31)  # deadline 2025-10-31
+    assert "handoff-due" in codes(tmp_path, handoff_tables(end), R6_MONTH)
+    assert "handoff-due" not in codes(tmp_path, handoff_tables(end, date(2025, 10, 31)), R6_MONTH)
+    assert "handoff-due" in codes(tmp_path, handoff_tables(end, date(2025, 11, 1)), R6_MONTH)  # too late
+
+
+def test_handoff_past_the_deadline_warns_of_the_office_wide_reduction(tmp_path):
+    result = check_month(build(tmp_path, handoff_tables(date(2025, 12, 31)), CONFIG), R6_MONTH, TODAY)
+    (finding,) = [f for f in result.users[0].findings if f.code == "handoff-due"]
+    assert finding.severity == "warning" and "期限を過ぎています" in finding.message and "支援体制構築未実施減算" in finding.message
+
+
+def test_handoff_not_needed_without_the_flag(tmp_path):
+    tables = handoff_tables(date(2026, 1, 31))
+    tables["利用者"][0]["要継続支援"] = "いいえ"
+    assert "handoff-due" not in codes(tmp_path, tables, R6_MONTH)
+
+
+def meetings(*days: date, manager: str = "はい"):
+    return {"ケース会議": [{"日付": d, "利用者ID": "0001", "参加機関": "ハローワーク", "サービス管理責任者参加": manager} for d in days]}
+
+
+def units_of(tmp_path, tables, month=R6_MONTH, config=CONFIG):
+    result = check_month(build(tmp_path, tables, config), month, TODAY)
+    return result, result.users[0]
+
+
+def test_meeting_cap_one_a_month(tmp_path):
+    tables = merge(good_month("0001", R6_MONTH), meetings(date(2025, 10, 3), date(2025, 10, 20)))
+    result, user = units_of(tmp_path, tables)
+    assert [f.code for f in user.findings] == ["meeting-cap"]
+    assert [l.key for l in user.lines].count("meeting_with_manager") == 1
+
+
+def test_meeting_cap_four_a_fiscal_year(tmp_path):
+    earlier = [date(2025, m, 10) for m in (4, 5, 6, 7)]
+    tables = merge(good_month("0001", R6_MONTH), meetings(*earlier, date(2025, 10, 3)))
+    _, user = units_of(tmp_path, tables)
+    assert "meeting-cap" in [f.code for f in user.findings]
+    assert "meeting_with_manager" not in [l.key for l in user.lines]
+    # the previous fiscal year's meetings do not count
+    tables = merge(good_month("0001", R6_MONTH), meetings(*[date(2025, m, 10) for m in (1, 2, 3)], date(2025, 4, 10), date(2025, 10, 3)))
+    _, user = units_of(tmp_path, tables)
+    assert "meeting-cap" not in [f.code for f in user.findings]
+
+
+def test_meeting_units_i_and_ii_in_r6_and_manager_required_in_r3(tmp_path):
+    _, user = units_of(tmp_path, merge(good_month("0001", R6_MONTH), meetings(date(2025, 10, 3), manager="いいえ")))
+    assert [(l.key, l.units) for l in user.lines if l.key.startswith("meeting")] == [("meeting_without_manager", 405)]
+    _, user = units_of(tmp_path, merge(good_month("0001", R3_MONTH), meetings(date(2023, 10, 3), manager="いいえ")), R3_MONTH)
+    assert [l for l in user.lines if l.key.startswith("meeting")] == []
+    _, user = units_of(tmp_path, merge(good_month("0001", R3_MONTH), meetings(date(2023, 10, 3))), R3_MONTH)
+    assert [(l.key, l.units) for l in user.lines if l.key.startswith("meeting")] == [("meeting_with_manager", 579)]
+
+
+def test_units_base_and_additions(tmp_path):
+    tables = good_month("0001", R6_MONTH, 一体的運営="いいえ", 特別地域="はい", 利用開始日=date(2025, 10, 1), 就職日=date(2025, 4, 1))
+    result, user = units_of(tmp_path, tables, config=CONFIG + '"就労定着実績体制加算" = true\n')
+    assert {l.key: l.units for l in user.lines} == {"base": 3512, "initial": 900, "special_area": 240, "retention_record": 300}
+    assert user.units == 4952 and result.yen(user.units) == 49520
+
+
+def test_initial_addition_only_in_the_first_month(tmp_path):
+    tables = good_month("0001", R6_MONTH, 一体的運営="いいえ", 利用開始日=date(2025, 9, 1), 就職日=date(2025, 3, 1))
+    _, user = units_of(tmp_path, tables)
+    assert "initial" not in [l.key for l in user.lines]
+
+
+def test_reduction_is_ten_percent_of_the_base_rounded(tmp_path):
+    config = '"基本報酬区分" = "3割未満"\n"支援体制構築未実施減算" = true\n'
+    _, user = units_of(tmp_path, good_month("0001", R6_MONTH), config=config)
+    assert {l.key: l.units for l in user.lines} == {"base": 1074, "reduction_no_handoff_system": -107}
+
+
+def test_yen_is_units_times_unit_price_rounded_down(tmp_path):
+    result, user = units_of(tmp_path, good_month("0001", R6_MONTH), config='"基本報酬区分" = "9割5分以上"\n"地域区分単価" = 11.2\n')
+    assert result.yen(3512) == 39334  # 39,334.4 → 39,334
+
+
+def test_months_before_r3_are_refused(tmp_path):
+    office = build(tmp_path, good_month("0001", date(2021, 3, 1)), CONFIG)
+    with pytest.raises(RulesUnavailable) as info:
+        check_month(office, date(2021, 3, 1), TODAY)
+    assert "2021年4月" in info.value.describe()
+
+
+def test_rule_set_switches_on_april_2024(tmp_path):
+    office = build(tmp_path, merge(good_month("0001", date(2024, 3, 1))), "")
+    assert check_month(office, date(2024, 3, 1), TODAY).rules.id == "R3"
+    assert check_month(office, date(2024, 4, 1), TODAY).rules.id == "R6"
+
+
+def test_only_users_whose_service_overlaps_the_month_are_listed(tmp_path):
+    tables = merge(
+        good_month("0001", R6_MONTH, 利用終了日=date(2025, 9, 30)),  # ended the day before
+        good_month("0002", R6_MONTH, 利用終了日=date(2025, 10, 1)),  # ended on the first day
+        good_month("0003", R6_MONTH, 利用開始日=date(2025, 10, 31), 就職日=date(2025, 3, 1)),  # starts on the last day
+        good_month("0004", R6_MONTH, 利用開始日=date(2025, 11, 1), 就職日=date(2025, 3, 1)),  # starts the day after
+    )
+    result = check_month(build(tmp_path, tables, CONFIG), R6_MONTH, TODAY)
+    assert [u.user_id for u in result.users] == ["0002", "0003"]
+
+
+def test_tier_computed_from_the_data_when_not_set(tmp_path):
+    # claims in FY2025 use the rate closing FY2024: window 2022-04-01 … 2025-03-31, reference 2025-03-31
+    people = [
+        good_month(f"{i:04d}", R6_MONTH, 就職日=date(2022, 10, 1), 利用開始日=date(2023, 4, 1)) for i in range(1, 20)
+    ] + [good_month("0020", R6_MONTH, 就職日=date(2022, 10, 1), 利用開始日=date(2023, 4, 1), 離職日=date(2025, 3, 31), 利用終了日=date(2025, 3, 31))]
+    result = check_month(build(tmp_path, merge(*people), ""), R6_MONTH, TODAY)
+    assert result.tier.rate == pytest.approx(0.95) and str(result.tier.rate) == "19/20"
+    assert result.tier.tier.units == 3512
+    assert "19/20" in result.tier.how
+
+
+def test_r3_office_above_twenty_users_has_no_known_table(tmp_path):
+    month = date(2023, 10, 1)
+    people = [good_month(f"{i:04d}", month, 就職日=date(2021, 1, 1), 利用開始日=date(2021, 7, 1)) for i in range(1, 23)]
+    result = check_month(build(tmp_path, merge(*people), ""), month, TODAY)
+    assert result.tier.band == "利用者数21人以上40人以下"
+    assert result.tier.tier.units is None and "資料にない" in result.tier.how
+    assert all(not u.base_known for u in result.users)
+    assert all("base" not in [l.key for l in u.lines] for u in result.users)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import typer
 
 from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, ConfigOpt, DataArg, JsonOpt, console, guarded
+from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import MonthOpt, OutOpt, parse_month_option
 
 
@@ -17,7 +17,7 @@ def check(data: DataArg = None, month: MonthOpt = None, as_json: JsonOpt = False
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.monthly import as_dict, check_month
 
-    today = date.today()
+    today = common_today()
     target = parse_month_option(month, today)
     office = load_office(data, config)
     result = check_month(office, target, today)

@@ -97,3 +97,17 @@ def guarded(fn: F) -> F:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def today():
+    """Today's date; ``TEICHAKU_TODAY=2026-11-22`` fixes it (reproducible runs and tests)."""
+    import os
+    from datetime import date
+
+    fixed = os.environ.get("TEICHAKU_TODAY")
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            raise TeichakuError(f"環境変数 TEICHAKU_TODAY「{fixed}」は日付ではありません。", "2026-11-22 の形にするか、消してください") from None
+    return date.today()

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from teichaku_cli.office import schema
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
-from teichaku_cli.rules.dates import add_months, day_before, fiscal_year, fiscal_year_start, month_end
+from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end
+from teichaku_cli.rules.periods import UserPeriods, as_date
 from teichaku_cli.rules.retention import compute_rate, employment_on
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
 
@@ -147,7 +148,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     for values in active.to_dict("records"):
         uid = values["利用者ID"]
         findings: list[F.Finding] = []
-        facts = _Facts(values, rules)
+        facts = UserPeriods(values, rules)
         open_employment = values["障害開示"] == "オープン"
 
         def add(key: str, **kw: object) -> None:
@@ -175,9 +176,9 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
             add("beyond-3-years", start=format_wareki_date(facts.started), last=format_wareki_date(facts.last_use_day))
         if month > facts.last_hire_day:
             add("beyond-3y6m", base_label=facts.base_label, base=format_wareki_date(facts.base), last=format_wareki_date(facts.last_hire_day))
-        left = _date(values["離職日"])
+        left = as_date(values["離職日"])
         if left is not None and left <= last.date():
-            still, _ = employment_on(last.date(), facts.hired, left, _date(values["再就職日"]), rules)
+            still, _ = employment_on(last.date(), facts.hired, left, as_date(values["再就職日"]), rules)
             if not still:
                 add("left-job" if left < month else "left-job-in-month", left=format_wareki_date(left))
         if uid in subsidised:
@@ -209,26 +210,6 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
         result.users.append(UserMonth(uid, values["氏名"], findings, lines, tier.tier is not None and tier.tier.units is not None))
     result.users.sort(key=lambda u: u.user_id)
     return result
-
-
-def _date(value) -> date | None:
-    return None if value is None or value != value else value.date()
-
-
-class _Facts:
-    """The dates one user's limits are counted from."""
-
-    def __init__(self, values: dict, rules: RuleSet) -> None:
-        self.hired = values["就職日"].date()
-        self.started = values["利用開始日"].date()
-        special = values["利用類型"] in schema.SPECIAL_USER_TYPES and _date(values["起算日"]) is not None
-        self.base = _date(values["起算日"]) if special else self.hired
-        self.base_label = "起算日" if special else "就職日"
-        self.eligible_from = add_months(self.base, rules.limit("eligibility_months"))
-        self.last_use_day = day_before(add_months(self.started, rules.limit("use_months")))
-        self.last_hire_day = day_before(add_months(self.base, rules.limit("hire_limit_months")))
-        finished = _date(values["利用終了日"])
-        self.planned_end = finished or min(self.last_use_day, self.last_hire_day)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from teichaku_cli.rules.dates import add_months, fiscal_year_end, fiscal_year_start
+from teichaku_cli.rules.periods import as_date
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
 
 if TYPE_CHECKING:
@@ -114,16 +115,12 @@ def compute_rate(office: "Office", year: int, today: date) -> RateResult:
     )
 
 
-def _d(value) -> date | None:
-    return None if value is None or value != value else value.date()
-
-
 _PERSON_COLUMNS = ("利用者ID", "氏名", "利用開始日", "就職日", "利用終了日", "離職日", "再就職日")
 
 
 def _person(values: dict, start: date, end: date, reference: date, wording: str, rules: RuleSet) -> Person:
-    started, hired = _d(values["利用開始日"]), _d(values["就職日"])
-    finished, left, rehired = _d(values["利用終了日"]), _d(values["離職日"]), _d(values["再就職日"])
+    started, hired = as_date(values["利用開始日"]), as_date(values["就職日"])
+    finished, left, rehired = as_date(values["利用終了日"]), as_date(values["離職日"]), as_date(values["再就職日"])
     if wording == STARTED:
         counted = start <= started <= end
         why = f"利用開始日 {started} が期間内" if counted else f"利用開始日 {started} が期間（{start}〜{end}）外"
@@ -142,7 +139,7 @@ def average_users(office: "Office", year: int) -> Fraction:
     first, last = fiscal_year_start(year), fiscal_year_end(year)
     months = 0
     for s, e in zip(office.users["利用開始日"], office.users["利用終了日"]):
-        s, e = _d(s), _d(e)
+        s, e = as_date(s), as_date(e)
         lo, hi = max(s, first), min(e or last, last)
         if lo <= hi:
             months += (hi.year - lo.year) * 12 + hi.month - lo.month + 1

@@ -1,0 +1,59 @@
+"""`teichaku due`: upcoming dates per user, soonest first."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from teichaku_cli.cli.common import ConfigOpt, DataArg, JsonOpt, console, guarded
+from teichaku_cli.cli.common import today as common_today
+from teichaku_cli.cli.options import OutOpt
+from teichaku_cli.errors import UsageError
+
+
+@guarded
+def due(
+    data: DataArg = None,
+    within: Annotated[int, typer.Option("--within", help="今日から何か月先までを表示するか。")] = 3,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了）を近い順に出す。"""
+    from teichaku_cli.office.load import load_office
+    from teichaku_cli.rules.deadlines import upcoming
+
+    if not 1 <= within <= 60:
+        raise UsageError(f"--within {within} は範囲外です。", "1〜60（か月）で指定してください")
+    today = common_today()
+    office = load_office(data, config)
+    items = upcoming(office, today, within)
+    if out is not None:
+        from teichaku_cli.documents.sheets import add_table_sheet
+        from teichaku_cli.safe_write import atomic_path
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.remove(wb.active)
+        add_table_sheet(wb, "期限", ("日付", "利用者ID", "氏名", "期限", "根拠"), ((d.day, d.user_id, d.name, d.label, d.source) for d in items), (12, 10, 14, 40, 60))
+        with atomic_path(out) as tmp:
+            wb.save(tmp)
+    if as_json:
+        typer.echo(json.dumps({"today": today.isoformat(), "within_months": within, "deadlines": [d.as_dict() for d in items]}, ensure_ascii=False, indent=2))
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from teichaku_cli.office.values import format_wareki_date
+
+    table = Table(title=f"{today} から {within} か月の期限", header_style="bold")
+    for col in ("日付", "あと", "利用者ID", "氏名", "期限"):
+        table.add_column(col)
+    for d in items:
+        table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{(d.day - today).days}日", d.user_id, escape(d.name), escape(d.label))
+    out_console = console()
+    out_console.print(table if items else f"{today} から {within} か月の間に期限はありません。")
+    if out is not None:
+        out_console.print(f"Excel に書き出しました: {out}")

@@ -1,0 +1,59 @@
+"""`teichaku due`: the dates coming up per user, soonest first — the list a
+サービス管理責任者 opens on Monday morning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from teichaku_cli.office import schema
+from teichaku_cli.rules.dates import add_months
+from teichaku_cli.rules.periods import UserPeriods, as_date
+from teichaku_cli.rules.ruleset import rules_for
+
+if TYPE_CHECKING:
+    from teichaku_cli.office.load import Office
+
+
+@dataclass(frozen=True)
+class Deadline:
+    day: date
+    user_id: str
+    name: str
+    kind: str  # stable key for JSON
+    label: str  # Japanese, for people
+    source: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"date": self.day.isoformat(), "user_id": self.user_id, "name": self.name, "kind": self.kind, "label": self.label, "source": self.source}
+
+
+def upcoming(office: "Office", today: date, within_months: int) -> list[Deadline]:
+    rules = rules_for(today)
+    horizon = add_months(today, within_months)
+    plans = office.table(schema.PLANS.name)
+    latest_plan = plans.groupby("利用者ID")["作成日"].max().to_dict()
+    found: list[Deadline] = []
+    for values in office.users.to_dict("records"):
+        finished = as_date(values["利用終了日"])
+        if finished is not None and finished < today:
+            continue
+        periods = UserPeriods(values, rules)
+        uid, name = values["利用者ID"], values["氏名"]
+
+        def add(day: date | None, kind: str, label: str, rule: str) -> None:
+            if day is not None and today <= day <= horizon:
+                found.append(Deadline(day, uid, name, kind, label, rules.source(rule)))
+
+        add(periods.eligible_from, "eligible-from", f"利用できる最初の日（{periods.base_label}から6か月）", "eligibility_months")
+        plan = as_date(latest_plan.get(uid))
+        if plan is not None:
+            add(add_months(plan, rules.limit("plan_review_months")), "plan-review", f"支援計画の見直し期限（{plan}作成から6か月）", "plan_review_months")
+        add(periods.last_use_day, "use-limit", "利用期間3年の最終日", "use_months")
+        add(periods.last_hire_day, "hire-limit", f"{periods.base_label}から3年6か月の最終日", "hire_limit_months")
+        if values["要継続支援"]:
+            deadline = add_months(periods.planned_end, -rules.limit("handoff_months_before_end"))
+            add(deadline, "handoff", "関係機関への引継ぎ期限（終了の3か月前）", "handoff_months_before_end")
+        add(finished, "planned-end", "利用終了日", "use_months")
+    return sorted(found, key=lambda d: (d.day, d.user_id, d.kind))

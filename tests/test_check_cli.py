@@ -1,0 +1,109 @@
+"""`teichaku check` and `teichaku due` from the command line: exit codes, JSON
+equal to the core result, the Excel output."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from rules_helpers import good_month, merge
+from conftest import write_csvs
+from teichaku_cli.office.load import load_office
+from teichaku_cli.rules.monthly import as_dict, check_month
+
+MONTH = date(2025, 10, 1)
+CONFIG = '"基本報酬区分" = "9割5分以上"\n"地域区分単価" = 11.2\n"事業所名" = "テスト事業所"\n'
+
+
+@pytest.fixture
+def office_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    blocked = good_month("0002", MONTH)
+    blocked["支援記録"][0]["方法"] = "電話"
+    folder = write_csvs(tmp_path / "office", merge(good_month("0001", MONTH), blocked), encoding="cp932")
+    (folder / "teichaku.toml").write_text(CONFIG, encoding="utf-8")
+    return folder
+
+
+def test_json_is_the_core_result_and_exit_is_1_with_a_blocked_user(invoke, office_dir):
+    result = invoke("check", office_dir, "--month", "令和7年10月", "--json")
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.stdout)
+    core = as_dict(check_month(load_office(office_dir), MONTH, date(2025, 11, 5)))
+    assert payload == core
+    assert payload["month"] == "2025-10" and payload["rules_version"] == "R6"
+    users = {u["user_id"]: u for u in payload["users"]}
+    assert users["0001"]["claimable"] is True and users["0001"]["yen"] == 39334
+    assert [f["code"] for f in users["0002"]["findings"]] == ["face-to-face-missing"]
+    assert payload["summary"] == {
+        "users": 2, "claimable": 1, "blocked": 1, "errors": 1, "warnings": 0,
+        "units_claimable": 3512, "yen_claimable": 39334, "units_blocked": 3512, "yen_blocked": 39334,
+    }
+
+
+def test_default_month_is_the_previous_one(invoke, office_dir):
+    payload = json.loads(invoke("check", office_dir, "--json").stdout)
+    assert payload["month"] == "2025-10"
+
+
+def test_exit_0_when_everyone_can_be_claimed(invoke, tmp_path, monkeypatch):
+    folder = write_csvs(tmp_path / "o", good_month("0001", MONTH))
+    (folder / "teichaku.toml").write_text(CONFIG, encoding="utf-8")
+    result = invoke("check", folder, "--month", "2025-10")
+    assert result.exit_code == 0, result.output
+    assert "請求可 1人" in result.output
+
+
+def test_table_output_names_codes_and_fixes(invoke, office_dir):
+    result = invoke("check", office_dir, "--month", "R7.10")
+    assert result.exit_code == 1
+    assert "face-to-face-missing" in result.output and "対面" in result.output and "不可" in result.output
+
+
+def test_bad_month_is_a_usage_error(invoke, office_dir):
+    result = invoke("check", office_dir, "--month", "令和7年13月")
+    assert result.exit_code == 2 and "--month" in result.output and "Traceback" not in result.output
+
+
+def test_month_before_r3_refused(invoke, office_dir):
+    result = invoke("check", office_dir, "--month", "2021-03")
+    assert result.exit_code == 2 and "2021年4月以降" in result.output
+
+
+def test_bad_data_is_listed_and_nothing_computed(invoke, office_dir):
+    text = (office_dir / "支援記録.csv").read_bytes().decode("cp932").replace("電話", "LINE")
+    (office_dir / "支援記録.csv").write_bytes(text.encode("cp932"))
+    result = invoke("check", office_dir, "--month", "2025-10", "--out", office_dir / "out.xlsx")
+    assert result.exit_code == 2 and "LINE" in result.output and "計算しません" in result.output
+    assert not (office_dir / "out.xlsx").exists()
+
+
+def test_out_writes_a_finding_per_row_workbook(invoke, office_dir):
+    import openpyxl
+
+    path = office_dir / "check.xlsx"
+    result = invoke("check", office_dir, "--month", "2025-10", "--out", path)
+    assert result.exit_code == 1
+    wb = openpyxl.load_workbook(path)
+    ws = wb["指摘 2025-10"]
+    assert [c.value for c in ws[1]][:4] == ["利用者ID", "氏名", "請求", "コード"]
+    assert [c.value for c in ws[2]][:4] == ["0002", "利用者0002", "不可", "face-to-face-missing"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.page_setup.orientation == "landscape"
+
+
+def test_due_lists_upcoming_dates_soonest_first(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-10-15")
+    tables = good_month("0001", MONTH, 就職日=date(2022, 6, 1), 利用開始日=date(2023, 1, 1), 要継続支援="はい")
+    tables["支援計画"][0]["作成日"] = date(2025, 6, 1)
+    folder = write_csvs(tmp_path / "o", tables)
+    result = invoke("due", folder, "--json", "--within", "3")
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["deadlines"]
+    # 3y6m after hire ends 2025-11-30; the planned end is that day, so the handoff deadline (−3 months) is 2025-08-30: past
+    assert [(d["date"], d["kind"]) for d in items] == [
+        ("2025-11-30", "hire-limit"),
+        ("2025-12-01", "plan-review"),
+        ("2025-12-31", "use-limit"),
+    ]

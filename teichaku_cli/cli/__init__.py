@@ -12,6 +12,7 @@ from teichaku_cli import __version__
 from teichaku_cli.cli import check as check_cmd
 from teichaku_cli.cli import due as due_cmd
 from teichaku_cli.cli import init as init_cmd
+from teichaku_cli.cli import rate as rate_cmd
 from teichaku_cli.cli import validate as validate_cmd
 from teichaku_cli.cli.common import State
 
@@ -41,6 +42,7 @@ def _root(
 
 app.command("check")(check_cmd.check)
 app.command("due")(due_cmd.due)
+app.command("rate")(rate_cmd.rate)
 app.command("validate")(validate_cmd.validate)
 app.command("init")(init_cmd.init)
 

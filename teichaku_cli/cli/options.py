@@ -30,3 +30,35 @@ def parse_month_option(value: str | None, today: date) -> date:
     if month is None:
         raise UsageError("--month が空です。", "例: --month 2025-10")
     return month
+
+
+def parse_fiscal_year(value: str) -> int:
+    """2025, 2025年度, R7, 令和7年度, H30 → the fiscal year (西暦)."""
+    import re
+    import unicodedata
+
+    from teichaku_cli.office.values import ERAS
+
+    text = unicodedata.normalize("NFKC", value).strip().removesuffix("年度").removesuffix("年")
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    for era in ERAS:
+        for key in (era.name, *era.abbreviations):
+            m = re.fullmatch(rf"{re.escape(key)}\s*(元|\d{{1,2}})", text, re.IGNORECASE)
+            if m:
+                n = 1 if m[1] == "元" else int(m[1])
+                if n >= 1:
+                    return era.first_day.year + n - 1
+    raise UsageError(f"--year「{value}」を年度として読めません。", "例: --year 2025、--year R7、--year 令和7年度")
+
+
+def parse_date_option(name: str, value: str):
+    from teichaku_cli.office.values import ValueProblem, parse_date
+
+    try:
+        day = parse_date(value)
+    except ValueProblem as exc:
+        raise UsageError(f"{name}: {exc.message}", exc.fix) from None
+    if day is None:
+        raise UsageError(f"{name} が空です。", "例: 2026-04-01")
+    return day

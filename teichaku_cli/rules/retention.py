@@ -14,14 +14,15 @@ Rates are exact fractions: 19/20 is exactly 95%.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from teichaku_cli.rules.dates import add_months, fiscal_year_end, fiscal_year_start
+from teichaku_cli.rules.dates import add_months, day_before, fiscal_year_end, fiscal_year_start
 from teichaku_cli.rules.periods import as_date
-from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
+from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for, with_fee_table
 
 if TYPE_CHECKING:
     from teichaku_cli.office.load import Office
@@ -91,7 +92,7 @@ def employment_on(day: date, hired: date, left: date | None, rehired: date | Non
     return False, f"{left}離職"
 
 
-def compute_rate(office: "Office", year: int, today: date) -> RateResult:
+def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> RateResult:
     rules = rules_for(fiscal_year_start(year + 1))
     start, end = window(year)
     reference = end
@@ -101,7 +102,9 @@ def compute_rate(office: "Office", year: int, today: date) -> RateResult:
         people.append(_person(dict(zip(_PERSON_COLUMNS, row)), start, end, reference, wording, rules))
     average = average_users(office, year)
     band = rules.band_for(average)
-    return RateResult(
+    if fee_table is not None:
+        rules = with_fee_table(rules, band, fee_table)
+    result = RateResult(
         fiscal_year=year,
         window_start=start,
         window_end=end,
@@ -113,6 +116,19 @@ def compute_rate(office: "Office", year: int, today: date) -> RateResult:
         average_users=average,
         band=band,
     )
+    if result.projection:
+        result.notes.append(
+            f"基準日（{reference}）はまだ先のため見込みです。今日就労している人は基準日まで就労を続けると仮定しています。"
+        )
+    if result.denominator == 0:
+        what = "利用を開始した" if wording == STARTED else "支援を受けた"
+        result.notes.append(
+            f"{start}〜{end}に{what}利用者がいないため、就労定着率は計算できません。"
+            "新たに指定を受けた事業所は --designation-date 指定日 で、一体的に運営する就労移行支援等の実績（移行実績シート）から計算できます。"
+        )
+    elif result.tier is not None and result.tier.units is None:
+        result.notes.append(f"{band}の{rules.name}の単価は手元の資料にありません。--fee-table で報酬表を指定してください。")
+    return result
 
 
 _PERSON_COLUMNS = ("利用者ID", "氏名", "利用開始日", "就職日", "利用終了日", "離職日", "再就職日")
@@ -144,3 +160,236 @@ def average_users(office: "Office", year: int) -> Fraction:
         if lo <= hi:
             months += (hi.year - lo.year) * 12 + hi.month - lo.month + 1
     return Fraction(months, 12)
+
+
+# --- what would move the tier -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TierMove:
+    """How many more retained people reach the next tier up, how many losses drop
+    a tier, and what each is worth a year for the current number of users."""
+
+    up_needed: int | None  # None: already at the top, or not reachable within the denominator
+    up_tier: Tier | None
+    down_losses: int | None  # None: already at the bottom
+    down_tier: Tier | None
+    users_now: int
+    up_units_per_year: int | None
+    down_units_per_year: int | None
+
+
+def what_moves(result: RateResult, users_now: int) -> TierMove | None:
+    rate, tier = result.rate, result.tier
+    if rate is None or tier is None:
+        return None
+    tiers = list(result.rules.tiers[result.band])
+    index = tiers.index(tier)
+    num, den = result.numerator, result.denominator
+    up = tiers[index - 1] if index > 0 else None
+    down = tiers[index + 1] if index + 1 < len(tiers) else None
+    up_needed = None
+    if up is not None:
+        k = max(0, math.ceil(up.min_rate * den - num))  # smallest k: (num + k) / den >= up
+        up_needed = k if num + k <= den else None
+    down_losses = None
+    if down is not None:
+        k = math.floor(num - tier.min_rate * den) + 1  # smallest k: (num - k) / den < this tier
+        down_losses = k if k <= num else None
+
+    def yearly(other: Tier | None) -> int | None:
+        if other is None or other.units is None or tier.units is None:
+            return None
+        return (other.units - tier.units) * users_now * 12
+
+    return TierMove(up_needed, up if up_needed is not None else None, down_losses, down, users_now, yearly(up) if up_needed is not None else None, yearly(down) if down_losses is not None else None)
+
+
+def users_served_on(office: "Office", day: date) -> int:
+    users = office.users
+    import pandas as pd
+
+    ts = pd.Timestamp(day)
+    return int(((users["利用開始日"] <= ts) & (users["利用終了日"].isna() | (users["利用終了日"] >= ts))).sum())
+
+
+# --- 就労定着実績体制加算 -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordPerson:
+    user_id: str
+    name: str
+    hired: date
+    finished: date
+    counted: bool
+    reason: str
+
+
+@dataclass
+class RecordResult:
+    """就労定着実績体制加算 for claims in fiscal year ``applies_to``: among people who
+    ended the service in the 6 years up to the reference date (and were hired in
+    that window), the share employed with the same employer for ≥ 3y6m and < 6y6m
+    is at least 70% (R6 Q&A vol.3 問14 [assumed detail])."""
+
+    window_start: date
+    reference_date: date
+    people: list[RecordPerson]
+    threshold: Fraction
+    source: str
+
+    @property
+    def denominator(self) -> int:
+        return len(self.people)
+
+    @property
+    def numerator(self) -> int:
+        return sum(p.counted for p in self.people)
+
+    @property
+    def rate(self) -> Fraction | None:
+        return Fraction(self.numerator, self.denominator) if self.people else None
+
+    @property
+    def qualifies(self) -> bool:
+        return self.rate is not None and self.rate >= self.threshold
+
+
+def retention_record(office: "Office", year: int) -> RecordResult:
+    rules = rules_for(fiscal_year_start(year + 1))
+    reference = fiscal_year_end(year)
+    start = fiscal_year_start(year - 5)
+    people = []
+    for values in office.users[list(_PERSON_COLUMNS)].to_dict("records"):
+        finished, hired = as_date(values["利用終了日"]), as_date(values["就職日"])
+        if finished is None or not (start <= finished <= reference) or not (start <= hired <= reference):
+            continue
+        left = as_date(values["離職日"])
+        until = min(left, reference) if left else reference  # a job change is a new employer here
+        reached = day_before(add_months(hired, 42)) <= until
+        beyond = day_before(add_months(hired, 78)) <= until
+        counted = reached and not beyond
+        if counted:
+            reason = f"同じ事業主で{until}まで3年6か月以上就労"
+        elif beyond:
+            reason = "6年6か月以上就労（対象外の長さ）"
+        else:
+            reason = f"{until}までで3年6か月に届かない" + (f"（{left}離職）" if left else "")
+        people.append(RecordPerson(values["利用者ID"], values["氏名"], hired, finished, counted, reason))
+    threshold = rules.limits["retention_record_threshold"]
+    return RecordResult(start, reference, people, Fraction(threshold.amount, 100), threshold.source)
+
+
+# --- new designation --------------------------------------------------------------------
+
+
+@dataclass
+class DesignationResult:
+    """A newly designated office's rate from the integrated 就労移行支援等
+    (000/002 §2(1) ただし書き): people who entered 一般就労 in the 3 years up to the
+    last day of the month before designation, and of them those still employed then."""
+
+    designation_date: date
+    window_start: date
+    reference_date: date
+    rules: RuleSet
+    people: list[tuple[str, date, date | None, bool, bool, str]]  # name, hired, left, counted, retained, why
+
+    @property
+    def denominator(self) -> int:
+        return sum(p[3] for p in self.people)
+
+    @property
+    def numerator(self) -> int:
+        return sum(p[3] and p[4] for p in self.people)
+
+    @property
+    def rate(self) -> Fraction | None:
+        return Fraction(self.numerator, self.denominator) if self.denominator else None
+
+    @property
+    def tier(self) -> Tier | None:
+        return self.rules.tier_for(self.rate, self.rules.bands[0][1]) if self.rate is not None else None
+
+
+def designation_rate(office: "Office", designated: date) -> DesignationResult:
+    from teichaku_cli.office import schema
+
+    rules = rules_for(designated)
+    reference = day_before(designated.replace(day=1))
+    start = add_months(designated.replace(day=1), -rules.limit("designation_window_months"))
+    people = []
+    for values in office.table(schema.TRANSITIONS.name).to_dict("records"):
+        hired, left = as_date(values["就職日"]), as_date(values["離職日"])
+        counted = start <= hired <= reference
+        retained = counted and (left is None or left > reference)
+        why = ("期間内に一般就労" if counted else f"就職日が期間（{start}〜{reference}）外") + (
+            ("／就労継続" if retained else f"／{left}離職") if counted else ""
+        )
+        people.append((values["氏名"], hired, left, counted, retained, why))
+    return DesignationResult(designated, start, reference, rules, people)
+
+
+# --- the JSON contract of `teichaku rate --json` (docs/rate.md) ----------------------------
+
+
+def percent(rate: Fraction | None) -> float | None:
+    return None if rate is None else round(float(rate * 100), 2)
+
+
+def rate_as_dict(result: RateResult, record: RecordResult, move: TierMove | None) -> dict:
+    tier = result.tier
+    return {
+        "fiscal_year": result.fiscal_year,
+        "reference_date": result.reference_date.isoformat(),
+        "window_start": result.window_start.isoformat(),
+        "window_end": result.window_end.isoformat(),
+        "applies_to_fiscal_year": result.applies_to_fiscal_year,
+        "rules_version": result.rules.id,
+        "rules_wording": result.rules.rate_wording,
+        "projection": result.projection,
+        "denominator": result.denominator,
+        "numerator": result.numerator,
+        "rate": str(result.rate) if result.rate is not None else None,
+        "rate_percent": percent(result.rate),
+        "band": result.band,
+        "average_users": str(result.average_users),
+        "tier": {"label": tier.label, "units": tier.units, "source": tier.source} if tier else None,
+        "notes": result.notes,
+        "people": [
+            {
+                "user_id": p.user_id,
+                "name": p.name,
+                "started": p.started.isoformat(),
+                "hired": p.hired.isoformat(),
+                "left": p.left.isoformat() if p.left else None,
+                "rehired": p.rehired.isoformat() if p.rehired else None,
+                "in_denominator": p.in_denominator,
+                "retained": p.retained,
+                "reason": p.reason,
+            }
+            for p in result.people
+        ],
+        "jisseki_taisei": {
+            "window_start": record.window_start.isoformat(),
+            "reference_date": record.reference_date.isoformat(),
+            "denominator": record.denominator,
+            "numerator": record.numerator,
+            "rate": str(record.rate) if record.rate is not None else None,
+            "threshold": str(record.threshold),
+            "qualifies": record.qualifies,
+            "source": record.source,
+            "people": [
+                {"user_id": p.user_id, "hired": p.hired.isoformat(), "finished": p.finished.isoformat(), "counted": p.counted, "reason": p.reason}
+                for p in record.people
+            ],
+        },
+        "what_moves": None
+        if move is None
+        else {
+            "users_now": move.users_now,
+            "up": None if move.up_tier is None else {"more_retained": move.up_needed, "tier": move.up_tier.label, "units_per_year": move.up_units_per_year},
+            "down": None if move.down_tier is None else {"losses": move.down_losses, "tier": move.down_tier.label, "units_per_year": move.down_units_per_year},
+        },
+    }

@@ -116,3 +116,35 @@ def rules_for(day: date) -> RuleSet:
         f"{day.year}年{day.month}月は、teichaku が扱う報酬改定（{first.name}、{first.effective_from.year}年{first.effective_from.month}月から）より前です。",
         f"{first.effective_from.year}年{first.effective_from.month}月以降の月を指定してください",
     )
+
+
+def with_fee_table(rules: RuleSet, band: str, path) -> RuleSet:
+    """Fill a band's unknown units from an office-supplied TOML table:
+
+        source = "…（どの通知の何ページか）"
+        [[tiers]]
+        min_percent = 95
+        units = 3300
+        …（7行すべて）
+    """
+    import dataclasses
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise RulesUnavailable(f"報酬表 {path} が見つかりません。", "--fee-table のパスを確かめてください") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RulesUnavailable(f"報酬表 {path} を読めません（{exc}）。", "UTF-8 の TOML で書いてください") from None
+    given = {Fraction(t.get("min_percent", -1)) / 100: t.get("units") for t in raw.get("tiers", [])}
+    expected = [t.min_rate for t in rules.tiers[band]]
+    if sorted(given) != sorted(expected) or not all(isinstance(u, int) and u > 0 for u in given.values()):
+        shown = "、".join(f"{t.min_rate * 100}%" for t in rules.tiers[band])
+        raise RulesUnavailable(
+            f"報酬表 {path} の区分が{rules.name}と合いません。",
+            f"[[tiers]] を min_percent（{shown}）ごとに1つずつ、units を正の整数で書いてください",
+        )
+    source = f"{path.name}: {raw.get('source', '事業所が指定した報酬表')}"
+    tiers = tuple(dataclasses.replace(t, units=given[t.min_rate], source=source) for t in rules.tiers[band])
+    return dataclasses.replace(rules, tiers={**rules.tiers, band: tiers})

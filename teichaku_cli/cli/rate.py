@@ -1,0 +1,145 @@
+"""`teichaku rate`: the yearly 就労定着率, its tier, who counted and why, what moves it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from teichaku_cli.cli.common import ConfigOpt, DataArg, JsonOpt, console, guarded
+from teichaku_cli.cli.common import today as common_today
+from teichaku_cli.cli.options import OutOpt, parse_fiscal_year
+
+
+@guarded
+def rate(
+    data: DataArg = None,
+    year: Annotated[Optional[str], typer.Option("--year", help="締める年度（2025、R7、令和7年度）。省略時は今日を含む年度。", show_default=False)] = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
+    fee_table: Annotated[Optional[Path], typer.Option("--fee-table", help="手元の資料にない報酬表（R3 の21人以上など）を TOML で指定。", show_default=False)] = None,
+    designation_date: Annotated[Optional[str], typer.Option("--designation-date", help="新規指定の事業所: 指定日から、移行実績シートで就労定着率を計算する。", show_default=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
+    from teichaku_cli.office.load import load_office
+    from teichaku_cli.rules.dates import fiscal_year
+
+    today = common_today()
+    office = load_office(data, config)
+    if designation_date is not None:
+        _designation(office, designation_date, as_json)
+        return
+    from teichaku_cli.rules.retention import compute_rate, rate_as_dict, retention_record, users_served_on, what_moves
+
+    y = parse_fiscal_year(year) if year is not None else fiscal_year(today)
+    result = compute_rate(office, y, today, fee_table)
+    record = retention_record(office, y)
+    move = what_moves(result, users_served_on(office, min(result.reference_date, today)))
+    payload = rate_as_dict(result, record, move)
+    if out is not None:
+        from teichaku_cli.documents.rate_book import write_rate_workbook
+
+        write_rate_workbook(out, payload, _history(office, y, today, fee_table))
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    _render(payload, office.settings.unit_price)
+    if out is not None:
+        console().print(f"Excel に書き出しました: {out}")
+
+
+def _history(office, last_year: int, today, fee_table) -> list[dict]:
+    """The rate for each fiscal year the data covers (for the chart)."""
+    from teichaku_cli.rules.dates import fiscal_year
+    from teichaku_cli.rules.retention import compute_rate, percent
+    from teichaku_cli.rules.ruleset import RulesUnavailable
+
+    first = fiscal_year(office.users["利用開始日"].min().date()) if len(office.users) else last_year
+    rows = []
+    for y in range(first, last_year + 1):
+        try:
+            r = compute_rate(office, y, today, fee_table)
+        except RulesUnavailable:
+            continue
+        rows.append({"fiscal_year": y, "rate_percent": percent(r.rate), "thresholds": [float(t.min_rate * 100) for t in r.rules.tiers[r.band] if t.min_rate > 0]})
+    return rows
+
+
+def _render(p: dict, unit_price: float) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    kind = "見込み" if p["projection"] else "確定"
+    out.print(f"[bold]{p['fiscal_year']}年度を締める就労定着率（{kind}）[/bold] — {p['applies_to_fiscal_year']}年度の請求に使う（{p['rules_version']}）")
+    out.print(f"期間 {p['window_start']}〜{p['window_end']}、基準日（前年度末）{p['reference_date']}")
+    wording = "期間内に利用を開始した人（R6）" if p["rules_wording"] == "started" else "期間内に支援を受けた人（R3）"
+    out.print(f"分母: {wording}")
+    if p["rate"] is not None:
+        tier = p["tier"]
+        units = f"{tier['units']:,} 単位/月" if tier["units"] else "単価不明"
+        out.print(f"[bold]就労定着率 {p['numerator']}/{p['denominator']} = {p['rate_percent']}%[/bold] → {tier['label']}（{units}、{p['band']}）")
+    for note in p["notes"]:
+        out.print(f"[yellow]{escape(note)}[/yellow]")
+    table = Table(header_style="bold")
+    for col in ("利用者ID", "氏名", "利用開始日", "就職日", "離職日/再就職日", "分母", "定着", "理由"):
+        table.add_column(col)
+    for person in p["people"]:
+        moved = "／".join(x for x in (person["left"], person["rehired"]) if x) or "—"
+        table.add_row(
+            person["user_id"], escape(person["name"]), person["started"], person["hired"], moved,
+            "○" if person["in_denominator"] else "—",
+            {True: "○", False: "×", None: "—"}[person["retained"]],
+            escape(person["reason"]),
+        )
+    out.print(table)
+    move = p["what_moves"]
+    if move:
+        if move["up"]:
+            up = move["up"]
+            gain = f"、年 {up['units_per_year']:,} 単位（約 {int(up['units_per_year'] * unit_price):,} 円、利用者 {move['users_now']}人として）" if up["units_per_year"] is not None else ""
+            out.print(f"上の区分（{up['tier']}）まで: あと {up['more_retained']}人の定着{gain}")
+        if move["down"]:
+            down = move["down"]
+            loss = f"、年 {down['units_per_year']:,} 単位" if down["units_per_year"] is not None else ""
+            out.print(f"下の区分（{down['tier']}）へ: {down['losses']}人の離職で下がる{loss}")
+    j = p["jisseki_taisei"]
+    verdict = "満たす" if j["qualifies"] else "満たさない"
+    share = f"{j['numerator']}/{j['denominator']}" if j["denominator"] else "対象者なし"
+    out.print(f"就労定着実績体制加算（{p['applies_to_fiscal_year']}年度）: {share}、基準 {j['threshold']} 以上 → {verdict}")
+
+
+def _designation(office, value: str, as_json: bool) -> None:
+    from teichaku_cli.cli.options import parse_date_option
+    from teichaku_cli.rules.retention import designation_rate, percent
+
+    designated = parse_date_option("--designation-date", value)
+    r = designation_rate(office, designated)
+    tier = r.tier
+    payload = {
+        "designation_date": designated.isoformat(),
+        "window_start": r.window_start.isoformat(),
+        "reference_date": r.reference_date.isoformat(),
+        "rules_version": r.rules.id,
+        "denominator": r.denominator,
+        "numerator": r.numerator,
+        "rate": str(r.rate) if r.rate is not None else None,
+        "rate_percent": percent(r.rate),
+        "tier": {"label": tier.label, "units": tier.units, "source": tier.source} if tier else None,
+        "people": [
+            {"name": n, "hired": h.isoformat(), "left": l.isoformat() if l else None, "in_denominator": c, "retained": k, "reason": why}
+            for n, h, l, c, k, why in r.people
+        ],
+    }
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out = console()
+    out.print(f"[bold]新規指定（{designated}）の就労定着率[/bold]: 移行実績 {r.window_start}〜{r.reference_date}")
+    if r.rate is None:
+        out.print("[yellow]期間内に一般就労した人が移行実績シートにいないため、計算できません。[/yellow]")
+    else:
+        out.print(f"{r.numerator}/{r.denominator} = {payload['rate_percent']}% → {tier.label}（{tier.units or '単価不明'} 単位/月）")

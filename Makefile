@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install bench samples clean
+.PHONY: run test install bench samples clean templates goldens
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+## rebuild the bundled templates, then the golden dumps of rendered documents
+templates: install
+	$(BIN)/python templates/make_templates.py
+
+goldens: install
+	UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/test_documents.py -q

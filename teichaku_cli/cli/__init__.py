@@ -10,6 +10,7 @@ import typer
 
 from teichaku_cli import __version__
 from teichaku_cli.cli import check as check_cmd
+from teichaku_cli.cli import documents as documents_cmd
 from teichaku_cli.cli import due as due_cmd
 from teichaku_cli.cli import init as init_cmd
 from teichaku_cli.cli import rate as rate_cmd
@@ -43,6 +44,8 @@ def _root(
 app.command("check")(check_cmd.check)
 app.command("due")(due_cmd.due)
 app.command("rate")(rate_cmd.rate)
+app.command("report")(documents_cmd.report)
+app.command("plan")(documents_cmd.plan)
 app.command("validate")(validate_cmd.validate)
 app.command("init")(init_cmd.init)
 

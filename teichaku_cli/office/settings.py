@@ -17,6 +17,8 @@ the CSV folder), else in the current folder. Every key is optional.
     "対応日" = "日付"
     [sheets]                   # an export's own sheet / CSV name → canonical
     "支援経過" = "支援記録"
+    [templates]                # an office's restyled copies of the bundled templates
+    "支援レポート" = "様式/支援レポート.xlsx"
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Settings:
     sheets: dict[str, str] = field(default_factory=dict)
     base_tier: str = ""  # 基本報酬区分 when the office sets it instead of computing the rate
     flags: dict[str, bool] = field(default_factory=dict)  # office-level 加算・減算
+    templates: dict[str, Path] = field(default_factory=dict)  # 支援レポート / 就労定着支援計画 → an office's own copy
     path: Path | None = None
 
     def column_map(self, table: str) -> dict[str, str]:
@@ -127,5 +130,6 @@ def load_settings(path: Path | None) -> Settings:
         sheets={str(k): str(v) for k, v in raw.get("sheets", {}).items()},
         base_tier=text("基本報酬区分"),
         flags=flags,
+        templates={str(k): path.parent / str(v) for k, v in raw.get("templates", {}).items()},
         path=path,
     )

@@ -1,0 +1,96 @@
+"""`teichaku report` and `teichaku plan`: documents from templates into Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from teichaku_cli.cli.common import EXIT_OK, ConfigOpt, DataArg, console, guarded
+from teichaku_cli.cli.common import today as common_today
+from teichaku_cli.cli.options import MonthOpt, parse_date_option, parse_month_option
+from teichaku_cli.errors import UsageError
+
+UserOpt = Annotated[Optional[List[str]], typer.Option("--user", help="利用者ID（複数指定可）。省略時は対象の全員。", show_default=False)]
+OutDirOpt = Annotated[Optional[Path], typer.Option("--out", help="出力先フォルダ（なければ作ります）。", show_default=False)]
+TemplateOpt = Annotated[Optional[Path], typer.Option("--template", help="事業所で整えたテンプレート（.xlsx）。", show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする。")]
+
+
+def _template(explicit: Path | None, settings, key: str, bundled_name: str):
+    from teichaku_cli.documents.xlsx_template import XlsxTemplate
+    from teichaku_cli.templates import bundled
+
+    return XlsxTemplate(explicit or settings.templates.get(key) or bundled(bundled_name))
+
+
+def _run(template, jobs, force: bool) -> None:
+    from rich.markup import escape
+    from rich.progress import Progress
+
+    from teichaku_cli.documents.build import write_jobs
+
+    out = console()
+    with Progress(console=console(stderr=True), transient=True) as progress:
+        task = progress.add_task("作成中", total=len(jobs))
+        outcomes = write_jobs(template, jobs, force, lambda: progress.advance(task))
+    written = [o for o in outcomes if o.written]
+    skipped = [o for o in outcomes if not o.written]
+    for o in written:
+        out.print(f"[green]作成[/green] {escape(str(o.job.path))}" + (f"（{escape(o.reason)}）" if o.reason else ""))
+    for o in skipped:
+        out.print(f"[yellow]作成せず[/yellow] {o.job.user_id} {escape(o.job.name)}: {escape(o.reason)}")
+    out.print(f"作成 {len(written)}件、作成せず {len(skipped)}件")
+
+
+@guarded
+def report(
+    data: DataArg = None,
+    month: MonthOpt = None,
+    user: UserOpt = None,
+    for_: Annotated[str, typer.Option("--for", help="user（本人用）か employer（事業主用: 開示し共有に同意した人だけ、共有可の記録だけ）。")] = "user",
+    out: OutDirOpt = None,
+    template: TemplateOpt = None,
+    force: ForceOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """支援レポート（別紙様式1）を利用者ごとに Excel で作る。事業主用は本人が同意した内容だけを載せる。"""
+    from teichaku_cli.documents.build import EMPLOYER_COPY, USER_COPY, report_jobs
+    from teichaku_cli.office.load import load_office
+    from teichaku_cli.templates import REPORT
+
+    if for_ not in (USER_COPY, EMPLOYER_COPY):
+        raise UsageError(f"--for {for_} は使えません。", "--for user（本人用）か --for employer（事業主用）にしてください")
+    today = common_today()
+    target = parse_month_option(month, today)
+    office = load_office(data, config)
+    tpl = _template(template, office.settings, "支援レポート", REPORT)
+    jobs = report_jobs(office, target, for_, out or Path("reports") / target.strftime("%Y-%m"), user, today)
+    _run(tpl, jobs, force)
+    raise typer.Exit(EXIT_OK)
+
+
+@guarded
+def plan(
+    data: DataArg = None,
+    user: UserOpt = None,
+    all_users: Annotated[bool, typer.Option("--all", help="その日に利用中の全員の計画を作る。")] = False,
+    date_: Annotated[Optional[str], typer.Option("--date", help="この日に有効な計画を作る（省略時は今日）。", show_default=False)] = None,
+    out: OutDirOpt = None,
+    template: TemplateOpt = None,
+    force: ForceOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """就労定着支援計画（別紙様式2）を、指定日に有効な計画から Excel で作る。"""
+    from teichaku_cli.documents.build import plan_jobs
+    from teichaku_cli.office.load import load_office
+    from teichaku_cli.templates import PLAN
+
+    if not user and not all_users:
+        raise UsageError("誰の計画を作るか指定されていません。", "--user 利用者ID か --all を付けてください")
+    day = parse_date_option("--date", date_) if date_ else common_today()
+    office = load_office(data, config)
+    tpl = _template(template, office.settings, "就労定着支援計画", PLAN)
+    _run(tpl, plan_jobs(office, day, out or Path("plans"), None if all_users else user), force)
+    raise typer.Exit(EXIT_OK)

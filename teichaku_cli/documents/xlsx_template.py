@@ -1,0 +1,275 @@
+"""A small Jinja-over-xlsx renderer: an Excel file an office can restyle holds
+Jinja expressions in its cells, and a marked block of rows repeated per item.
+
+- A cell ``{{ expr }}`` alone keeps the value's type (a date stays a date, with a
+  和暦 number format when the cell had none); any other text with ``{{ }}`` or
+  ``{% %}`` renders to text. Text is always written as text, never as a formula.
+- A row whose first cell is ``{% for x in items %}`` starts a block, a row whose
+  first cell is ``{% endfor %}`` ends it; the rows between are repeated per item,
+  rows below shift down, merges, heights and the print area follow.
+- Rendering runs in Jinja's ``ImmutableSandboxedEnvironment``: a template from
+  outside cannot reach Python internals. Undefined names are errors that name the
+  template, sheet and cell.
+
+The template is loaded once; each render builds fresh sheets in the same
+workbook (so styles are shared, not copied) and saves only those. See
+docs/templates.md for why this and not xltpl.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from teichaku_cli.errors import TeichakuError
+from teichaku_cli.office.values import format_wareki_date, format_wareki_month
+
+WAREKI_DATE_FORMAT = '[$-411]ggge"年"m"月"d"日"'
+_BLOCK_START = re.compile(r"^\{%-?\s*for\s+(\w+)\s+in\s+(.+?)\s*-?%\}$")
+_BLOCK_END = re.compile(r"^\{%-?\s*endfor\s*-?%\}$")
+_SINGLE_EXPR = re.compile(r"^\{\{\s*((?:(?!\}\}).)+?)\s*\}\}$", re.S)
+
+
+class TemplateError(TeichakuError):
+    pass
+
+
+def _wareki(value: object) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_wareki_date(value) if isinstance(value, date) else ("" if value is None else str(value))
+
+
+def _wareki_month(value: object) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_wareki_month(value) if isinstance(value, date) else ("" if value is None else str(value))
+
+
+def make_environment():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, finalize=lambda v: "" if v is None else v
+    )
+    env.filters["wareki"] = _wareki
+    env.filters["wareki_month"] = _wareki_month
+    return env
+
+
+@dataclass
+class _Row:
+    index: int  # row number in the template
+    kind: str  # "plain" | "start" | "end"
+    loop_var: str = ""
+    loop_expr: str = ""
+
+
+class XlsxTemplate:
+    def __init__(self, path: Path) -> None:
+        from openpyxl import load_workbook
+
+        self.path = Path(path)
+        self.name = self.path.name
+        try:
+            self.wb = load_workbook(self.path)
+        except FileNotFoundError:
+            raise TemplateError(f"テンプレート {self.path} が見つかりません。", "--template のパスを確かめてください") from None
+        except Exception as exc:
+            raise TemplateError(
+                f"テンプレート {self.name} を Excel ブックとして開けません（{type(exc).__name__}）。",
+                "Excel で開いて .xlsx で保存し直してください",
+            ) from None
+        self.env = make_environment()
+        self.sheets = list(self.wb.worksheets)
+        self._compiled: dict[str, Any] = {}
+        self._rows: dict[str, dict[int, list]] = {}
+        self.layouts = [self._layout(ws) for ws in self.sheets]
+
+    # --- reading the template ---------------------------------------------------------
+    def _layout(self, ws) -> list[_Row]:
+        rows: list[_Row] = []
+        open_block = None
+        for r in range(1, ws.max_row + 1):
+            first = ws.cell(r, 1).value
+            text = first.strip() if isinstance(first, str) else ""
+            if m := _BLOCK_START.match(text):
+                if open_block is not None:
+                    raise self._error(ws, f"A{r}", "繰り返しの中に繰り返しは置けません。", "{% endfor %} の行を先に置いてください")
+                open_block = r
+                rows.append(_Row(r, "start", m[1], m[2]))
+            elif _BLOCK_END.match(text):
+                if open_block is None:
+                    raise self._error(ws, f"A{r}", "{% endfor %} に対応する {% for %} がありません。", "繰り返しの最初の行の A 列に {% for 行 in 一覧 %} を置いてください")
+                open_block = None
+                rows.append(_Row(r, "end"))
+            else:
+                rows.append(_Row(r, "plain"))
+        if open_block is not None:
+            raise self._error(ws, f"A{open_block}", "{% for %} に対応する {% endfor %} がありません。", "繰り返しの最後の次の行の A 列に {% endfor %} を置いてください")
+        return rows
+
+    def _error(self, ws, coord: str, message: str, fix: str = "") -> TemplateError:
+        return TemplateError(f"テンプレート {self.name} シート「{ws.title}」 {coord}: {message}", fix)
+
+    def _compiled_for(self, text: str, ws, coord: str):
+        key = text
+        if key not in self._compiled:
+            from jinja2 import TemplateSyntaxError
+
+            try:
+                m = _SINGLE_EXPR.match(text.strip())
+                if m and "{{" not in m[1] and "{%" not in text:
+                    self._compiled[key] = ("expr", self.env.compile_expression(m[1], undefined_to_none=False))
+                else:
+                    self._compiled[key] = ("text", self.env.from_string(text))
+            except TemplateSyntaxError as exc:
+                raise self._error(ws, coord, f"書き方の誤り（{exc.message}）。", "{{ }} と {% %} の対応を確かめてください") from None
+        return self._compiled[key]
+
+    # --- rendering --------------------------------------------------------------------
+    def render(self, context: dict[str, Any], out_path: Path) -> None:
+        from teichaku_cli.safe_write import atomic_path
+
+        outs = []
+        try:
+            for tpl, layout in zip(self.sheets, self.layouts):
+                out = self.wb.create_sheet()
+                outs.append(out)
+                self._fill(tpl, layout, out, context)
+            originals = self.wb._sheets  # noqa: SLF001 — save only the rendered sheets
+            active = self.wb.active.title if self.wb.active is not None else None
+            self.wb._sheets = outs  # noqa: SLF001
+            try:
+                for tpl, out in zip(self.sheets, outs):
+                    out.title = tpl.title
+                with atomic_path(out_path) as tmp:
+                    self.wb.save(tmp)
+            finally:
+                self.wb._sheets = originals  # noqa: SLF001
+                for i, tpl in enumerate(self.sheets):
+                    if tpl.title == active:
+                        self.wb.active = i
+        finally:
+            for out in outs:
+                if out in self.wb._sheets:  # noqa: SLF001
+                    self.wb.remove(out)
+
+    def _fill(self, tpl, layout: list[_Row], out, context: dict[str, Any]) -> None:
+        from jinja2 import UndefinedError
+        from jinja2.exceptions import SecurityError
+
+        row_map: dict[int, list[int]] = {}  # template row → output rows
+        target = 1
+        i = 0
+        while i < len(layout):
+            row = layout[i]
+            if row.kind == "start":
+                end = next(j for j in range(i + 1, len(layout)) if layout[j].kind == "end")
+                body = layout[i + 1 : end]
+                coord = f"A{row.index}"
+                try:
+                    items = list(self.env.compile_expression(row.loop_expr, undefined_to_none=False)(**context) or [])
+                except (UndefinedError, SecurityError) as exc:
+                    raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{exc}）。") from None
+                for item in items:
+                    scope = {**context, row.loop_var: item}
+                    for b in body:
+                        self._copy_row(tpl, b.index, out, target, scope)
+                        row_map.setdefault(b.index, []).append(target)
+                        target += 1
+                i = end + 1
+                continue
+            self._copy_row(tpl, row.index, out, target, context)
+            row_map.setdefault(row.index, []).append(target)
+            target += 1
+            i += 1
+        self._copy_sheet_settings(tpl, out, row_map)
+
+    def _copy_row(self, tpl, src: int, out, dst: int, context: dict[str, Any]) -> None:
+        from jinja2 import UndefinedError
+        from jinja2.exceptions import SecurityError
+
+        dim = tpl.row_dimensions.get(src) if src in tpl.row_dimensions else None
+        if dim is not None and dim.height is not None:
+            out.row_dimensions[dst].height = dim.height
+        for (_, c), cell in self._row_cells(tpl, src):
+            new = out.cell(dst, c)
+            if cell.has_style:
+                new._style = copy.copy(cell._style)  # noqa: SLF001
+            value = cell.value
+            if isinstance(value, str) and ("{{" in value or "{%" in value):
+                kind, compiled = self._compiled_for(value, tpl, cell.coordinate)
+                try:
+                    result = compiled(**context) if kind == "expr" else compiled.render(**context)
+                except (UndefinedError, SecurityError) as exc:
+                    raise self._error(tpl, cell.coordinate, f"{exc}（テンプレートで使えない名前か、安全でない式です）。", "使える名前は docs/templates.md を見てください") from None
+                except Exception as exc:  # a filter applied to the wrong type, a bad operation…
+                    raise self._error(tpl, cell.coordinate, f"式を評価できません（{type(exc).__name__}）。") from None
+                self._set(new, result)
+            else:
+                new.value = value
+
+    def _row_cells(self, ws, row: int) -> list:
+        """The template's cells of one row, read once per template."""
+        if ws.title not in self._rows:
+            by_row: dict[int, list] = {}
+            for rc, cell in sorted(ws._cells.items()):  # noqa: SLF001
+                by_row.setdefault(rc[0], []).append((rc, cell))
+            self._rows[ws.title] = by_row
+        return self._rows[ws.title].get(row, [])
+
+    @staticmethod
+    def _set(cell, value: object) -> None:
+        if isinstance(value, datetime):
+            value = value.date() if value.time() == datetime.min.time() else value
+        if value is None:
+            cell.value = None
+        elif isinstance(value, date):
+            styled = cell.number_format not in ("General", "@")
+            cell.value = value  # openpyxl gives a bare date cell "yyyy-mm-dd"
+            if not styled:
+                cell.number_format = WAREKI_DATE_FORMAT
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            cell.value = value
+        else:
+            cell.value = str(value)
+            cell.data_type = "s"  # never a formula, whatever it starts with
+
+    def _copy_sheet_settings(self, tpl, out, row_map: dict[int, list[int]]) -> None:
+        from openpyxl.worksheet.cell_range import CellRange
+
+        for key, dim in tpl.column_dimensions.items():
+            new = out.column_dimensions[key]
+            new.width, new.hidden = dim.width, dim.hidden
+            if dim.has_style:
+                new._style = copy.copy(dim._style)  # noqa: SLF001
+        for rng in tpl.merged_cells.ranges:
+            starts = row_map.get(rng.min_row, [])
+            for k, first in enumerate(starts):
+                last_rows = row_map.get(rng.max_row, [])
+                if k < len(last_rows):
+                    out.merge_cells(start_row=first, start_column=rng.min_col, end_row=last_rows[k], end_column=rng.max_col)
+        out.sheet_format = copy.copy(tpl.sheet_format)
+        out.sheet_properties = copy.copy(tpl.sheet_properties)
+        out.page_margins = copy.copy(tpl.page_margins)
+        out.print_options = copy.copy(tpl.print_options)
+        for attr in ("orientation", "paperSize", "fitToWidth", "fitToHeight", "scale"):
+            setattr(out.page_setup, attr, getattr(tpl.page_setup, attr))
+        out.HeaderFooter = copy.deepcopy(tpl.HeaderFooter)
+        out.sheet_view.showGridLines = tpl.sheet_view.showGridLines
+        if tpl.print_title_rows:
+            out.print_title_rows = tpl.print_title_rows
+        if tpl.print_area:
+            area = CellRange(str(tpl.print_area).split(",")[0].split("!")[-1].replace("$", ""))
+            top = row_map.get(area.min_row, [area.min_row])[0]
+            bottom_rows = [r for t, rows in row_map.items() if t <= area.max_row for r in rows]
+            bottom = max(bottom_rows) if bottom_rows else area.max_row
+            out.print_area = f"{CellRange(min_col=area.min_col, min_row=top, max_col=area.max_col, max_row=bottom).coord}"
+        for image in getattr(tpl, "_images", []):
+            out.add_image(copy.copy(image))

@@ -1,0 +1,190 @@
+"""支援レポート and 就労定着支援計画: goldens, privacy of the employer copy,
+the template sandbox, formula injection, never overwriting."""
+
+from __future__ import annotations
+
+import os
+import random
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import write_csvs
+from document_dump import compare_or_update
+from rules_helpers import good_month, merge
+
+GOLDENS = Path(__file__).parent / "goldens"
+UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
+MONTH = date(2025, 10, 1)
+
+
+def office_tables() -> dict:
+    t = good_month("0001", MONTH, 事業主="㈱髙﨑フーズ", 担当者="山田 一郎")
+    t["支援記録"][0].update(内容="職場での様子を聞き取り", 結果="=SUM(A1:A3) のように見える文字", 事業主共有="可")
+    t["支援記録"][1].update(内容="上司と配置について相談", 結果="作業手順書を作ることに", 事業主共有="可")
+    t["支援記録"].append({"日付": date(2025, 10, 20), "利用者ID": "0001", "方法": "電話", "相手": "本人", "内容": "通院と服薬の相談", "結果": "主治医に相談する", "事業主共有": "不可"})
+    t["支援レポート"][0].update(主な支援目標="遅刻せずに通勤する", 今後の支援内容="月2回の面談を続ける", 本人の取組="朝の準備表を使う", 事業主の取組="作業手順書の用意", 共有事項="特になし", 作成者="山田 一郎")
+    t["支援計画"][0].update(
+        短期目標="朝の準備を30分早める\n作業手順を覚える", 支援方針="本人の工夫を支える", 支援内容="面談で振り返る\n手順書を一緒に作る",
+        支援期間="6か月", 支援頻度="月2回", 役割分担="本人・支援員・上司", 長期目標="長く働き続ける", 評価="初回のため評価なし",
+        作成者="佐藤 花子", 本人同意日=date(2025, 10, 3), 職場環境="食品工場の包装ライン", 業務内容="包装・検品", 労働条件="週30時間",
+    )
+    return t
+
+
+@pytest.fixture
+def office_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    folder = write_csvs(tmp_path / "office", office_tables())
+    (folder / "teichaku.toml").write_text('"事業所名" = "テスト就労定着支援センター"\n', encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("audience, golden", [("user", "report_user.json"), ("employer", "report_employer.json")])
+def test_report_golden(invoke, office_dir, tmp_path, audience, golden):
+    out = tmp_path / "out"
+    result = invoke("report", office_dir, "--month", "2025-10", "--for", audience, "--out", out)
+    assert result.exit_code == 0, result.output
+    (path,) = out.glob("*.xlsx")
+    assert path.name == f"2025-10_0001_利用者0001_{'本人用' if audience == 'user' else '事業主用'}.xlsx"
+    actual, expected = compare_or_update(path, GOLDENS / golden, UPDATE)
+    assert actual == expected
+
+
+def test_plan_golden(invoke, office_dir, tmp_path):
+    out = tmp_path / "plans"
+    result = invoke("plan", office_dir, "--user", "0001", "--date", "2025-10-15", "--out", out)
+    assert result.exit_code == 0, result.output
+    (path,) = out.glob("*.xlsx")
+    assert path.name == "就労定着支援計画_0001_利用者0001_2025-10-01.xlsx"
+    actual, expected = compare_or_update(path, GOLDENS / "plan.json", UPDATE)
+    assert actual == expected
+    cells = {k: v[0] for k, v in actual["就労定着支援計画"]["cells"].items()}
+    assert "令和7年10月1日 〜 令和8年3月31日" in cells.values()  # 計画期間: 作成日 … +6 months − 1 day
+    assert "朝の準備を30分早める" in cells.values() and "作業手順を覚える" in cells.values()  # one row per goal
+
+
+def xml_text(path: Path) -> str:
+    """Every part of the xlsx: cells, shared strings, headers/footers, comments, names, properties."""
+    with zipfile.ZipFile(path) as zf:
+        return "".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+
+
+def test_report_user_copy_dates_are_real_dates_with_wareki_format(invoke, office_dir, tmp_path):
+    import openpyxl
+
+    invoke("report", office_dir, "--month", "2025-10", "--out", tmp_path / "o")
+    ws = openpyxl.load_workbook(next((tmp_path / "o").glob("*.xlsx"))).active
+    assert ws["A11"].value.date() == date(2025, 10, 5)
+    assert ws["A11"].number_format == '[$-411]ggge"年"m"月"d"日"'
+
+
+def test_text_that_looks_like_a_formula_stays_text(invoke, office_dir, tmp_path):
+    invoke("report", office_dir, "--month", "2025-10", "--out", tmp_path / "o")
+    text = xml_text(next((tmp_path / "o").glob("*.xlsx")))
+    assert "=SUM(A1:A3) のように見える文字" in text and "<f>" not in text
+
+
+PRIVATE = "通院と服薬の相談"
+
+
+def test_employer_copy_holds_only_shared_entries(invoke, office_dir, tmp_path):
+    invoke("report", office_dir, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o")
+    text = xml_text(next((tmp_path / "o").glob("*.xlsx")))
+    assert "上司と配置について相談" in text
+    assert PRIVATE not in text and "主治医に相談する" not in text
+
+
+def test_no_employer_copy_for_closed_employment_or_without_consent(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    tables = merge(good_month("0001", MONTH, 障害開示="クローズ"), good_month("0002", MONTH, 事業主共有同意="なし"), good_month("0003", MONTH))
+    folder = write_csvs(tmp_path / "office", tables)
+    result = invoke("report", folder, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o")
+    assert result.exit_code == 0
+    assert [p.name for p in (tmp_path / "o").glob("*.xlsx")] == ["2025-10_0003_利用者0003_事業主用.xlsx"]
+    assert "クローズ" in result.output and "同意していない" in result.output and "作成 1件、作成せず 2件" in result.output
+
+
+def test_employer_copies_never_leak_on_generated_data(invoke, tmp_path, monkeypatch):
+    """Many users, many private entries: search every part of every employer file."""
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    rng = random.Random(7)
+    parts, private = [], []
+    for i in range(1, 41):
+        uid = f"{i:04d}"
+        disclosure = rng.choice(["オープン", "オープン", "クローズ"])
+        consent = rng.choice(["あり", "あり", "なし"])
+        t = good_month(uid, MONTH, 障害開示=disclosure, 事業主共有同意=consent, 備考=f"非公開メモ{uid}")
+        for k in range(rng.randint(1, 6)):
+            secret = f"秘{uid}-{k}-服薬"
+            private.append(secret)
+            t["支援記録"].append({"日付": date(2025, 10, rng.randint(1, 31)), "利用者ID": uid, "方法": "電話", "相手": rng.choice(["本人", "家族"]), "内容": secret, "結果": secret + "結果", "事業主共有": rng.choice(["不可", ""])})
+        t["支援記録"][0].update(内容=f"共有可{uid}", 事業主共有="可")
+        parts.append(t)
+        if disclosure == "クローズ" or consent == "なし":
+            private.append(f"共有可{uid}")  # nothing at all may reach an employer for these users
+        private.append(f"非公開メモ{uid}")
+    folder = write_csvs(tmp_path / "office", merge(*parts))
+    result = invoke("report", folder, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    files = list((tmp_path / "o").glob("*.xlsx"))
+    assert files
+    for path in files:
+        text = xml_text(path)
+        leaked = [s for s in private if s in text]
+        assert not leaked, (path.name, leaked[:3])
+    shared = [f"共有可{p['利用者'][0]['利用者ID']}" for p in parts if p["利用者"][0]["障害開示"] == "オープン" and p["利用者"][0]["事業主共有同意"] == "あり"]
+    assert all(any(s in xml_text(p) for p in files) for s in shared)
+
+
+def test_malicious_template_expression_is_refused(invoke, office_dir, tmp_path):
+    import openpyxl
+
+    template = tmp_path / "evil.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "様式"
+    wb.active["B2"] = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    wb.save(template)
+    result = invoke("report", office_dir, "--month", "2025-10", "--template", template, "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "evil.xlsx" in result.output and "様式" in result.output and "B2" in result.output and "安全でない" in result.output
+    assert "Traceback" not in result.output and not list((tmp_path / "o").glob("*.xlsx")) if (tmp_path / "o").exists() else True
+
+
+def test_template_typo_names_the_cell(invoke, office_dir, tmp_path):
+    import openpyxl
+
+    template = tmp_path / "typo.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["C3"] = "{{ user.氏名 }} {{ user.しめい }}"
+    wb.save(template)
+    result = invoke("report", office_dir, "--month", "2025-10", "--template", template, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "typo.xlsx" in result.output and "C3" in result.output and "しめい" in result.output
+
+
+def test_existing_files_are_kept_unless_force(invoke, office_dir, tmp_path):
+    out = tmp_path / "o"
+    invoke("report", office_dir, "--month", "2025-10", "--out", out)
+    (path,) = out.glob("*.xlsx")
+    path.write_bytes(b"staff edited this")
+    result = invoke("report", office_dir, "--month", "2025-10", "--out", out)
+    assert "上書きしませんでした" in result.output and path.read_bytes() == b"staff edited this"
+    invoke("report", office_dir, "--month", "2025-10", "--out", out, "--force")
+    assert path.read_bytes().startswith(b"PK")
+
+
+def test_unknown_user_and_missing_selection(invoke, office_dir, tmp_path):
+    result = invoke("report", office_dir, "--month", "2025-10", "--user", "9999", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "9999" in result.output
+    result = invoke("plan", office_dir)
+    assert result.exit_code == 2 and "--all" in result.output
+
+
+def test_plan_all_skips_users_without_a_plan(invoke, tmp_path, monkeypatch):
+    tables = merge(good_month("0001", MONTH), good_month("0002", MONTH))
+    tables["支援計画"] = tables["支援計画"][:1]
+    folder = write_csvs(tmp_path / "office", tables)
+    result = invoke("plan", folder, "--all", "--date", "2025-10-20", "--out", tmp_path / "p")
+    assert result.exit_code == 0 and "作成 1件、作成せず 1件" in result.output and "支援計画がありません" in result.output

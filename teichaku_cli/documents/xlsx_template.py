@@ -254,14 +254,17 @@ class XlsxTemplate:
             for k, first in enumerate(starts):
                 last_rows = row_map.get(rng.max_row, [])
                 if k < len(last_rows):
-                    out.merge_cells(start_row=first, start_column=rng.min_col, end_row=last_rows[k], end_column=rng.max_col)
+                    # a plain range: its cells were copied with their own borders, so
+                    # openpyxl's merge_cells / MergedCellRange (which recompute borders,
+                    # most of the render time) are not needed
+                    out.merged_cells.add(CellRange(min_col=rng.min_col, min_row=first, max_col=rng.max_col, max_row=last_rows[k]))
         out.sheet_format = copy.copy(tpl.sheet_format)
         out.sheet_properties = copy.copy(tpl.sheet_properties)
         out.page_margins = copy.copy(tpl.page_margins)
         out.print_options = copy.copy(tpl.print_options)
         for attr in ("orientation", "paperSize", "fitToWidth", "fitToHeight", "scale"):
             setattr(out.page_setup, attr, getattr(tpl.page_setup, attr))
-        out.HeaderFooter = copy.deepcopy(tpl.HeaderFooter)
+        out.HeaderFooter = tpl.HeaderFooter  # shared, never mutated
         out.sheet_view.showGridLines = tpl.sheet_view.showGridLines
         if tpl.print_title_rows:
             out.print_title_rows = tpl.print_title_rows

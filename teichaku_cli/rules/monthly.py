@@ -231,6 +231,8 @@ class _Meetings:
 
 
 def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
+    """Meetings of the month per user, with how many the fiscal year already had
+    (grouped once over the table, no per-user filtering)."""
     import pandas as pd
 
     rules = rules_for(month)
@@ -239,20 +241,19 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
         return {}
     fy_start = pd.Timestamp(fiscal_year_start(fiscal_year(month)))
     first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
-    this_year = meetings[(meetings["日付"] >= fy_start) & (meetings["日付"] <= last)].sort_values("日付")
-    result = {}
-    for uid, group in this_year.groupby("利用者ID"):
-        current = group[group["日付"] >= first]
-        if current.empty:
-            continue
-        result[uid] = _Meetings(
-            in_month=len(current),
-            before_in_year=int((group["日付"] < first).sum()),
-            with_manager=[v is not False for v in current["サービス管理責任者参加"]],
-            month_cap=rules.limit("meeting_month_cap"),
-            year_cap=rules.limit("meeting_year_cap"),
-        )
-    return result
+    dates = meetings["日付"]
+    current = meetings[(dates >= first) & (dates <= last)].sort_values("日付")
+    if current.empty:
+        return {}
+    before = meetings[(dates >= fy_start) & (dates < first)].groupby("利用者ID").size().to_dict()
+    with_manager: dict[str, list[bool]] = {}
+    for uid, attended in zip(current["利用者ID"], current["サービス管理責任者参加"]):
+        with_manager.setdefault(uid, []).append(attended is not False)
+    month_cap, year_cap = rules.limit("meeting_month_cap"), rules.limit("meeting_year_cap")
+    return {
+        uid: _Meetings(len(flags), int(before.get(uid, 0)), flags, month_cap, year_cap)
+        for uid, flags in with_manager.items()
+    }
 
 
 def _units(values: dict, month: date, rules: RuleSet, tier: TierDecision, settings, meetings: _Meetings | None) -> tuple[list[UnitLine], int]:

@@ -49,7 +49,7 @@ def test_both_wordings_on_one_data_set_where_they_differ(tmp_path):
     r6 = compute_rate(office, 2023, TODAY)  # claims FY2024: R6 「利用を開始した」, window 2021-04-01 … 2024-03-31
     assert r6.rules.id == "R6"
     assert not by_id(r6)["before"].in_denominator and by_id(r6)["inside"].in_denominator
-    assert "利用開始日" in by_id(r6)["before"].reason
+    assert "期間外" in by_id(r6)["before"].reason
 
 
 @pytest.mark.parametrize("started, counted", [(date(2023, 4, 1), True), (date(2023, 3, 31), False), (date(2026, 3, 31), True), (date(2026, 4, 1), False)])

@@ -85,8 +85,9 @@ def _render(p: dict, unit_price: float) -> None:
     for note in p["notes"]:
         out.print(f"[yellow]{escape(note)}[/yellow]")
     table = Table(header_style="bold")
-    for col in ("利用者ID", "氏名", "利用開始日", "就職日", "離職日/再就職日", "分母", "定着", "理由"):
-        table.add_column(col)
+    for col in ("利用者ID", "氏名", "利用開始日", "就職日", "離職日/再就職日", "分母", "定着"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("理由")
     for person in p["people"]:
         moved = "／".join(x for x in (person["left"], person["rehired"]) if x) or "—"
         table.add_row(

@@ -82,14 +82,14 @@ def employment_on(day: date, hired: date, left: date | None, rehired: date | Non
     """Was the person employed on ``day``? A job change counts as continuous when
     the new job began within ``job_change_months`` of leaving (documented policy)."""
     if hired > day:
-        return False, f"就職日（{hired}）が基準日より後"
+        return False, "基準日より後に就職"
     if left is None or left > day:
-        return True, "基準日に就労継続"
+        return True, "就労継続"
     if rehired is not None and rehired <= add_months(left, rules.limit("job_change_months")):
-        return True, f"{left}離職・{rehired}再就職（1か月以内の転職で継続とみなす）"
+        return True, "1か月以内の転職（継続とみなす）"
     if rehired is not None:
-        return False, f"{left}離職（再就職 {rehired} は1か月を超えたため継続とみなさない）"
-    return False, f"{left}離職"
+        return False, "離職（再就職まで1か月超）"
+    return False, "離職"
 
 
 def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> RateResult:
@@ -139,10 +139,10 @@ def _person(values: dict, start: date, end: date, reference: date, wording: str,
     finished, left, rehired = as_date(values["利用終了日"]), as_date(values["離職日"]), as_date(values["再就職日"])
     if wording == STARTED:
         counted = start <= started <= end
-        why = f"利用開始日 {started} が期間内" if counted else f"利用開始日 {started} が期間（{start}〜{end}）外"
+        why = "期間内に利用開始" if counted else "利用開始が期間外"
     else:
         counted = started <= end and (finished is None or finished >= start)
-        why = "期間内に支援を受けた" if counted else "期間内に支援を受けていない"
+        why = "期間内に支援を受けた" if counted else "期間内の支援なし"
     retained = None
     if counted:
         retained, status = employment_on(reference, hired, left, rehired, rules)

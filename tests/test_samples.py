@@ -1,0 +1,70 @@
+"""The bundled sample office: the xlsx and the CP932 CSVs hold identical
+records, read cleanly, and show each scenario they were made for."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from teichaku_cli.office.load import load_office
+from teichaku_cli.rules.monthly import check_month
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@pytest.fixture(scope="module")
+def offices():
+    return load_office(SAMPLES / "office.xlsx"), load_office(SAMPLES / "csv")
+
+
+def test_csvs_are_cp932_with_mixed_wareki():
+    text = (SAMPLES / "csv" / "支援記録.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        text.decode("utf-8")
+    decoded = text.decode("cp932")
+    assert "令和" in decoded and "R8." in decoded and "２０２" in decoded
+
+
+def test_xlsx_and_csv_hold_identical_records(offices):
+    xlsx, csv = offices
+    assert xlsx.problems == [] and csv.problems == []
+    for name, frame in xlsx.tables.items():
+        other = csv.tables[name]
+        assert list(frame.columns) == list(other.columns), name
+        left, right = frame.reset_index(drop=True), other.reset_index(drop=True)
+        assert left.astype(str).equals(right.astype(str)), name
+
+
+def test_scenarios_show_in_october_2026(offices):
+    result = check_month(offices[0], date(2026, 10, 1), date(2026, 11, 22))
+    found = {u.user_id: sorted(f.code for f in u.findings) for u in result.users}
+    assert found["0002"] == ["face-to-face-missing"]  # phone and mail only, closed: no employer findings
+    assert found["0003"] == []  # video counts
+    assert found["0004"] == []  # job change within a month
+    assert found["0006"] == ["plan-review-overdue"]
+    assert found["0009"] == ["meeting-cap"]
+    assert found["0010"] == ["handoff-due"]
+    assert found["0011"] == ["job-coach-subsidy-month"]
+    assert found["0013"] == ["before-eligibility"]
+    assert found["0015"] == ["employer-report-share-missing", "report-missing"]
+    assert "0005" not in found and "0001" not in found  # service ended before October
+    claimable = {u.user_id for u in result.users if u.claimable}
+    assert claimable and claimable != set(found)
+
+
+def test_sample_employer_copies_hold_no_private_entry(invoke, tmp_path):
+    office = load_office(SAMPLES / "office.xlsx")
+    contacts = office.contacts
+    private = set(contacts.loc[contacts["事業主共有"] == False, "結果"]) - set(contacts.loc[contacts["事業主共有"] == True, "結果"])  # noqa: E712
+    assert private
+    result = invoke("report", SAMPLES / "office.xlsx", "--month", "2026-10", "--for", "employer", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    files = list(tmp_path.glob("*.xlsx"))
+    assert files and not any("石川" in p.name for p in files)  # 0002 works closed
+    for path in files:
+        with zipfile.ZipFile(path) as zf:
+            text = "".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+        assert not [s for s in private if s in text], path.name

@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="E7EEF7")
-WIDTHS = {"A": 12, "B": 10, "C": 10, "D": 14, "E": 14, "F": 14, "G": 12, "H": 12}
+WIDTHS = {"A": 15, "B": 10, "C": 10, "D": 14, "E": 14, "F": 14, "G": 12, "H": 12}
 
 
 class Sheet:

@@ -43,7 +43,8 @@ def _render(payload: dict, office) -> None:
     tier = payload["tier"]
     name = office.settings.office_name or office.source
     out.print(f"[bold]{escape(name)}[/bold]  {payload['month']} 分の請求前チェック（{payload['rules_name']}）")
-    out.print(f"基本報酬: {tier['label'] or '不明'}（{tier['units'] or '—'} 単位）— {escape(tier['how'])}")
+    units = f"{tier['units']:,} 単位" if tier['units'] else '単価不明'
+    out.print(f"基本報酬: {tier['label'] or '不明'}（{units}）— {escape(tier['how'])}")
     if not office.settings.unit_price_set:
         out.print(f"[yellow]地域区分単価が teichaku.toml にないため、1単位 {payload['unit_price']} 円で計算しています。[/yellow]")
     table = Table(show_lines=False, header_style="bold")

@@ -1,0 +1,48 @@
+"""Help and docs are part of the product: every command has Japanese help and is
+in the README; every finding code is explained; every table and column of the
+contract is in docs/data-format.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from teichaku_cli.cli import app
+from teichaku_cli.office import schema
+from teichaku_cli.rules.findings import CODES
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = [c.name for c in app.registered_commands]
+
+
+def test_the_expected_commands_exist():
+    assert set(COMMANDS) == {"check", "due", "rate", "report", "plan", "validate", "init"}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(invoke, command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0 and "Usage" in result.output
+    assert f"teichaku {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_finding_code_is_explained():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "check.md").read_text(encoding="utf-8")
+    for code in CODES:
+        assert f"`{code}`" in readme and f"`{code}`" in guide, code
+
+
+def test_every_table_and_column_is_documented():
+    text = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    for table in schema.TABLES:
+        assert f"### {table.name}" in text, table.name
+        for column in table.columns:
+            assert column.name in text, (table.name, column.name)
+
+
+def test_readme_setup_is_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

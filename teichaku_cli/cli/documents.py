@@ -34,7 +34,7 @@ def _run(template, jobs, force: bool) -> None:
     out = console()
     with Progress(console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("作成中", total=len(jobs))
-        outcomes = write_jobs(template, jobs, force, lambda: progress.advance(task))
+        outcomes = write_jobs(template, jobs, force, lambda n=1: progress.advance(task, n))
     written = [o for o in outcomes if o.written]
     skipped = [o for o in outcomes if not o.written]
     for o in written:

@@ -9,6 +9,7 @@ template cannot show what is not in its context.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -184,17 +185,57 @@ class Outcome:
     reason: str = ""
 
 
-def write_jobs(template, jobs: list[Job], force: bool, advance=lambda: None) -> list[Outcome]:
+PARALLEL_FROM = 40  # jobs; below this, starting worker processes costs more than it saves
+CHUNK = 20
+
+
+def write_jobs(template, jobs: list[Job], force: bool, advance=lambda n=1: None) -> list[Outcome]:
     """Render every job; an existing file is kept unless ``force``. Each file is
-    written to a temporary name and renamed, so an interrupted run leaves no half file."""
-    outcomes = []
-    for job in jobs:
+    written to a temporary name and renamed, so an interrupted run leaves no half file.
+
+    Big batches render in one worker process per core, each loading the template once.
+    """
+    outcomes: dict[int, Outcome] = {}
+    todo: list[int] = []
+    for i, job in enumerate(jobs):
         if job.path is None:
-            outcomes.append(Outcome(job, False, job.skipped))
+            outcomes[i] = Outcome(job, False, job.skipped)
         elif job.path.exists() and not force:
-            outcomes.append(Outcome(job, False, f"{job.path.name} が既にあるため上書きしませんでした（--force で上書き）"))
+            outcomes[i] = Outcome(job, False, f"{job.path.name} が既にあるため上書きしませんでした（--force で上書き）")
         else:
-            template.render(job.context, job.path)
-            outcomes.append(Outcome(job, True, job.note))
+            todo.append(i)
+            continue
         advance()
-    return outcomes
+    workers = min(os.cpu_count() or 1, 4)
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        for i in todo:
+            template.render(jobs[i].context, jobs[i].path)
+            outcomes[i] = Outcome(jobs[i], True, jobs[i].note)
+            advance()
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [todo[k : k + CHUNK] for k in range(0, len(todo), CHUNK)]
+        with ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(template.path,)) as pool:
+            futures = [(chunk, pool.submit(_worker_render, [(jobs[i].context, jobs[i].path) for i in chunk])) for chunk in chunks]
+            for chunk, future in futures:
+                future.result()  # re-raises a template error from the worker
+                for i in chunk:
+                    outcomes[i] = Outcome(jobs[i], True, jobs[i].note)
+                advance(len(chunk))
+    return [outcomes[i] for i in range(len(jobs))]
+
+
+_worker_template = None
+
+
+def _worker_start(path: Path) -> None:
+    global _worker_template
+    from teichaku_cli.documents.xlsx_template import XlsxTemplate
+
+    _worker_template = XlsxTemplate(path)
+
+
+def _worker_render(items: list[tuple[dict, Path]]) -> None:
+    for context, path in items:
+        _worker_template.render(context, path)

@@ -221,12 +221,12 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
     for index, header in enumerate(raw.header):  # extra columns are kept for templates
         name = header.strip()
         if index not in known and name and name not in data:
-            data[name] = [_as_text(v) for v in raw.columns[index]]
+            data[name] = [_as_text(v) for v in raw.columns[index]] if raw.sheet is not None else raw.columns[index]
     data[ROW] = rows
     frame = pd.DataFrame(data)
     for column in table.columns:
-        if column.kind in (Kind.DATE, Kind.MONTH):
-            frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")
+        if column.kind in (Kind.DATE, Kind.MONTH) and frame[column.name].dtype != "datetime64[ns]":
+            frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")  # a column left at its default
     return frame, place, problems
 
 
@@ -249,21 +249,28 @@ def _as_text(value: object) -> str:
     return normalize_text(value) if isinstance(value, float) else ("" if value is None else str(value).strip())
 
 
-def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tuple[list[object], list[Problem]]:
-    """Parse one column, each distinct value once (a log repeats dates a lot)."""
+def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tuple[object, list[Problem]]:
+    """Parse one column, each distinct value once (a log repeats dates a lot).
+
+    Returns the typed column (datetime64 for dates and months, object otherwise)
+    and its problems; all per-cell work is vectorised.
+    """
     import numpy as np
     import pandas as pd
 
-    cells = raw.columns[index]
+    cells = np.asarray(raw.columns[index], dtype=object)
+    bad_messages: dict[int, tuple[str, str, str]] = {}  # position → (shown, message, fix)
     if column.kind is Kind.TEXT:
-        parsed_cells = [_as_text(v) for v in cells] if raw.sheet is not None else cells
-        values: list[object] = list(parsed_cells)
-        bad: dict[int, tuple[str, str, str]] = {
-            i: (v, f"Excel のエラー値「{v}」です。", "元の数式やセルを直し、値を入れてください")
-            for i, v in enumerate(values)
-            if v in EXCEL_ERRORS
-        }
-        blank = [not v for v in values]
+        if raw.sheet is not None and set(map(type, cells)) - {str}:
+            cells = np.array([_as_text(v) for v in cells], dtype=object)
+        values = cells
+        # calamine reads an xlsx error cell as empty (see error_cells); only CSV text can hold "#N/A"
+        errors = EXCEL_ERRORS.intersection(values) if raw.sheet is None else ()
+        if errors:
+            for i in np.flatnonzero(np.isin(values, list(errors))):
+                v = values[i]
+                bad_messages[int(i)] = (v, f"Excel のエラー値「{v}」です。", "元の数式やセルを直し、値を入れてください")
+        blank = values == ""
     else:
         parse = _PARSERS[column.kind](column)
         codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
@@ -271,6 +278,9 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
         problems_by_code: dict[int, tuple[str, str, str]] = {}
         for code, value in enumerate(uniques):
             shown = _as_text(value)
+            if shown == "":
+                parsed.append(None)
+                continue
             if shown in EXCEL_ERRORS:
                 parsed.append(None)
                 problems_by_code[code] = (shown, f"Excel のエラー値「{shown}」です。", "元の数式やセルを直し、値を入れてください")
@@ -280,32 +290,41 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
             except ValueProblem as exc:
                 parsed.append(None)
                 problems_by_code[code] = (shown, exc.message, exc.fix)
-        table_values = np.array(parsed + [None], dtype=object)
-        values = table_values[codes].tolist()  # code -1 (empty) picks the trailing None
-        bad = {i: problems_by_code[c] for i, c in enumerate(codes) if c in problems_by_code} if problems_by_code else {}
-        blank = [v is None for v in values]
-    problems: list[Problem] = []
-    for i, (shown, message, fix) in bad.items():
-        problems.append(Problem(raw.place(rows[i], column.name, index), message, fix, value=shown))
+        if column.kind in (Kind.DATE, Kind.MONTH):
+            table = pd.DatetimeIndex([pd.NaT if d is None else pd.Timestamp(d) for d in parsed] + [pd.NaT]).astype("datetime64[ns]")
+            values = table.take(codes)  # code -1 (empty) picks the trailing NaT
+            blank = np.asarray(values.isna())
+            values = np.asarray(values)
+        else:
+            values = np.array(parsed + [None], dtype=object)[codes]
+            blank = np.array([v is None for v in parsed] + [True], dtype=bool)[codes]
+        if problems_by_code:
+            for i in np.flatnonzero(np.isin(codes, list(problems_by_code))):
+                bad_messages[int(i)] = problems_by_code[int(codes[i])]
+    problems: list[Problem] = [
+        Problem(raw.place(rows[i], column.name, index), message, fix, value=shown)
+        for i, (shown, message, fix) in bad_messages.items()
+    ]
+    empty = [int(i) for i in np.flatnonzero(blank) if int(i) not in bad_messages]
     if column.required:
-        for i, is_blank in enumerate(blank):
-            if is_blank and i not in bad:
+        for i in empty:
+            if (rows[i], index) in raw.error_cells:
+                problems.append(
+                    Problem(raw.place(rows[i], column.name, index), "Excel のエラー値（#N/A など）です。", "元の数式やセルを直し、値を入れてください")
+                )
+            else:
+                problems.append(
+                    Problem(raw.place(rows[i], column.name, index), f"必須の「{column.name}」が空欄です。", f"「{column.name}」を入力してください")
+                )
+    else:
+        if column.default is not None and blank.any():
+            values = np.where(blank, column.default, values).astype(object)
+        if raw.error_cells and column.kind is not Kind.TEXT:
+            for i in empty:
                 if (rows[i], index) in raw.error_cells:
                     problems.append(
-                        Problem(raw.place(rows[i], column.name, index), "Excel のエラー値（#N/A など）です。", "元の数式やセルを直し、値を入れてください")
+                        Problem(raw.place(rows[i], column.name, index), "Excel のエラー値（#N/A など）です。", "元の数式やセルを直すか、空欄にしてください")
                     )
-                else:
-                    problems.append(
-                        Problem(raw.place(rows[i], column.name, index), f"必須の「{column.name}」が空欄です。", f"「{column.name}」を入力してください")
-                    )
-    elif column.default is not None:
-        values = [column.default if is_blank else v for v, is_blank in zip(values, blank)]
-    if column.kind is not Kind.TEXT and raw.error_cells and not column.required:
-        for i, is_blank in enumerate(blank):
-            if is_blank and (rows[i], index) in raw.error_cells:
-                problems.append(
-                    Problem(raw.place(rows[i], column.name, index), "Excel のエラー値（#N/A など）です。", "元の数式やセルを直すか、空欄にしてください")
-                )
     return values, _cap(problems, raw, column, index)
 
 

@@ -285,8 +285,9 @@ def csv_sheet(text: str, file: str) -> RawSheet:
     if not text.strip():
         return RawSheet(file, None, [], 1, [], [])
     try:
+        # the C parser reads UTF-8 bytes several times faster than a Python text stream
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False, engine="c"
+            io.BytesIO(text.encode("utf-8")), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False, engine="c"
         )
     except pd.errors.ParserError as exc:
         line = re.search(r"line (\d+)", str(exc))

@@ -46,3 +46,23 @@ def test_readme_setup_is_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_rate_walkthrough_is_a_real_run(invoke, monkeypatch):
+    """The rate example in the README is what the samples give: each person's 分母/定着 marks and the rate line."""
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    result = invoke("rate", ROOT / "samples" / "office.xlsx", "--year", "2025", "--json")
+    assert result.exit_code == 0
+    import json
+
+    data = json.loads(result.output)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### `teichaku rate` の例", 1)[1].split("###", 1)[0]
+    assert f"就労定着率 {data['rate']} = " in section
+    marks = {True: "○", False: "×"}
+    for person in data["people"]:
+        row = next(line for line in section.splitlines() if line.startswith(f"│ {person['user_id']} "))
+        cells = [c.strip() for c in row.split("│")]
+        denominator = marks[True] if person["in_denominator"] else "—"
+        retained = marks[person["retained"]] if person["in_denominator"] else "—"
+        assert cells[6:8] == [denominator, retained], person["user_id"]

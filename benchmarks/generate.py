@@ -85,8 +85,8 @@ def generate(users: int, rows: int, until: date, seed: int = 1) -> dict[str, lis
                 p_rows.append([uid, month] + ["計画の内容"] * 15 + ["サビ管B", month])
             if k % 5 == 2 and rng.random() < 0.3:
                 m_rows.append([month + timedelta(days=10), uid, "ハローワーク", "はい"])
-    if c_rows:
-        s_rows.append([c_rows[0][1], c_rows[0][0].replace(day=1)])
+            if rng.random() < 0.01:  # a job coach month now and then
+                s_rows.append([uid, month])
     return {
         "利用者": u_rows, "支援記録": c_rows[:rows] if rows else c_rows, "支援レポート": r_rows,
         "支援計画": p_rows, "ケース会議": m_rows, "助成金": s_rows,

@@ -213,6 +213,39 @@ def test_undecodable_csv_names_the_encodings_tried(invoke, tmp_path):
     assert_clean_failure(invoke("validate", folder), 2, "利用者.csv", "UTF-8", "CP932")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "利用者ID,氏名\n".encode("cp932") + b"0001,\xa0\n",
+        "利用者ID,氏名\n".encode("cp932") + b"0001,\xfd\xfe\n",
+        "利用者ID,氏名\n".encode("cp932") + b"0001,\x80A\n",
+    ],
+    ids=["0xA0", "0xFD-0xFE", "0x80"],
+)
+def test_bytes_cp932_does_not_use_are_refused_not_guessed(invoke, tmp_path, raw):
+    folder = write_csvs(tmp_path / "csv", minimal_tables())
+    (folder / "利用者.csv").write_bytes(raw)
+    assert_clean_failure(invoke("validate", folder), 2, "利用者.csv", "文字コード", "CP932")
+
+
+def test_cp932_after_a_long_ascii_start_is_still_read(tmp_path):
+    """The encoding is guessed from the start; CP932 text far down a file whose
+    first 64 KB are ASCII must still be read, not refused."""
+    tables = minimal_tables()
+    contact = tables["支援記録"][0]
+    tables["支援記録"] = [dict(contact, 内容="x" * 200) for _ in range(400)] + [dict(contact, 内容="㈱髙﨑で面談")]
+    folder = write_csvs(tmp_path / "csv", tables, encoding="cp932")
+    path = folder / "支援記録.csv"
+    header, _, body = path.read_bytes().partition(b"\r\n")
+    ascii_header = ",".join(f"c{i}" for i in range(header.decode("cp932").count(",") + 1)).encode()
+    assert body.index("㈱".encode("cp932")) > 1 << 16
+    path.write_bytes(ascii_header + b"\r\n" + body)
+    mapping = "\n".join(f'"c{i}" = "{name}"' for i, name in enumerate(header.decode("cp932").split(",")))
+    (tmp_path / "csv" / "teichaku.toml").write_text(f'[columns."支援記録"]\n{mapping}\n', encoding="utf-8")
+    office = load_office(folder)
+    assert office.contacts["内容"].iloc[-1] == "㈱髙﨑で面談"
+
+
 def test_excel_error_cell_where_a_value_is_required(invoke, tmp_path):
     path = write_xlsx(tmp_path / "o.xlsx", minimal_tables())
     patch_sheet_xml(path, "支援記録", r'<c r="A2"[^>]*>.*?</c>', '<c r="A2" t="e"><f>NA()</f><v>#N/A</v></c>')

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import typer
 
-from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, ConfigOpt, DataArg, JsonOpt, console, guarded
+from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, ConfigOpt, DataArg, JsonOpt, console, guarded, print_json
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import MonthOpt, OutOpt, parse_month_option
 
@@ -27,7 +26,7 @@ def check(data: DataArg = None, month: MonthOpt = None, as_json: JsonOpt = False
 
         write_check_workbook(out, result, office)
     if as_json:
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        print_json(payload)
     else:
         _render(payload, office)
         if out is not None:

@@ -37,7 +37,16 @@ ConfigOpt = Annotated[
     Optional[Path],
     typer.Option("--config", help="設定ファイル teichaku.toml のパス（省略時はデータの隣、次に現在のフォルダ）。"),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="結果を JSON で標準出力に出す。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="結果を JSON で標準出力に出す（画面には字下げして、ファイルやパイプには1行で）。")]
+
+
+def print_json(payload: object) -> None:
+    """JSON on stdout: indented for a person at a terminal, compact (and several
+    times faster: json's C encoder) when it goes to a file or another program."""
+    import json
+
+    pretty = sys.stdout.isatty()
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None))
 
 
 def print_problems(problems: list[Problem], limit: int | None = None) -> None:

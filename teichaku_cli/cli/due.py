@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from teichaku_cli.cli.common import ConfigOpt, DataArg, JsonOpt, console, guarded
+from teichaku_cli.cli.common import ConfigOpt, DataArg, JsonOpt, console, guarded, print_json
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import OutOpt
 from teichaku_cli.errors import UsageError
@@ -41,7 +40,7 @@ def due(
         with atomic_path(out) as tmp:
             wb.save(tmp)
     if as_json:
-        typer.echo(json.dumps({"today": today.isoformat(), "within_months": within, "deadlines": [d.as_dict() for d in items]}, ensure_ascii=False, indent=2))
+        print_json({"today": today.isoformat(), "within_months": within, "deadlines": [d.as_dict() for d in items]})
         return
     from rich.markup import escape
     from rich.table import Table

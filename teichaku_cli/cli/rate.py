@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from teichaku_cli.cli.common import ConfigOpt, DataArg, JsonOpt, console, guarded
+from teichaku_cli.cli.common import ConfigOpt, DataArg, JsonOpt, console, guarded, print_json
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import OutOpt, parse_fiscal_year
 
@@ -44,7 +43,7 @@ def rate(
 
         write_rate_workbook(out, payload, _history(office, y, today, fee_table))
     if as_json:
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        print_json(payload)
         return
     _render(payload, office.settings.unit_price)
     if out is not None:
@@ -136,7 +135,7 @@ def _designation(office, value: str, as_json: bool) -> None:
         ],
     }
     if as_json:
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        print_json(payload)
         return
     out = console()
     out.print(f"[bold]新規指定（{designated}）の就労定着率[/bold]: 移行実績 {r.window_start}〜{r.reference_date}")

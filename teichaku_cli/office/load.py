@@ -172,6 +172,7 @@ def _header_map(raw: RawSheet, table: Table, settings: Settings) -> dict[str, in
 
 
 def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.DataFrame", TablePlace, list[Problem]]:
+    import numpy as np
     import pandas as pd
 
     problems: list[Problem] = []
@@ -222,7 +223,7 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
         name = header.strip()
         if index not in known and name and name not in data:
             data[name] = [_as_text(v) for v in raw.columns[index]] if raw.sheet is not None else raw.columns[index]
-    data[ROW] = rows
+    data[ROW] = np.asarray(rows, dtype=np.int64)
     frame = pd.DataFrame(data)
     for column in table.columns:
         if column.kind in (Kind.DATE, Kind.MONTH) and frame[column.name].dtype != "datetime64[ns]":
@@ -230,8 +231,10 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
     return frame, place, problems
 
 
-def _defaults(column: Column, n: int) -> list[object]:
-    return [column.default] * n
+def _defaults(column: Column, n: int) -> object:
+    import numpy as np
+
+    return np.full(n, column.default, dtype=bool if isinstance(column.default, bool) else object)
 
 
 _PARSERS: dict[Kind, Callable[[Column], Callable[[object], object]]] = {

@@ -7,9 +7,11 @@ looks up those groupings, so the cost stays proportional to the log's size.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -75,8 +77,13 @@ class MonthCheck:
     users: list[UserMonth] = field(default_factory=list)
 
     def yen(self, units: int) -> int:
-        """円 = 単位 × 地域区分単価, 1円未満切り捨て."""
-        return int(Fraction(units) * Fraction(str(self.unit_price)))
+        """円 = 単位 × 地域区分単価, 1円未満切り捨て (exact decimal arithmetic)."""
+        return int(units * _decimal_price(self.unit_price))
+
+
+@functools.lru_cache(maxsize=None)
+def _decimal_price(price: float) -> Decimal:
+    return Decimal(str(price))
 
 
 def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> TierDecision:
@@ -140,7 +147,8 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     latest_plan = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max().to_dict()
     subsidies = office.table(schema.SUBSIDIES.name)
     subsidised = set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"])
-    handoffs = contacts[(contacts["相手"] == "関係機関") & contacts["区分"].astype(str).str.contains(HANDOFF_KIND)]
+    agency = contacts[contacts["相手"] == "関係機関"]  # narrow first: the text match is per row
+    handoffs = agency[agency["区分"].astype(str).str.contains(HANDOFF_KIND)]
     handoff_dates = handoffs.groupby("利用者ID")["日付"].min().to_dict()  # the earliest is the most favourable
     meetings = _meetings(office, month)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, ConfigOpt, DataArg, JsonOpt, console, guarded, print_json
+from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import MonthOpt, OutOpt, parse_month_option
 
@@ -49,7 +49,12 @@ def _render(payload: dict, office) -> None:
     table = Table(show_lines=False, header_style="bold")
     for col, kw in (("利用者ID", {}), ("氏名", {}), ("請求", {"justify": "center"}), ("指摘", {}), ("単位", {"justify": "right"}), ("金額(円)", {"justify": "right"})):
         table.add_column(col, **kw)
-    for u in payload["users"]:
+    users = payload["users"]
+    shown, what = users, "利用者"
+    if len(users) > TABLE_LIMIT:  # a head office's export: the users that need action, blocked first
+        shown = sorted((u for u in users if u["findings"]), key=lambda u: u["claimable"])[:TABLE_LIMIT]
+        what = "指摘のある利用者（請求不可が先）"
+    for u in shown:
         marks = []
         for f in u["findings"]:
             color = "red" if f["severity"] == "error" else "yellow"
@@ -58,7 +63,10 @@ def _render(payload: dict, office) -> None:
         units = f"{u['units']['total']:,}" + ("" if u["units"]["base_known"] else "*")
         table.add_row(u["user_id"], escape(u["name"]), status, " ".join(marks) or "—", units, f"{u['yen']:,}")
     out.print(table)
-    for u in payload["users"]:
+    note = omitted(len(shown), len(users), what)
+    if note:
+        out.print(f"[yellow]{note}[/yellow]")
+    for u in shown:
         for f in u["findings"]:
             color = "red" if f["severity"] == "error" else "yellow"
             out.print(f"[{color}]{u['user_id']} {f['code']}[/{color}] {escape(f['message'])}")

@@ -40,6 +40,18 @@ ConfigOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="結果を JSON で標準出力に出す（画面には字下げして、ファイルやパイプには1行で）。")]
 
 
+# A terminal table beyond a few hundred rows helps no one and costs seconds to lay out
+# (rich measures every cell): larger lists show the rows that need action, up to this many.
+TABLE_LIMIT = 200
+
+
+def omitted(shown: int, total: int, what: str) -> str | None:
+    """The line under a shortened table, or None when everything was shown."""
+    if shown >= total:
+        return None
+    return f"表は{what}の {shown:,}件だけを表示しています（全 {total:,}件）。すべては --out 結果.xlsx か --json で出せます。"
+
+
 def print_json(payload: object) -> None:
     """JSON on stdout: indented for a person at a terminal, compact (and several
     times faster: json's C encoder) when it goes to a file or another program."""

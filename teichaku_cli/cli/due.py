@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from teichaku_cli.cli.common import ConfigOpt, DataArg, JsonOpt, console, guarded, print_json
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import OutOpt
 from teichaku_cli.errors import UsageError
@@ -50,9 +50,12 @@ def due(
     table = Table(title=f"{today} から {within} か月の期限", header_style="bold")
     for col in ("日付", "あと", "利用者ID", "氏名", "期限"):
         table.add_column(col)
-    for d in items:
+    for d in items[:TABLE_LIMIT]:  # soonest first
         table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{(d.day - today).days}日", d.user_id, escape(d.name), escape(d.label))
     out_console = console()
     out_console.print(table if items else f"{today} から {within} か月の間に期限はありません。")
+    note = omitted(min(len(items), TABLE_LIMIT), len(items), "近い期限")
+    if note:
+        out_console.print(f"[yellow]{note}[/yellow]")
     if out is not None:
         out_console.print(f"Excel に書き出しました: {out}")

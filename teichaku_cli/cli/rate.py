@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from teichaku_cli.cli.common import ConfigOpt, DataArg, JsonOpt, console, guarded, print_json
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import OutOpt, parse_fiscal_year
 
@@ -87,7 +87,11 @@ def _render(p: dict, unit_price: float) -> None:
     for col in ("利用者ID", "氏名", "利用開始日", "就職日", "離職日/再就職日", "分母", "定着"):
         table.add_column(col, no_wrap=True)
     table.add_column("理由")
-    for person in p["people"]:
+    people, what = p["people"], "利用者"
+    if len(people) > TABLE_LIMIT:  # a head office's export: the people who move the rate
+        people = [q for q in people if q["in_denominator"] and not q["retained"]][:TABLE_LIMIT]
+        what = "分母に入り定着していない人"
+    for person in people:
         moved = "／".join(x for x in (person["left"], person["rehired"]) if x) or "—"
         table.add_row(
             person["user_id"], escape(person["name"]), person["started"], person["hired"], moved,
@@ -96,6 +100,9 @@ def _render(p: dict, unit_price: float) -> None:
             escape(person["reason"]),
         )
     out.print(table)
+    note = omitted(len(people), len(p["people"]), what)
+    if note:
+        out.print(f"[yellow]{note}[/yellow]")
     move = p["what_moves"]
     if move:
         if move["up"]:

@@ -224,7 +224,7 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
         if index not in known and name and name not in data:
             data[name] = [_as_text(v) for v in raw.columns[index]] if raw.sheet is not None else raw.columns[index]
     data[ROW] = np.asarray(rows, dtype=np.int64)
-    frame = pd.DataFrame(data)
+    frame = pd.DataFrame(data, copy=False)  # the arrays are ours alone: no copy
     for column in table.columns:
         if column.kind in (Kind.DATE, Kind.MONTH) and frame[column.name].dtype != "datetime64[ns]":
             frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")  # a column left at its default

@@ -10,6 +10,8 @@ def add_months(day: date, months: int) -> date:
     """Same day ``months`` later, clamped to the month's end (2024-08-31 + 6 → 2025-02-28)."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if day.day <= 28:  # every month has it (the common case: no calendar lookup)
+        return date(year, month + 1, day.day)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from teichaku_cli.office import schema
 from teichaku_cli.rules.dates import add_months
-from teichaku_cli.rules.periods import UserPeriods, as_date
+from teichaku_cli.rules.periods import UserPeriods, as_date, records
 from teichaku_cli.rules.ruleset import rules_for
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def upcoming(office: "Office", today: date, within_months: int) -> list[Deadline
     plans = office.table(schema.PLANS.name)
     latest_plan = plans.groupby("利用者ID")["作成日"].max().to_dict()
     found: list[Deadline] = []
-    for values in office.users.to_dict("records"):
+    for values in records(office.users):
         finished = as_date(values["利用終了日"])
         if finished is not None and finished < today:
             continue

@@ -19,7 +19,7 @@ from teichaku_cli.office import schema
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
 from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end
-from teichaku_cli.rules.periods import UserPeriods, as_date
+from teichaku_cli.rules.periods import UserPeriods, as_date, records
 from teichaku_cli.rules.retention import compute_rate, employment_on
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
 
@@ -153,7 +153,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     meetings = _meetings(office, month)
 
     label = format_wareki_month(month)
-    for values in active.to_dict("records"):
+    for values in records(active):
         uid = values["利用者ID"]
         findings: list[F.Finding] = []
         facts = UserPeriods(values, rules)

@@ -14,6 +14,7 @@ Rates are exact fractions: 19/20 is exactly 95%.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from teichaku_cli.rules.dates import add_months, day_before, fiscal_year_end, fiscal_year_start
-from teichaku_cli.rules.periods import as_date
+from teichaku_cli.rules.periods import as_date, records
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for, with_fee_table
 
 if TYPE_CHECKING:
@@ -57,11 +58,12 @@ class RateResult:
     band: str
     notes: list[str] = field(default_factory=list)
 
-    @property
+    # counted once: people is fixed when the result is made, and these are read often
+    @functools.cached_property
     def denominator(self) -> int:
         return sum(p.in_denominator for p in self.people)
 
-    @property
+    @functools.cached_property
     def numerator(self) -> int:
         return sum(bool(p.retained) for p in self.people if p.in_denominator)
 
@@ -98,8 +100,8 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
     reference = end
     wording = rules.rate_wording
     people: list[Person] = []
-    for row in office.users[list(_PERSON_COLUMNS)].itertuples(index=False, name=None):
-        people.append(_person(dict(zip(_PERSON_COLUMNS, row)), start, end, reference, wording, rules))
+    for values in records(office.users, _PERSON_COLUMNS):
+        people.append(_person(values, start, end, reference, wording, rules))
     average = average_users(office, year)
     band = rules.band_for(average)
     if fee_table is not None:
@@ -154,7 +156,8 @@ def average_users(office: "Office", year: int) -> Fraction:
     """前年度の平均利用者数: user-months served in fiscal year ``year`` ÷ 12."""
     first, last = fiscal_year_start(year), fiscal_year_end(year)
     months = 0
-    for s, e in zip(office.users["利用開始日"], office.users["利用終了日"]):
+    users = records(office.users, ("利用開始日", "利用終了日"))
+    for s, e in ((u["利用開始日"], u["利用終了日"]) for u in users):
         s, e = as_date(s), as_date(e)
         lo, hi = max(s, first), min(e or last, last)
         if lo <= hi:
@@ -261,7 +264,7 @@ def retention_record(office: "Office", year: int) -> RecordResult:
     reference = fiscal_year_end(year)
     start = fiscal_year_start(year - 5)
     people = []
-    for values in office.users[list(_PERSON_COLUMNS)].to_dict("records"):
+    for values in records(office.users, _PERSON_COLUMNS):
         finished, hired = as_date(values["利用終了日"]), as_date(values["就職日"])
         if finished is None or not (start <= finished <= reference) or not (start <= hired <= reference):
             continue
@@ -320,7 +323,7 @@ def designation_rate(office: "Office", designated: date) -> DesignationResult:
     reference = day_before(designated.replace(day=1))
     start = add_months(designated.replace(day=1), -rules.limit("designation_window_months"))
     people = []
-    for values in office.table(schema.TRANSITIONS.name).to_dict("records"):
+    for values in records(office.table(schema.TRANSITIONS.name)):
         hired, left = as_date(values["就職日"]), as_date(values["離職日"])
         counted = start <= hired <= reference
         retained = counted and (left is None or left > reference)

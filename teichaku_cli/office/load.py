@@ -91,16 +91,24 @@ def read_office(data: Path | None, config: Path | None = None) -> Office:
     Raises ``SourceError`` only when nothing can be read at all (missing file,
     unsupported or corrupt workbook).
     """
-    import pandas as pd
-
     path, settings = resolve_data(data, config)
     source = open_source(path)
+    wanted = {table.name: [table.name, *(k for k, v in settings.sheets.items() if v == table.name)] for table in schema.TABLES}
+    source.prefetch(list(wanted.values()))
+    try:
+        return _read_all(source, settings, wanted)
+    finally:
+        source.close()
+
+
+def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) -> Office:
+    import pandas as pd  # while the sheets are read in the background
+
     tables: dict[str, pd.DataFrame] = {}
     places: dict[str, TablePlace] = {}
     problems: list[Problem] = []
     for table in schema.TABLES:
-        names = [table.name, *(k for k, v in settings.sheets.items() if v == table.name)]
-        raw = source.sheet(names)
+        raw = source.sheet(wanted[table.name])
         if raw is None:
             places[table.name] = TablePlace(source.display, table.name)
             if table.required:

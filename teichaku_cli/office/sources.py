@@ -59,6 +59,13 @@ class Source:
     def sheet(self, names: list[str]) -> RawSheet | None:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def prefetch(self, wanted: list[list[str]]) -> None:
+        """Start reading these sheets (each a list of accepted names) in the
+        background, where the format allows it. Optional."""
+
+    def close(self) -> None:
+        """Stop background reading that is no longer needed."""
+
 
 def open_source(path: Path) -> Source:
     if not path.exists():
@@ -111,20 +118,59 @@ class Workbook(Source):
         self.available = list(self.book.sheet_names)
         self._by_norm = {normalize_name(n): n for n in self.available}
         self._error_sheets: set[str] | None = None
+        self._pool = None
+        self._pending: dict[str, object] = {}  # sheet name → Future of its cells
+
+    def _actual(self, names: list[str]) -> str | None:
+        return next((self._by_norm[n] for n in map(normalize_name, names) if n in self._by_norm), None)
+
+    def prefetch(self, wanted: list[list[str]]) -> None:
+        """Parse the sheets on both cores while the caller goes on (imports pandas,
+        converts the sheets already read): calamine parses without holding the GIL.
+        Each thread opens the workbook itself (a calamine workbook is not shared
+        between threads); the largest sheets go first."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        sheets = [s for s in dict.fromkeys(self._actual(names) for names in wanted) if s is not None]
+        if len(sheets) < 2:
+            return
+        sizes = self._sheet_sizes()
+        sheets.sort(key=lambda s: -sizes.get(s, 0))
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="teichaku-read")
+        self._pending[sheets[0]] = self._pool.submit(_read_cells, self.path, sheets[0])
+        if self.path.suffix.lower() != ".xls":  # needed with the first sheet converted: early in line
+            self._pending[""] = self._pool.submit(self._scan_error_sheets)
+        for name in sheets[1:]:
+            self._pending[name] = self._pool.submit(_read_cells, self.path, name)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _sheet_sizes(self) -> dict[str, int]:
+        if self.path.suffix.lower() == ".xls":
+            return {}
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                return {name: zf.getinfo(member).file_size for name, member in _sheet_members(zf).items()}
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return {}
 
     def sheet(self, names: list[str]) -> RawSheet | None:
-        actual = next((self._by_norm[n] for n in map(normalize_name, names) if n in self._by_norm), None)
+        actual = self._actual(names)
         if actual is None:
             return None
-        try:
-            cells = self.book.get_sheet_by_name(actual)
-            grid = cells.to_python(skip_empty_area=False)
-            merges = list(cells.merged_cell_ranges or [])
-        except Exception as exc:
+        pending = self._pending.pop(actual, None)
+        if pending is not None and not pending.cancel():  # started (or done) in the background
+            grid, merges, failure = pending.result()
+        else:  # not started yet: read it here rather than wait in line
+            grid, merges, failure = _read_cells(self.path, actual, self.book)
+        if failure is not None:
             raise SourceError(
-                f"{self.display} シート「{actual}」: 読めません（{type(exc).__name__}）。",
+                f"{self.display} シート「{actual}」: 読めません（{failure}）。",
                 "Excelで開いて保存し直してください",
-            ) from None
+            )
         raw = _raw_from_grid(grid, self.display, actual)
         raw.merges = merges  # type: ignore[attr-defined]
         if raw.header and self._sheet_has_errors(actual):
@@ -139,20 +185,25 @@ class Workbook(Source):
         if self.path.suffix.lower() == ".xls":
             return False
         if self._error_sheets is None:
-            self._error_sheets = set()
-            try:
-                with zipfile.ZipFile(self.path) as zf:
-                    for sheet_name, member in _sheet_members(zf).items():
-                        with zf.open(member) as fh:
-                            tail = b""
-                            for chunk in iter(lambda: fh.read(1 << 22), b""):
-                                if b't="e"' in tail + chunk[:8] or b't="e"' in chunk:  # a match may span two chunks
-                                    self._error_sheets.add(sheet_name)
-                                    break
-                                tail = chunk[-8:]
-            except (zipfile.BadZipFile, KeyError, OSError):
-                return False
+            scan = self._pending.pop("", None)
+            self._error_sheets = scan.result() if scan is not None else self._scan_error_sheets()
         return name in self._error_sheets
+
+    def _scan_error_sheets(self) -> set[str]:
+        found: set[str] = set()
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                for sheet_name, member in _sheet_members(zf).items():
+                    with zf.open(member) as fh:
+                        tail = b""
+                        for chunk in iter(lambda: fh.read(1 << 22), b""):
+                            if b't="e"' in tail + chunk[:8] or b't="e"' in chunk:  # a match may span two chunks
+                                found.add(sheet_name)
+                                break
+                            tail = chunk[-8:]
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return set()
+        return found
 
     def _error_cells(self, name: str) -> set[tuple[int, int]]:
         import openpyxl
@@ -167,6 +218,18 @@ class Workbook(Source):
             return found
         finally:
             wb.close()
+
+
+def _read_cells(path: Path, name: str, book=None) -> tuple[list, list, str | None]:
+    """One sheet's cells and merged ranges, or the name of what went wrong."""
+    import python_calamine
+
+    try:
+        book = book or python_calamine.CalamineWorkbook.from_path(str(path))
+        cells = book.get_sheet_by_name(name)
+        return cells.to_python(skip_empty_area=False), list(cells.merged_cell_ranges or []), None
+    except Exception as exc:  # calamine raises several types for broken sheets
+        return [], [], type(exc).__name__
 
 
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:

@@ -307,3 +307,98 @@ def test_unexpected_errors_show_no_traceback_and_no_values(invoke, tmp_path, mon
     result = invoke("validate", tmp_path / "o.xlsx")
     assert_clean_failure(result, 2, "内部エラー", "KeyError")
     assert "試験 花子" not in result.output
+
+
+# --- each computing command reads the tables and columns its rules use -------------------
+
+
+def _json(result) -> dict:
+    import json
+
+    return json.loads(result.output)
+
+
+def _tables_with_contact(**changes) -> dict[str, list[dict]]:
+    """The minimal office whose log row starts with a free-text column, so a column
+    read after a skipped one must still be named by its own letter."""
+    tables = minimal_tables()
+    contact = {"内容": "職場での様子を聞き取り", **{k: v for k, v in CONTACT.items() if k != "内容"}, "事業主共有": "可"}
+    tables["支援記録"] = [{**contact, **changes}]
+    return tables
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_check_ignores_a_bad_value_in_a_log_column_it_does_not_use(invoke, tmp_path, fmt):
+    tables = _tables_with_contact(事業主共有="たぶん")
+    data = write_xlsx(tmp_path / "o.xlsx", tables) if fmt == "xlsx" else write_csvs(tmp_path / "csv", tables)
+    assert_clean_failure(invoke("validate", data), 1, "事業主共有", "たぶん")
+    result = invoke("check", data, "--month", "2024-10", "--json")
+    assert result.exit_code == 1, result.output  # computed; the log's face-to-face row counted
+    (user,) = _json(result)["users"]
+    codes = [f["code"] for f in user["findings"]]
+    assert codes == ["report-missing", "employer-report-share-missing", "employer-contact-missing", "plan-missing"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_check_still_refuses_a_bad_value_in_a_column_it_uses(invoke, tmp_path, fmt):
+    tables = _tables_with_contact(相手="上司")
+    data = write_xlsx(tmp_path / "o.xlsx", tables) if fmt == "xlsx" else write_csvs(tmp_path / "csv", tables)
+    # 内容 is column A and skipped; 相手 is column E, row 2
+    assert_clean_failure(invoke("check", data, "--month", "2024-10"), 2, "上司", "2行目 E列")
+    problems = read_office(data, use={"利用者": None, "支援記録": ("相手",)}).problems
+    assert [(p.place.row, p.place.column_letter, p.value) for p in problems] == [(2, "E", "上司")]
+
+
+def test_rate_and_due_do_not_read_the_log(invoke, tmp_path):
+    data = write_csvs(tmp_path / "csv", _tables_with_contact(日付="令和6年2月30日"))
+    assert_clean_failure(invoke("validate", data), 1, "令和6年2月30日")
+    rate = invoke("rate", data, "--year", "2024", "--json")
+    assert rate.exit_code == 0, rate.output
+    assert _json(rate)["denominator"] == 1
+    assert invoke("due", data).exit_code == 0
+
+
+def test_a_subset_read_keeps_only_the_columns_asked_for(tmp_path):
+    data = write_csvs(tmp_path / "csv", _tables_with_contact())
+    office = read_office(data, use={"利用者": None, "支援記録": ("方法",)})
+    assert set(office.tables) == {"利用者", "支援記録"}
+    assert list(office.contacts.columns) == ["日付", "利用者ID", "方法", "相手", "_row"]  # + the required ones
+    assert "事業主共有同意" in office.users.columns and "担当者" in office.users.columns  # None: every column
+    with pytest.raises(ValueError):
+        read_office(data, use={"支援記録": ("内容なし",)})
+
+
+def test_a_subset_read_of_a_csv_keeps_row_numbers_after_blank_lines(tmp_path):
+    folder = write_csvs(tmp_path / "csv", minimal_tables())
+    log = "\r\n,,,,\r\n日付,利用者ID,方法,相手,内容\r\n2024-10-03,0001,対面,本人,\"a,b\"\r\n,,,,\r\n2024-10-32,0001,対面,本人,x\r\n"
+    (folder / "支援記録.csv").write_bytes(log.encode("cp932"))
+    problems = read_office(folder, use={"利用者": None, "支援記録": ()}).problems
+    assert [(p.place.row, p.place.column_letter, p.value) for p in problems] == [(6, "A", "2024-10-32")]
+    assert read_office(folder, use={"利用者": None, "支援記録": ()}).contacts["_row"].tolist() == [4, 6]
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-8-sig"])
+def test_a_csv_export_with_a_title_line_above_the_header(invoke, tmp_path, encoding):
+    folder = write_csvs(tmp_path / "csv", minimal_tables())
+    log = "支援記録一覧（令和6年10月分）\r\n\r\n日付,利用者ID,方法,相手,内容\r\nR6.10.3,0001,対面,本人,\"聞き取り,助言\"\r\nR6.10.40,0001,電話,本人,x\r\n"
+    (folder / "支援記録.csv").write_bytes(log.encode(encoding))
+    office = read_office(folder)
+    assert [(p.place.row, p.place.column_letter, p.value) for p in office.problems] == [(5, "A", "R6.10.40")]
+    assert office.contacts["内容"].tolist()[0] == "聞き取り,助言"
+    assert_clean_failure(invoke("validate", folder), 1, "支援記録.csv 5行目 A列「日付」")
+
+
+def test_a_workbook_sheet_with_a_title_above_the_header(tmp_path):
+    import openpyxl
+
+    tables = minimal_tables()
+    tables["支援記録"].append(dict(CONTACT, 日付="R6.10.40"))
+    path = write_xlsx(tmp_path / "o.xlsx", tables)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["支援記録"]
+    ws.insert_rows(1, 2)
+    ws["A1"] = "支援記録一覧（令和6年10月分）"
+    wb.save(path)
+    office = read_office(path)
+    assert [(p.place.row, p.place.column_letter, p.value) for p in office.problems] == [(5, "A", "R6.10.40")]
+    assert office.contacts["_row"].tolist() == [4, 5]

@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from teichaku_cli.errors import Place, Problem, TeichakuError
 
@@ -34,7 +35,7 @@ class RawSheet:
     sheet: str | None  # sheet name in a workbook, None for a CSV
     header: list[str]
     header_row: int  # row number of the header as Excel shows it
-    columns: list  # one array (or list) of cells per header position
+    columns: list  # one array (or list) of cells per header position; None where not read
     rows: list[int]  # the Excel row number of each data row
     error_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, col index) holding #N/A etc.
 
@@ -50,13 +51,32 @@ def normalize_name(name: object) -> str:
     return re.sub(r"\s+", "", text).lstrip("*※").rstrip("*※")
 
 
+HEADER_ROWS = 30  # filled rows searched for the header (an export's title lines sit above it)
+
+
+def _any_row(names: list[str]) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the caller knows of a table's columns. ``is_header(names)``: is this row
+    the header (a title line such as 「支援記録一覧」 above it is not; when no row
+    passes, the first row with a value is the header). ``pick(header)``: the
+    positions the caller will use, so a source may skip parsing the others (a CSV
+    does; a workbook's cells come all at once)."""
+
+    is_header: Callable[[list[str]], bool] = _any_row
+    pick: Callable[[list[str]], set[int]] | None = None
+
+
 class Source:
-    """Where an office's tables come from; ``sheet(name)`` returns a RawSheet or None."""
+    """Where an office's tables come from; ``sheet(names)`` returns a RawSheet or None."""
 
     display: str
     available: list[str]
 
-    def sheet(self, names: list[str]) -> RawSheet | None:  # pragma: no cover - interface
+    def sheet(self, names: list[str], layout: Layout = Layout()) -> RawSheet | None:  # pragma: no cover - interface
         raise NotImplementedError
 
     def prefetch(self, wanted: list[list[str]]) -> None:
@@ -157,7 +177,7 @@ class Workbook(Source):
         except (zipfile.BadZipFile, KeyError, OSError):
             return {}
 
-    def sheet(self, names: list[str]) -> RawSheet | None:
+    def sheet(self, names: list[str], layout: Layout = Layout()) -> RawSheet | None:
         actual = self._actual(names)
         if actual is None:
             return None
@@ -171,7 +191,7 @@ class Workbook(Source):
                 f"{self.display} シート「{actual}」: 読めません（{failure}）。",
                 "Excelで開いて保存し直してください",
             )
-        raw = _raw_from_grid(grid, self.display, actual)
+        raw = _raw_from_grid(grid, self.display, actual, is_header=layout.is_header)
         raw.merges = merges  # type: ignore[attr-defined]
         if raw.header and self._sheet_has_errors(actual):
             raw.error_cells = self._error_cells(actual)
@@ -256,17 +276,23 @@ def _xml_unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
 
-def _raw_from_grid(grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1) -> RawSheet:
-    """Header = first row with any value; data rows below it; blank rows dropped.
+def _raw_from_grid(
+    grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1, is_header: Callable[[list[str]], bool] = _any_row
+) -> RawSheet:
+    """Header = the first row ``is_header`` accepts among the first filled rows,
+    else the first row with any value; data rows below it; blank rows dropped.
 
-    Columns are built with ``zip(*rows)`` and blank rows found with numpy, so a
-    200,000-row sheet costs little beside reading it.
+    Blank rows are found with numpy, so a 200,000-row sheet costs little beside
+    reading it.
     """
     import numpy as np
 
-    header_at = next((i for i, row in enumerate(grid) if any(_filled(c) for c in row)), None)
-    if header_at is None:
+    filled_rows = (i for i, row in enumerate(grid) if any(_filled(c) for c in row))
+    candidates = [i for _, i in zip(range(HEADER_ROWS), filled_rows)]
+    if not candidates:
         return RawSheet(file, sheet, [], first_row, [], [])
+    texts = lambda row: [str(c).strip() if _filled(c) else "" for c in row]  # noqa: E731
+    header_at = next((i for i in candidates if is_header(texts(grid[i]))), candidates[0])
     header_cells = grid[header_at]
     width = len(header_cells)
     while width and not _filled(header_cells[width - 1]):
@@ -308,11 +334,11 @@ class CsvFolder(Source):
                 "表ごとに「利用者.csv」「支援記録.csv」などの名前で CSV を置いてください",
             )
 
-    def sheet(self, names: list[str]) -> RawSheet | None:
+    def sheet(self, names: list[str], layout: Layout = Layout()) -> RawSheet | None:
         path = next((self._by_norm[n] for n in map(normalize_name, names) if n in self._by_norm), None)
         if path is None:
             return None
-        return read_csv_file(path, f"{self.path.name}/{path.name}")
+        return read_csv_file(path, f"{self.path.name}/{path.name}", layout)
 
 
 # Python's cp932 decodes the bytes CP932 leaves unused (0x80, 0xA0, 0xFD–0xFF) to
@@ -386,29 +412,69 @@ def _undecodable(name: str) -> SourceError:
     )
 
 
-def read_csv_file(path: Path, file: str) -> RawSheet:
+def read_csv_file(path: Path, file: str, layout: Layout = Layout()) -> RawSheet:
     data = path.read_bytes()
     encoding = csv_encoding(data, path.name)
     try:
-        return csv_sheet(data, file, encoding)
+        return csv_sheet(data, file, encoding, layout)
     except UnicodeDecodeError:
         if encoding == "utf-8":  # UTF-8 at the start only: try CP932 before giving up
             try:
-                return csv_sheet(data, file, _STRICT_CP932)
+                return csv_sheet(data, file, _STRICT_CP932, layout)
             except UnicodeDecodeError:
                 pass
         raise _undecodable(path.name) from None
 
 
-def csv_sheet(data: bytes, file: str, encoding: str = "utf-8") -> RawSheet:
-    """One CSV's header, cells (plain ``str``) and row numbers. Raises
-    UnicodeDecodeError when ``data`` is not in ``encoding``."""
+HEADER_SCAN = 1 << 18  # bytes searched for the header row (title and blank lines above it are skipped)
+
+
+def csv_header(data: bytes, encoding: str, is_header: Callable[[list[str]], bool] = _any_row) -> tuple[int, list[str]] | None:
+    """The number of lines above the header and the header's names: the first row
+    ``is_header`` accepts among the first filled rows, else the first row with any
+    value, so an export's title line or blank lines above it do no harm. None when
+    no row has a value."""
+    import csv
+
+    chunk = data[:HEADER_SCAN]
+    final = len(chunk) == len(data)
+    text = codecs.getincrementaldecoder(encoding)().decode(chunk, final=final)
+    if not final:
+        text = text[: text.rfind("\n") + 1]  # whole lines only
+    reader = csv.reader(io.StringIO(text, newline=""))
+    before, first, seen = 0, None, 0
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            header = [cell.strip() for cell in row]
+            while header and not header[-1]:
+                header.pop()
+            if is_header(header):
+                return before, header
+            first = first or (before, header)
+            seen += 1
+            if seen == HEADER_ROWS:
+                break
+        before = reader.line_num
+    return first
+
+
+def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = Layout()) -> RawSheet:
+    """One CSV's header, cells (plain ``str``) and row numbers as a text editor
+    shows them. With ``layout.pick``, only the columns it names are parsed (the
+    others are None). Raises UnicodeDecodeError when ``data`` is not in ``encoding``."""
+    import csv
+
     import numpy as np
     import pandas as pd
 
     if not data or data.isspace() or (encoding == "utf-8-sig" and data[3:].isspace()):
         return RawSheet(file, None, [], 1, [], [])
     try:
+        found = csv_header(data, encoding, layout.is_header)
+        if found is None:
+            return RawSheet(file, None, [], 1, [], [])
+        skip, header = found
+        wanted = layout.pick(header) if layout.pick is not None else None
         # UTF-8 goes to the C parser as bytes; other encodings are decoded by pandas
         # in chunks. Object columns and no NA detection keep every cell a plain str
         # (pandas' string dtype costs seconds in comparisons on a 1M-row log).
@@ -418,11 +484,13 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8") -> RawSheet:
             dtype=object,
             na_filter=False,
             header=None,
+            skiprows=skip,
             skip_blank_lines=False,
+            usecols=sorted(wanted) if wanted else None,
             engine="c",
             low_memory=False,
         )
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, csv.Error) as exc:
         line = re.search(r"line (\d+)", str(exc))
         where = f"{line[1]}行目付近で" if line else ""
         raise SourceError(
@@ -431,22 +499,14 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8") -> RawSheet:
         ) from None
     except pd.errors.EmptyDataError:
         return RawSheet(file, None, [], 1, [], [])
-    # row numbers as a text editor (and Excel) shows them
-    header_at = 0
-    while header_at < len(frame) and not "".join(frame.iloc[header_at].tolist()).strip():
-        header_at += 1
-    if header_at == len(frame):
-        return RawSheet(file, None, [], 1, [], [])
-    header = [str(c).strip() for c in frame.iloc[header_at].tolist()]
-    while header and not header[-1]:
-        header.pop()
-    columns = [frame[c].to_numpy(dtype=object)[header_at + 1 :] for c in frame.columns[: len(header)]]
+    columns = [frame[i].to_numpy(dtype=object)[1:] if i in frame.columns else None for i in range(len(header))]
     del frame
-    rows = np.arange(header_at + 2, header_at + 2 + (len(columns[0]) if columns else 0))
+    read = [cells for cells in columns if cells is not None]
+    rows = np.arange(skip + 2, skip + 2 + (len(read[0]) if read else 0))
     filled = np.zeros(len(rows), dtype=bool)
-    for cells in columns:
+    for cells in read:
         filled |= cells != ""
     if not filled.all():
-        columns = [cells[filled] for cells in columns]
+        columns = [None if cells is None else cells[filled] for cells in columns]
         rows = rows[filled]
-    return RawSheet(file, None, header, header_at + 1, columns, rows.tolist())
+    return RawSheet(file, None, header, skip + 1, columns, rows.tolist())

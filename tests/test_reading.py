@@ -402,3 +402,33 @@ def test_a_workbook_sheet_with_a_title_above_the_header(tmp_path):
     office = read_office(path)
     assert [(p.place.row, p.place.column_letter, p.value) for p in office.problems] == [(5, "A", "R6.10.40")]
     assert office.contacts["_row"].tolist() == [4, 5]
+
+
+def test_a_cp932_subset_read_gives_the_same_cells_as_a_full_read(tmp_path):
+    """check parses a CP932 log as bytes and decodes each distinct value once:
+    every value must come out as the full read decodes it, ①㈱髙﨑 included."""
+    tables = minimal_tables()
+    rows = [
+        dict(CONTACT, 日付=f"令和6年10月{d}日", 区分=kind, 相手=who, 方法=how)
+        for d, kind, who, how in [(1, "引継ぎ①", "関係機関", "電話"), (2, "㈱髙﨑へ職場訪問", "事業主", "対面"), (3, "", "本人", "テレビ電話")]
+    ]
+    tables["支援記録"] = rows
+    folder = write_csvs(tmp_path / "csv", tables, encoding="cp932")
+    columns = ("日付", "利用者ID", "方法", "相手", "区分")
+    full = read_office(folder).contacts[list(columns)]
+    subset = read_office(folder, use={"利用者": None, "支援記録": columns}).contacts[list(columns)]
+    assert subset.equals(full)
+    assert subset["区分"].tolist() == ["引継ぎ①", "㈱髙﨑へ職場訪問", ""]
+
+
+@pytest.mark.parametrize("where", ["区分", "内容"])
+def test_a_cp932_subset_read_refuses_bytes_cp932_does_not_use(invoke, tmp_path, where):
+    folder = write_csvs(tmp_path / "csv", minimal_tables() | {"支援記録": [dict(CONTACT, 区分="支援", 内容="面談")]})
+    path = folder / "支援記録.csv"
+    path.write_bytes(path.read_bytes().replace(("支援" if where == "区分" else "面談").encode("cp932"), b"\xfd\xfe"))
+    result = invoke("check", folder, "--month", "2024-10")
+    if where == "区分":  # a column check reads: refused, never guessed
+        assert_clean_failure(result, 2, "支援記録.csv", "文字コード")
+    else:  # a column check does not read; validate still refuses the file
+        assert result.exit_code == 1, result.output
+        assert_clean_failure(invoke("validate", folder), 2, "支援記録.csv", "文字コード")

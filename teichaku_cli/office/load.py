@@ -305,6 +305,9 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
     if column.kind is Kind.TEXT:
         if raw.sheet is not None and set(map(type, cells)) - {str}:
             cells = np.array([_as_text(v) for v in cells], dtype=object)
+        if raw.stand_in is not None:  # CSV parsed as bytes: decode each distinct value once
+            codes, uniques = pd.factorize(cells)
+            cells = np.array([raw.text(v) for v in uniques], dtype=object)[codes]
         values = cells
         # calamine reads an xlsx error cell as empty (see error_cells); only CSV text can hold "#N/A"
         errors = EXCEL_ERRORS.intersection(values) if raw.sheet is None else ()
@@ -319,6 +322,7 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
         parsed: list[object] = []
         problems_by_code: dict[int, tuple[str, str, str]] = {}
         for code, value in enumerate(uniques):
+            value = raw.text(value)
             shown = _as_text(value)
             if shown == "":
                 parsed.append(None)

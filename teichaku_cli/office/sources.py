@@ -38,6 +38,18 @@ class RawSheet:
     columns: list  # one array (or list) of cells per header position; None where not read
     rows: list[int]  # the Excel row number of each data row
     error_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, col index) holding #N/A etc.
+    # A CSV in CP932 parsed as bytes: each cell holds its bytes as Latin-1 characters
+    # until ``text`` decodes it (once per distinct value; see csv_sheet).
+    stand_in: str | None = None
+
+    def text(self, value: object) -> object:
+        """A cell's value, decoded if the sheet was parsed as bytes."""
+        if self.stand_in is None or not isinstance(value, str) or value.isascii():
+            return value
+        try:
+            return value.encode("latin-1").decode(self.stand_in)
+        except UnicodeDecodeError:
+            raise _undecodable(self.file.rsplit("/", 1)[-1]) from None
 
     def place(self, row: int | None = None, column: str | None = None, index: int | None = None) -> Place:
         from teichaku_cli.errors import column_letter
@@ -436,12 +448,16 @@ def csv_header(data: bytes, encoding: str, is_header: Callable[[list[str]], bool
     no row has a value."""
     import csv
 
-    chunk = data[:HEADER_SCAN]
-    final = len(chunk) == len(data)
-    text = codecs.getincrementaldecoder(encoding)().decode(chunk, final=final)
-    if not final:
-        text = text[: text.rfind("\n") + 1]  # whole lines only
-    reader = csv.reader(io.StringIO(text, newline=""))
+    def lines():  # decoded one at a time: bytes below the header are left to the parser
+        decoder = codecs.getincrementaldecoder(encoding)()
+        start = 0
+        while start < min(len(data), HEADER_SCAN):
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end + 1
+            yield decoder.decode(data[start:end], final=end == len(data))
+            start = end
+
+    reader = csv.reader(lines())
     before, first, seen = 0, None, 0
     for row in reader:
         if any(cell.strip() for cell in row):
@@ -478,9 +494,15 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = 
         # UTF-8 goes to the C parser as bytes; other encodings are decoded by pandas
         # in chunks. Object columns and no NA detection keep every cell a plain str
         # (pandas' string dtype costs seconds in comparisons on a 1M-row log).
+        # When only some columns are wanted, CP932 is parsed as bytes (Latin-1 maps
+        # each byte to one character): the comma, quote and line-break bytes are never
+        # the second byte of a CP932 character, so the fields split the same, and only
+        # the distinct values of the wanted columns are decoded (RawSheet.text),
+        # not the whole file: 1.7 → 1.0 s on a 1M-row log.
+        stand_in = encoding if wanted and encoding == _STRICT_CP932 else None
         frame = pd.read_csv(
             io.BytesIO(data),
-            encoding=encoding,
+            encoding="latin-1" if stand_in else encoding,
             dtype=object,
             na_filter=False,
             header=None,
@@ -509,4 +531,4 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = 
     if not filled.all():
         columns = [None if cells is None else cells[filled] for cells in columns]
         rows = rows[filled]
-    return RawSheet(file, None, header, skip + 1, columns, rows.tolist())
+    return RawSheet(file, None, header, skip + 1, columns, rows.tolist(), stand_in=stand_in)

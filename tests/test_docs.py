@@ -67,26 +67,3 @@ def test_readme_rate_walkthrough_is_a_real_run(invoke, monkeypatch):
         retained = marks[person["retained"]] if person["in_denominator"] else "—"
         assert cells[6:8] == [denominator, retained], person["user_id"]
 
-
-@pytest.mark.parametrize("command", ["check", "rate", "due"])
-def test_what_each_command_reads_is_documented_as_the_code_reads_it(command):
-    """docs/data-format.md tells staff which tables and columns each command reads;
-    it must say what the code reads (load.Use: required columns always come too)."""
-    import re
-
-    from teichaku_cli.rules import deadlines, monthly, retention
-
-    reads = {"check": monthly.READS, "rate": retention.READS, "due": deadlines.READS}[command]
-    text = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
-    (line,) = [l for l in text.splitlines() if l.startswith(f"| `{command}` |")]
-    cell = line.split("|")[2].split(" — ")[0]
-    documented = {
-        name: set(columns.split("・")) if columns else None
-        for name, columns in re.findall(r"([^\s、（）]+)(?:（([^）]*)）)?", cell)
-    }
-    expected = {}
-    for table in schema.TABLES:
-        if table.name in reads:
-            wanted = reads[table.name]
-            expected[table.name] = None if wanted is None else {c.name for c in table.columns if c.required or c.name in wanted}
-    assert documented == expected

@@ -309,72 +309,26 @@ def test_unexpected_errors_show_no_traceback_and_no_values(invoke, tmp_path, mon
     assert "試験 花子" not in result.output
 
 
-# --- each computing command reads the tables and columns its rules use -------------------
+# --- header rows, and every command refusing data with errors ---------------------------
 
 
-def _json(result) -> dict:
-    import json
-
-    return json.loads(result.output)
-
-
-def _tables_with_contact(**changes) -> dict[str, list[dict]]:
-    """The minimal office whose log row starts with a free-text column, so a column
-    read after a skipped one must still be named by its own letter."""
+@pytest.mark.parametrize("command", [("check", "--month", "2024-10"), ("rate", "--year", "2024"), ("due",)])
+def test_every_computing_command_refuses_an_error_even_in_a_column_it_does_not_compute_with(invoke, tmp_path, command):
+    """Same listing as validate, exit 2: an error anywhere means the data is not
+    what staff think it is (here 事業主共有, which no claim or rate depends on)."""
     tables = minimal_tables()
-    contact = {"内容": "職場での様子を聞き取り", **{k: v for k, v in CONTACT.items() if k != "内容"}, "事業主共有": "可"}
-    tables["支援記録"] = [{**contact, **changes}]
-    return tables
+    tables["支援記録"][0]["事業主共有"] = "たぶん"
+    data = write_csvs(tmp_path / "csv", tables)
+    assert_clean_failure(invoke(command[0], data, *command[1:]), 2, "事業主共有", "たぶん", "F列")
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_check_ignores_a_bad_value_in_a_log_column_it_does_not_use(invoke, tmp_path, fmt):
-    tables = _tables_with_contact(事業主共有="たぶん")
-    data = write_xlsx(tmp_path / "o.xlsx", tables) if fmt == "xlsx" else write_csvs(tmp_path / "csv", tables)
-    assert_clean_failure(invoke("validate", data), 1, "事業主共有", "たぶん")
-    result = invoke("check", data, "--month", "2024-10", "--json")
-    assert result.exit_code == 1, result.output  # computed; the log's face-to-face row counted
-    (user,) = _json(result)["users"]
-    codes = [f["code"] for f in user["findings"]]
-    assert codes == ["report-missing", "employer-report-share-missing", "employer-contact-missing", "plan-missing"]
-
-
-@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_check_still_refuses_a_bad_value_in_a_column_it_uses(invoke, tmp_path, fmt):
-    tables = _tables_with_contact(相手="上司")
-    data = write_xlsx(tmp_path / "o.xlsx", tables) if fmt == "xlsx" else write_csvs(tmp_path / "csv", tables)
-    # 内容 is column A and skipped; 相手 is column E, row 2
-    assert_clean_failure(invoke("check", data, "--month", "2024-10"), 2, "上司", "2行目 E列")
-    problems = read_office(data, use={"利用者": None, "支援記録": ("相手",)}).problems
-    assert [(p.place.row, p.place.column_letter, p.value) for p in problems] == [(2, "E", "上司")]
-
-
-def test_rate_and_due_do_not_read_the_log(invoke, tmp_path):
-    data = write_csvs(tmp_path / "csv", _tables_with_contact(日付="令和6年2月30日"))
-    assert_clean_failure(invoke("validate", data), 1, "令和6年2月30日")
-    rate = invoke("rate", data, "--year", "2024", "--json")
-    assert rate.exit_code == 0, rate.output
-    assert _json(rate)["denominator"] == 1
-    assert invoke("due", data).exit_code == 0
-
-
-def test_a_subset_read_keeps_only_the_columns_asked_for(tmp_path):
-    data = write_csvs(tmp_path / "csv", _tables_with_contact())
-    office = read_office(data, use={"利用者": None, "支援記録": ("方法",)})
-    assert set(office.tables) == {"利用者", "支援記録"}
-    assert list(office.contacts.columns) == ["日付", "利用者ID", "方法", "相手", "_row"]  # + the required ones
-    assert "事業主共有同意" in office.users.columns and "担当者" in office.users.columns  # None: every column
-    with pytest.raises(ValueError):
-        read_office(data, use={"支援記録": ("内容なし",)})
-
-
-def test_a_subset_read_of_a_csv_keeps_row_numbers_after_blank_lines(tmp_path):
+def test_csv_row_numbers_stay_true_after_blank_lines_above_the_header(tmp_path):
     folder = write_csvs(tmp_path / "csv", minimal_tables())
     log = "\r\n,,,,\r\n日付,利用者ID,方法,相手,内容\r\n2024-10-03,0001,対面,本人,\"a,b\"\r\n,,,,\r\n2024-10-32,0001,対面,本人,x\r\n"
     (folder / "支援記録.csv").write_bytes(log.encode("cp932"))
-    problems = read_office(folder, use={"利用者": None, "支援記録": ()}).problems
-    assert [(p.place.row, p.place.column_letter, p.value) for p in problems] == [(6, "A", "2024-10-32")]
-    assert read_office(folder, use={"利用者": None, "支援記録": ()}).contacts["_row"].tolist() == [4, 6]
+    office = read_office(folder)
+    assert [(p.place.row, p.place.column_letter, p.value) for p in office.problems] == [(6, "A", "2024-10-32")]
+    assert office.contacts["_row"].tolist() == [4, 6]
 
 
 @pytest.mark.parametrize("encoding", ["cp932", "utf-8-sig"])
@@ -403,32 +357,3 @@ def test_a_workbook_sheet_with_a_title_above_the_header(tmp_path):
     assert [(p.place.row, p.place.column_letter, p.value) for p in office.problems] == [(5, "A", "R6.10.40")]
     assert office.contacts["_row"].tolist() == [4, 5]
 
-
-def test_a_cp932_subset_read_gives_the_same_cells_as_a_full_read(tmp_path):
-    """check parses a CP932 log as bytes and decodes each distinct value once:
-    every value must come out as the full read decodes it, ①㈱髙﨑 included."""
-    tables = minimal_tables()
-    rows = [
-        dict(CONTACT, 日付=f"令和6年10月{d}日", 区分=kind, 相手=who, 方法=how)
-        for d, kind, who, how in [(1, "引継ぎ①", "関係機関", "電話"), (2, "㈱髙﨑へ職場訪問", "事業主", "対面"), (3, "", "本人", "テレビ電話")]
-    ]
-    tables["支援記録"] = rows
-    folder = write_csvs(tmp_path / "csv", tables, encoding="cp932")
-    columns = ("日付", "利用者ID", "方法", "相手", "区分")
-    full = read_office(folder).contacts[list(columns)]
-    subset = read_office(folder, use={"利用者": None, "支援記録": columns}).contacts[list(columns)]
-    assert subset.equals(full)
-    assert subset["区分"].tolist() == ["引継ぎ①", "㈱髙﨑へ職場訪問", ""]
-
-
-@pytest.mark.parametrize("where", ["区分", "内容"])
-def test_a_cp932_subset_read_refuses_bytes_cp932_does_not_use(invoke, tmp_path, where):
-    folder = write_csvs(tmp_path / "csv", minimal_tables() | {"支援記録": [dict(CONTACT, 区分="支援", 内容="面談")]})
-    path = folder / "支援記録.csv"
-    path.write_bytes(path.read_bytes().replace(("支援" if where == "区分" else "面談").encode("cp932"), b"\xfd\xfe"))
-    result = invoke("check", folder, "--month", "2024-10")
-    if where == "区分":  # a column check reads: refused, never guessed
-        assert_clean_failure(result, 2, "支援記録.csv", "文字コード")
-    else:  # a column check does not read; validate still refuses the file
-        assert result.exit_code == 1, result.output
-        assert_clean_failure(invoke("validate", folder), 2, "支援記録.csv", "文字コード")

@@ -14,11 +14,11 @@ from teichaku_cli.cli.options import MonthOpt, OutOpt, parse_month_option
 def check(data: DataArg = None, month: MonthOpt = None, as_json: JsonOpt = False, out: OutOpt = None, config: ConfigOpt = None) -> None:
     """請求前チェック: 利用者ごとに今月分を請求できるか、足りないもの、直し方、単位数と金額を出す（0: エラーなし、1: 請求できない利用者あり、2: 実行できない）。"""
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.rules.monthly import READS, as_dict, check_month
+    from teichaku_cli.rules.monthly import as_dict, check_month
 
     today = common_today()
     target = parse_month_option(month, today)
-    office = load_office(data, config, READS)  # the tables and columns the rules use
+    office = load_office(data, config)
     result = check_month(office, target, today)
     payload = as_dict(result)
     if out is not None:

@@ -22,12 +22,12 @@ def due(
 ) -> None:
     """これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了）を近い順に出す。"""
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.rules.deadlines import READS, upcoming
+    from teichaku_cli.rules.deadlines import upcoming
 
     if not 1 <= within <= 60:
         raise UsageError(f"--within {within} は範囲外です。", "1〜60（か月）で指定してください")
     today = common_today()
-    office = load_office(data, config, READS)
+    office = load_office(data, config)
     items = upcoming(office, today, within)
     if out is not None:
         from teichaku_cli.documents.sheets import add_table_sheet

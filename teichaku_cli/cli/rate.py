@@ -25,13 +25,13 @@ def rate(
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.dates import fiscal_year
-    from teichaku_cli.rules.retention import READS, compute_rate, rate_as_dict, retention_record, users_served_on, what_moves
 
     today = common_today()
-    office = load_office(data, config, READS)  # users and 移行実績: the log plays no part in the rate
+    office = load_office(data, config)
     if designation_date is not None:
         _designation(office, designation_date, as_json)
         return
+    from teichaku_cli.rules.retention import compute_rate, rate_as_dict, retention_record, users_served_on, what_moves
 
     y = parse_fiscal_year(year) if year is not None else fiscal_year(today)
     result = compute_rate(office, y, today, fee_table)

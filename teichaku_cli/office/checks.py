@@ -71,8 +71,8 @@ def cross_check(office: "Office") -> list[Problem]:
 
     known = set(ids.dropna())
     for table in (schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES):
-        frame = office.tables.get(table.name)  # a command may not have read it
-        if frame is None or frame.empty:
+        frame = office.table(table.name)
+        if frame.empty:
             continue
         col = frame["利用者ID"]
         unknown = frame[col.notna() & ~col.isin(known)]

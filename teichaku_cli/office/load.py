@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable
 
 from teichaku_cli.errors import DataProblems, Place, Problem, TeichakuError, column_letter
 from teichaku_cli.office import schema
@@ -33,11 +33,6 @@ if TYPE_CHECKING:
 
 MAX_PER_COLUMN = 20  # listed problems per sheet column; the rest are counted
 ROW = "_row"  # the Excel row number of each record
-
-# What a command reads: table → the columns its rules use (required columns are
-# always read and checked), or None for every column, extra ones included. A table
-# left out is not read at all. ``None`` instead of a mapping reads everything.
-Use = Mapping[str, "tuple[str, ...] | None"]
 
 
 @dataclass
@@ -90,54 +85,38 @@ def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings
     return data, settings
 
 
-def read_office(data: Path | None, config: Path | None = None, use: Use | None = None) -> Office:
-    """Read the tables (all of them, or those in ``use``); problems are collected
-    on ``office.problems``.
+def read_office(data: Path | None, config: Path | None = None) -> Office:
+    """Read every table; problems are collected on ``office.problems``.
 
     Raises ``SourceError`` only when nothing can be read at all (missing file,
     unsupported or corrupt workbook).
     """
     path, settings = resolve_data(data, config)
-    reading = [t for t in schema.TABLES if use is None or t.name in use]
-    columns = {t.name: _columns_to_read(t, None if use is None else use[t.name]) for t in reading}
     source = open_source(path)
-    wanted = {t.name: [t.name, *(k for k, v in settings.sheets.items() if v == t.name)] for t in reading}
+    wanted = {table.name: [table.name, *(k for k, v in settings.sheets.items() if v == table.name)] for table in schema.TABLES}
     source.prefetch(list(wanted.values()))
     try:
-        return _read_all(source, settings, wanted, columns)
+        return _read_all(source, settings, wanted)
     finally:
         source.close()
 
 
-def _columns_to_read(table: Table, names: "tuple[str, ...] | None") -> list[Column] | None:
-    if names is None:
-        return None
-    unknown = set(names) - {c.name for c in table.columns}
-    if unknown:
-        raise ValueError(f"{table.name} has no column {sorted(unknown)}")
-    return [c for c in table.columns if c.required or c.name in names]
-
-
-def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]], columns: dict[str, list[Column] | None]) -> Office:
+def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) -> Office:
     import pandas as pd  # while the sheets are read in the background
 
     tables: dict[str, pd.DataFrame] = {}
     places: dict[str, TablePlace] = {}
     problems: list[Problem] = []
-    for table in (t for t in schema.TABLES if t.name in wanted):
-        keep = columns[table.name]
-        layout = Layout(
-            is_header=lambda names, t=table: bool(_header_map(names, t, settings)),
-            pick=None if keep is None else (lambda names, t=table, k=keep: set(_header_map(names, t, settings, k).values())),
-        )
-        raw = source.sheet(wanted[table.name], layout)
+    for table in schema.TABLES:
+        is_header = lambda names, t=table: bool(_header_map(names, t, settings))  # noqa: E731 - not a title line
+        raw = source.sheet(wanted[table.name], Layout(is_header))
         if raw is None:
             places[table.name] = TablePlace(source.display, table.name)
             if table.required:
                 problems.append(_missing_table(source, table))
-            tables[table.name] = _empty_frame(table, keep)
+            tables[table.name] = _empty_frame(table)
             continue
-        frame, place, found = _read_table(raw, table, settings, keep)
+        frame, place, found = _read_table(raw, table, settings)
         tables[table.name], places[table.name] = frame, place
         problems += found
     office = Office(settings, source.display, tables, places, problems)
@@ -148,10 +127,9 @@ def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]], 
     return office
 
 
-def load_office(data: Path | None, config: Path | None = None, use: Use | None = None) -> Office:
-    """Read the office (the tables and columns in ``use``, else all) and refuse it
-    if anything read is wrong (DataProblems, exit 2)."""
-    office = read_office(data, config, use)
+def load_office(data: Path | None, config: Path | None = None) -> Office:
+    """Read the office and refuse it if anything is wrong (DataProblems, exit 2)."""
+    office = read_office(data, config)
     if any(p.severity == "error" for p in office.problems):
         raise DataProblems(problems=office.problems)
     return office
@@ -169,10 +147,10 @@ def _missing_table(source: Source, table: Table) -> Problem:
     )
 
 
-def _empty_frame(table: Table, keep: list[Column] | None = None) -> "pd.DataFrame":
+def _empty_frame(table: Table) -> "pd.DataFrame":
     import pandas as pd
 
-    frame = pd.DataFrame({c.name: pd.Series([], dtype=_dtype(c)) for c in (table.columns if keep is None else keep)})
+    frame = pd.DataFrame({c.name: pd.Series([], dtype=_dtype(c)) for c in table.columns})
     frame[ROW] = pd.Series([], dtype="int64")
     return frame
 
@@ -185,9 +163,9 @@ def _dtype(column: Column) -> str:
     }.get(column.kind, "object")
 
 
-def _header_map(header: list[str], table: Table, settings: Settings, keep: list[Column] | None = None) -> dict[str, int]:
+def _header_map(header: list[str], table: Table, settings: Settings) -> dict[str, int]:
     """Canonical column → header position, via teichaku.toml [columns], the
-    canonical name, then known aliases (only the ``keep`` columns, when given)."""
+    canonical name, then known aliases."""
     user_map = {normalize_name(k): v for k, v in settings.column_map(table.name).items()}
     positions: dict[str, int] = {}
     lookup = {}
@@ -199,26 +177,18 @@ def _header_map(header: list[str], table: Table, settings: Settings, keep: list[
         canonical = user_map.get(key) or lookup.get(key)
         if canonical and canonical not in positions:
             positions[canonical] = index
-    if keep is not None:
-        names = {c.name for c in keep}
-        positions = {k: v for k, v in positions.items() if k in names}
     return positions
 
 
-def _read_table(
-    raw: RawSheet, table: Table, settings: Settings, keep: list[Column] | None = None
-) -> tuple["pd.DataFrame", TablePlace, list[Problem]]:
-    """The typed frame of one table: every column (``keep`` None, extra columns
-    kept for templates) or just the ``keep`` columns."""
+def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.DataFrame", TablePlace, list[Problem]]:
     import numpy as np
     import pandas as pd
 
     problems: list[Problem] = []
     positions = _header_map(raw.header, table, settings)
     place = TablePlace(raw.file, raw.sheet, {c: column_letter(i) for c, i in positions.items()})
-    columns = table.columns if keep is None else keep
     if not raw.header:
-        return _empty_frame(table, keep), place, [
+        return _empty_frame(table), place, [
             Problem(
                 raw.place(),
                 "見出し行もデータもありません（空のシート/ファイルです）。",
@@ -237,7 +207,7 @@ def _read_table(
                     "セルの結合を解除し、各セルに値を入れてください",
                 )
             )
-    missing = [c for c in columns if c.required and c.name not in positions]
+    missing = [c for c in table.columns if c.required and c.name not in positions]
     for column in missing:
         problems.append(
             Problem(
@@ -249,7 +219,7 @@ def _read_table(
         )
     rows = raw.rows
     data: dict[str, object] = {}
-    for column in columns:
+    for column in table.columns:
         index = positions.get(column.name)
         if index is None:
             data[column.name] = _defaults(column, len(rows))
@@ -258,13 +228,13 @@ def _read_table(
         data[column.name] = values
         problems += found
     known = set(positions.values())
-    for index, header in enumerate(raw.header if keep is None else ()):  # extra columns are kept for templates
+    for index, header in enumerate(raw.header):  # extra columns are kept for templates
         name = header.strip()
         if index not in known and name and name not in data:
             data[name] = [_as_text(v) for v in raw.columns[index]] if raw.sheet is not None else raw.columns[index]
     data[ROW] = np.asarray(rows, dtype=np.int64)
     frame = pd.DataFrame(data, copy=False)  # the arrays are ours alone: no copy
-    for column in columns:
+    for column in table.columns:
         if column.kind in (Kind.DATE, Kind.MONTH) and frame[column.name].dtype != "datetime64[ns]":
             frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")  # a column left at its default
     return frame, place, problems
@@ -305,9 +275,6 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
     if column.kind is Kind.TEXT:
         if raw.sheet is not None and set(map(type, cells)) - {str}:
             cells = np.array([_as_text(v) for v in cells], dtype=object)
-        if raw.stand_in is not None:  # CSV parsed as bytes: decode each distinct value once
-            codes, uniques = pd.factorize(cells)
-            cells = np.array([raw.text(v) for v in uniques], dtype=object)[codes]
         values = cells
         # calamine reads an xlsx error cell as empty (see error_cells); only CSV text can hold "#N/A"
         errors = EXCEL_ERRORS.intersection(values) if raw.sheet is None else ()
@@ -322,7 +289,6 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
         parsed: list[object] = []
         problems_by_code: dict[int, tuple[str, str, str]] = {}
         for code, value in enumerate(uniques):
-            value = raw.text(value)
             shown = _as_text(value)
             if shown == "":
                 parsed.append(None)

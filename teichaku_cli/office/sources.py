@@ -35,21 +35,9 @@ class RawSheet:
     sheet: str | None  # sheet name in a workbook, None for a CSV
     header: list[str]
     header_row: int  # row number of the header as Excel shows it
-    columns: list  # one array (or list) of cells per header position; None where not read
+    columns: list  # one array (or list) of cells per header position
     rows: list[int]  # the Excel row number of each data row
     error_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, col index) holding #N/A etc.
-    # A CSV in CP932 parsed as bytes: each cell holds its bytes as Latin-1 characters
-    # until ``text`` decodes it (once per distinct value; see csv_sheet).
-    stand_in: str | None = None
-
-    def text(self, value: object) -> object:
-        """A cell's value, decoded if the sheet was parsed as bytes."""
-        if self.stand_in is None or not isinstance(value, str) or value.isascii():
-            return value
-        try:
-            return value.encode("latin-1").decode(self.stand_in)
-        except UnicodeDecodeError:
-            raise _undecodable(self.file.rsplit("/", 1)[-1]) from None
 
     def place(self, row: int | None = None, column: str | None = None, index: int | None = None) -> Place:
         from teichaku_cli.errors import column_letter
@@ -74,12 +62,9 @@ def _any_row(names: list[str]) -> bool:
 class Layout:
     """What the caller knows of a table's columns. ``is_header(names)``: is this row
     the header (a title line such as 「支援記録一覧」 above it is not; when no row
-    passes, the first row with a value is the header). ``pick(header)``: the
-    positions the caller will use, so a source may skip parsing the others (a CSV
-    does; a workbook's cells come all at once)."""
+    passes, the first row with a value is the header)."""
 
     is_header: Callable[[list[str]], bool] = _any_row
-    pick: Callable[[list[str]], set[int]] | None = None
 
 
 class Source:
@@ -476,8 +461,7 @@ def csv_header(data: bytes, encoding: str, is_header: Callable[[list[str]], bool
 
 def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = Layout()) -> RawSheet:
     """One CSV's header, cells (plain ``str``) and row numbers as a text editor
-    shows them. With ``layout.pick``, only the columns it names are parsed (the
-    others are None). Raises UnicodeDecodeError when ``data`` is not in ``encoding``."""
+    shows them. Raises UnicodeDecodeError when ``data`` is not in ``encoding``."""
     import csv
 
     import numpy as np
@@ -490,25 +474,17 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = 
         if found is None:
             return RawSheet(file, None, [], 1, [], [])
         skip, header = found
-        wanted = layout.pick(header) if layout.pick is not None else None
         # UTF-8 goes to the C parser as bytes; other encodings are decoded by pandas
         # in chunks. Object columns and no NA detection keep every cell a plain str
         # (pandas' string dtype costs seconds in comparisons on a 1M-row log).
-        # When only some columns are wanted, CP932 is parsed as bytes (Latin-1 maps
-        # each byte to one character): the comma, quote and line-break bytes are never
-        # the second byte of a CP932 character, so the fields split the same, and only
-        # the distinct values of the wanted columns are decoded (RawSheet.text),
-        # not the whole file: 1.7 → 1.0 s on a 1M-row log.
-        stand_in = encoding if wanted and encoding == _STRICT_CP932 else None
         frame = pd.read_csv(
             io.BytesIO(data),
-            encoding="latin-1" if stand_in else encoding,
+            encoding=encoding,
             dtype=object,
             na_filter=False,
             header=None,
             skiprows=skip,
             skip_blank_lines=False,
-            usecols=sorted(wanted) if wanted else None,
             engine="c",
             low_memory=False,
         )
@@ -521,14 +497,13 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = 
         ) from None
     except pd.errors.EmptyDataError:
         return RawSheet(file, None, [], 1, [], [])
-    columns = [frame[i].to_numpy(dtype=object)[1:] if i in frame.columns else None for i in range(len(header))]
+    columns = [frame[c].to_numpy(dtype=object)[1:] for c in frame.columns[: len(header)]]
     del frame
-    read = [cells for cells in columns if cells is not None]
-    rows = np.arange(skip + 2, skip + 2 + (len(read[0]) if read else 0))
+    rows = np.arange(skip + 2, skip + 2 + (len(columns[0]) if columns else 0))
     filled = np.zeros(len(rows), dtype=bool)
-    for cells in read:
+    for cells in columns:
         filled |= cells != ""
     if not filled.all():
-        columns = [None if cells is None else cells[filled] for cells in columns]
+        columns = [cells[filled] for cells in columns]
         rows = rows[filled]
-    return RawSheet(file, None, header, skip + 1, columns, rows.tolist(), stand_in=stand_in)
+    return RawSheet(file, None, header, skip + 1, columns, rows.tolist())

@@ -29,10 +29,6 @@ class Deadline:
         return {"date": self.day.isoformat(), "user_id": self.user_id, "name": self.name, "kind": self.kind, "label": self.label, "source": self.source}
 
 
-# what upcoming reads (see load.Use)
-READS = {schema.USERS.name: None, schema.PLANS.name: ("作成日",)}
-
-
 def upcoming(office: "Office", today: date, within_months: int) -> list[Deadline]:
     rules = rules_for(today)
     horizon = add_months(today, within_months)

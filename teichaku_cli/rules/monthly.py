@@ -20,7 +20,6 @@ from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
 from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end
 from teichaku_cli.rules.periods import UserPeriods, as_date, records
-from teichaku_cli.rules import retention
 from teichaku_cli.rules.retention import compute_rate, employment_on
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
 
@@ -30,17 +29,6 @@ if TYPE_CHECKING:
     from teichaku_cli.office.load import Office
 
 FACE_TO_FACE_METHODS = ("対面", "テレビ電話")
-
-# what check_month reads (see load.Use; required columns come too): the tier needs
-# what the rate reads; of the big log only the columns the findings look at
-READS = {
-    **retention.READS,
-    schema.CONTACTS.name: ("日付", "利用者ID", "方法", "相手", "区分"),
-    schema.REPORTS.name: ("本人提供日", "事業主共有日"),
-    schema.PLANS.name: ("作成日",),
-    schema.MEETINGS.name: None,
-    schema.SUBSIDIES.name: None,
-}
 HANDOFF_KIND = re.compile(r"引き?継")
 
 

@@ -21,7 +21,6 @@ from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from teichaku_cli.office import schema
 from teichaku_cli.rules.dates import add_months, day_before, fiscal_year_end, fiscal_year_start
 from teichaku_cli.rules.periods import as_date, records
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for, with_fee_table
@@ -133,9 +132,6 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
         result.notes.append(f"{band}の{rules.name}の単価は手元の資料にありません。--fee-table で報酬表を指定してください。")
     return result
 
-
-# what the rate reads (see load.Use): the users and the integrated 就労移行's record, never the log
-READS = {schema.USERS.name: None, schema.TRANSITIONS.name: None}
 
 _PERSON_COLUMNS = ("利用者ID", "氏名", "利用開始日", "就職日", "利用終了日", "離職日", "再就職日")
 

@@ -38,7 +38,11 @@ def dump(path: Path) -> dict:
 
 def compare_or_update(path: Path, golden: Path, update: bool) -> tuple[dict, dict]:
     actual = dump(path)
-    if update or not golden.exists():
+    if not update and not golden.exists():  # a missing golden must fail, not be written and pass
+        import pytest
+
+        pytest.fail(f"golden {golden.name} is missing: run `make goldens` and review the diff")
+    if update:
         golden.write_text(json.dumps(actual, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     expected = json.loads(golden.read_text(encoding="utf-8"))
     return json.loads(json.dumps(actual)), expected

@@ -164,6 +164,34 @@ def test_template_typo_names_the_cell(invoke, office_dir, tmp_path):
     assert result.exit_code == 2 and "typo.xlsx" in result.output and "C3" in result.output and "しめい" in result.output
 
 
+@pytest.mark.parametrize(
+    "cells, where, words",
+    [
+        ({"C3": "{{ user.しめい }}"}, "C3", "しめい"),  # a whole-cell expression: no text around it
+        ({"B2": "{{ ''.__class__ }}"}, "B2", "安全でない"),
+        ({"A4": "{% for e in entries | %}", "B5": "{{ e.日付 }}", "A6": "{% endfor %}"}, "A4", "書き方の誤り"),
+        ({"A4": "{% for e in 3 %}", "B5": "{{ e }}", "A6": "{% endfor %}"}, "A4", "繰り返しの一覧を作れません"),
+        ({"A4": "{% for e in entriez %}", "B5": "{{ e }}", "A6": "{% endfor %}"}, "A4", "entriez"),
+    ],
+    ids=["undefined", "unsafe", "loop-syntax", "loop-not-a-list", "loop-undefined"],
+)
+def test_every_template_error_names_the_template_sheet_and_cell(invoke, office_dir, tmp_path, cells, where, words):
+    import openpyxl
+
+    template = tmp_path / "own.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "様式"
+    for coord, text in cells.items():
+        wb.active[coord] = text
+    wb.save(template)
+    result = invoke("report", office_dir, "--month", "2025-10", "--template", template, "--out", tmp_path / "o")
+    assert result.exit_code == 2, result.output
+    for fragment in ("own.xlsx", "様式", where, words):
+        assert fragment in result.output, result.output
+    assert "内部エラー" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.xlsx"))
+
+
 def test_existing_files_are_kept_unless_force(invoke, office_dir, tmp_path):
     out = tmp_path / "o"
     invoke("report", office_dir, "--month", "2025-10", "--out", out)

@@ -161,7 +161,7 @@ class XlsxTemplate:
                     self.wb.remove(out)
 
     def _fill(self, tpl, layout: list[_Row], out, context: dict[str, Any]) -> None:
-        from jinja2 import UndefinedError
+        from jinja2 import TemplateSyntaxError, Undefined, UndefinedError
         from jinja2.exceptions import SecurityError
 
         row_map: dict[int, list[int]] = {}  # template row → output rows
@@ -174,9 +174,16 @@ class XlsxTemplate:
                 body = layout[i + 1 : end]
                 coord = f"A{row.index}"
                 try:
-                    items = list(self.env.compile_expression(row.loop_expr, undefined_to_none=False)(**context) or [])
+                    found = self.env.compile_expression(row.loop_expr, undefined_to_none=False)(**context)
+                    if isinstance(found, Undefined):
+                        str(found)  # StrictUndefined raises, naming what is missing or unsafe
+                    items = list(found or [])
+                except TemplateSyntaxError as exc:
+                    raise self._error(tpl, coord, f"書き方の誤り（{exc.message}）。", "{% for e in entries %} の形で書いてください") from None
                 except (UndefinedError, SecurityError) as exc:
-                    raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{exc}）。") from None
+                    raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{exc}）。", "使える名前は docs/templates.md を見てください") from None
+                except Exception as exc:  # not a list: a number, a date…
+                    raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{type(exc).__name__}: 一覧ではありません）。", "{% for e in entries %} の形で、一覧の名前を書いてください") from None
                 for item in items:
                     scope = {**context, row.loop_var: item}
                     for b in body:
@@ -192,7 +199,7 @@ class XlsxTemplate:
         self._copy_sheet_settings(tpl, out, row_map)
 
     def _copy_row(self, tpl, src: int, out, dst: int, context: dict[str, Any]) -> None:
-        from jinja2 import UndefinedError
+        from jinja2 import Undefined, UndefinedError
         from jinja2.exceptions import SecurityError
 
         dim = tpl.row_dimensions.get(src) if src in tpl.row_dimensions else None
@@ -207,6 +214,8 @@ class XlsxTemplate:
                 kind, compiled = self._compiled_for(value, tpl, cell.coordinate)
                 try:
                     result = compiled(**context) if kind == "expr" else compiled.render(**context)
+                    if isinstance(result, Undefined):  # a whole-cell expression returns it instead of raising
+                        str(result)  # StrictUndefined raises, naming what is missing or unsafe
                 except (UndefinedError, SecurityError) as exc:
                     raise self._error(tpl, cell.coordinate, f"{exc}（テンプレートで使えない名前か、安全でない式です）。", "使える名前は docs/templates.md を見てください") from None
                 except Exception as exc:  # a filter applied to the wrong type, a bad operation…

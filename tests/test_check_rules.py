@@ -277,6 +277,38 @@ def test_meeting_cap_four_a_fiscal_year(tmp_path):
     assert "meeting-cap" not in [f.code for f in user.findings]
 
 
+def test_meeting_year_cap_counts_meetings_earned_not_held(tmp_path):
+    """Two meetings in April earn one (one a month); with May and June that is three
+    earned, so July's is the fourth and still earns."""
+    month = date(2025, 7, 1)
+    held = [date(2025, 4, 3), date(2025, 4, 20), date(2025, 5, 10), date(2025, 6, 10), date(2025, 7, 10)]
+    _, user = units_of(tmp_path, merge(good_month("0001", month), meetings(*held)), month)
+    assert "meeting-cap" not in [f.code for f in user.findings]
+    assert [l.key for l in user.lines].count("meeting_with_manager") == 1
+    # a fifth month: the year's four are used up
+    held.append(date(2025, 8, 10))
+    _, user = units_of(tmp_path, merge(good_month("0001", date(2025, 8, 1)), meetings(*held)), date(2025, 8, 1))
+    assert "meeting-cap" in [f.code for f in user.findings]
+
+
+def test_r3_meeting_without_the_manager_neither_earns_nor_uses_the_cap(tmp_path):
+    month = date(2023, 7, 1)
+    held = meetings(date(2023, 4, 10), date(2023, 5, 10), date(2023, 6, 10), manager="いいえ")
+    held["ケース会議"] += meetings(date(2023, 4, 20), date(2023, 7, 3), date(2023, 7, 20))["ケース会議"]
+    _, user = units_of(tmp_path, merge(good_month("0001", month), held), month)
+    # earned so far: April's with the manager only; July: one earns, the second is over the month's cap
+    assert [(l.key, l.units) for l in user.lines if l.key.startswith("meeting")] == [("meeting_with_manager", 579)]
+    assert "meeting-cap" in [f.code for f in user.findings]
+
+
+def test_meeting_with_the_manager_blank_is_not_assumed_to_have_them(tmp_path):
+    """A blank サービス管理責任者参加 never claims (I): R6 counts (II), R3 nothing."""
+    _, user = units_of(tmp_path, merge(good_month("0001", R6_MONTH), meetings(date(2025, 10, 3), manager="")))
+    assert [(l.key, l.units) for l in user.lines if l.key.startswith("meeting")] == [("meeting_without_manager", 405)]
+    _, user = units_of(tmp_path, merge(good_month("0001", R3_MONTH), meetings(date(2023, 10, 3), manager="")), R3_MONTH)
+    assert [l for l in user.lines if l.key.startswith("meeting")] == []
+
+
 def test_meeting_units_i_and_ii_in_r6_and_manager_required_in_r3(tmp_path):
     _, user = units_of(tmp_path, merge(good_month("0001", R6_MONTH), meetings(date(2025, 10, 3), manager="いいえ")))
     assert [(l.key, l.units) for l in user.lines if l.key.startswith("meeting")] == [("meeting_without_manager", 405)]
@@ -353,3 +385,17 @@ def test_r3_office_above_twenty_users_has_no_known_table(tmp_path):
     assert result.tier.tier.units is None and "資料にない" in result.tier.how
     assert all(not u.base_known for u in result.users)
     assert all("base" not in [l.key for l in u.lines] for u in result.users)
+
+
+def test_r3_tier_set_in_the_config_uses_the_offices_own_band(tmp_path):
+    """The labels repeat in every R3 band: 「9割5分以上」 for an office averaging more
+    than 20 users must not take the ≤20 table's units."""
+    month = date(2023, 10, 1)
+    people = [good_month(f"{i:04d}", month, 就職日=date(2021, 1, 1), 利用開始日=date(2021, 7, 1)) for i in range(1, 23)]
+    result = check_month(build(tmp_path, merge(*people), CONFIG), month, TODAY)
+    assert result.tier.band == "利用者数21人以上40人以下" and result.tier.tier.units is None
+    assert "資料にない" in result.tier.how
+    assert all("base" not in [l.key for l in u.lines] for u in result.users)
+    # 20 users: the ≤20 table is known
+    result = check_month(build(tmp_path, merge(*people[:20]), CONFIG), month, TODAY)
+    assert result.tier.tier.units is not None and result.users[0].lines[0].key == "base"

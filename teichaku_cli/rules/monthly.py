@@ -20,7 +20,7 @@ from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
 from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end
 from teichaku_cli.rules.periods import UserPeriods, as_date, records
-from teichaku_cli.rules.retention import compute_rate, employment_on
+from teichaku_cli.rules.retention import average_users, compute_rate, employment_on
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
 
 if TYPE_CHECKING:
@@ -90,13 +90,17 @@ def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> T
     """The tier from teichaku.toml 基本報酬区分 when set, else the rate computed
     from the data for the fiscal year before the claim month's."""
     setting = office.settings.base_tier
-    band = rules.bands[0][1]
     if setting:
+        # R3's tables depend on the office's size (the labels repeat in each band):
+        # the band of the fiscal year whose rate sets this year's tier
+        band = rules.band_for(average_users(office, fiscal_year(month) - 1))
         key = setting.replace(" ", "")
-        for tiers in rules.tiers.values():
-            for tier in tiers:
-                if tier.label.replace(" ", "") == key:
-                    return TierDecision(tier, f"teichaku.toml の基本報酬区分「{setting}」")
+        how = f"teichaku.toml の基本報酬区分「{setting}」"
+        for tier in rules.tiers[band]:
+            if tier.label.replace(" ", "") == key:
+                if tier.units is None:
+                    how += f"。{band}の報酬単価は手元の資料にないため基本報酬は表示できません"
+                return TierDecision(tier, how, None, band)
         labels = " / ".join(t.label for t in rules.tiers[band])
         from teichaku_cli.errors import TeichakuError
 
@@ -239,25 +243,31 @@ class _Meetings:
 
 
 def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
-    """Meetings of the month per user, with how many the fiscal year already had
-    (grouped once over the table, no per-user filtering)."""
+    """Meetings of the month per user that can earn 地域連携会議実施加算, with how
+    many the fiscal year already earned (at most one a month), grouped once over
+    the table. R6 pays (I) with the サービス管理責任者 and (II) without; R3 paid only
+    with them. A blank サービス管理責任者参加 is never taken as attended."""
     import pandas as pd
 
     rules = rules_for(month)
     meetings = office.table(schema.MEETINGS.name)
     if meetings.empty:
         return {}
+    if "meeting_without_manager" not in rules.additions:  # R3: without the manager it is no such meeting
+        meetings = meetings[[v is True for v in meetings["サービス管理責任者参加"]]]
     fy_start = pd.Timestamp(fiscal_year_start(fiscal_year(month)))
     first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
     dates = meetings["日付"]
     current = meetings[(dates >= first) & (dates <= last)].sort_values("日付")
     if current.empty:
         return {}
-    before = meetings[(dates >= fy_start) & (dates < first)].groupby("利用者ID").size().to_dict()
+    month_cap, year_cap = rules.limit("meeting_month_cap"), rules.limit("meeting_year_cap")
+    earlier = meetings[(dates >= fy_start) & (dates < first)]
+    per_month = earlier.groupby([earlier["利用者ID"], earlier["日付"].dt.month]).size().clip(upper=month_cap)
+    before = per_month.groupby(level=0).sum().to_dict()
     with_manager: dict[str, list[bool]] = {}
     for uid, attended in zip(current["利用者ID"], current["サービス管理責任者参加"]):
-        with_manager.setdefault(uid, []).append(attended is not False)
-    month_cap, year_cap = rules.limit("meeting_month_cap"), rules.limit("meeting_year_cap")
+        with_manager.setdefault(uid, []).append(attended is True)
     return {
         uid: _Meetings(len(flags), int(before.get(uid, 0)), flags, month_cap, year_cap)
         for uid, flags in with_manager.items()

@@ -67,3 +67,18 @@ def test_readme_rate_walkthrough_is_a_real_run(invoke, monkeypatch):
         retained = marks[person["retained"]] if person["in_denominator"] else "—"
         assert cells[6:8] == [denominator, retained], person["user_id"]
 
+
+
+def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
+    """The `make run` output in the README is what check prints on the samples: each
+    user's row (可/不可, the findings' short titles, units, yen) and the summary line."""
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    monkeypatch.setenv("COLUMNS", "120")
+    result = invoke("check", ROOT / "samples" / "office.xlsx", "--month", "2026-10")
+    assert result.exit_code == 1
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### `make run` の出力", 1)[1].split("###", 1)[0]
+    real_rows = [line for line in result.output.splitlines() if line.startswith("│ 0")]
+    assert real_rows and real_rows == [line for line in section.splitlines() if line.startswith("│ 0")]
+    summary = next(line for line in result.output.splitlines() if line.startswith("利用者 "))
+    assert summary in section

@@ -58,10 +58,10 @@ def _render(payload: dict, office) -> None:
         marks = []
         for f in u["findings"]:
             color = "red" if f["severity"] == "error" else "yellow"
-            marks.append(f"[{color}]{f['code']}[/{color}]")
+            marks.append(f"[{color}]{f['title']}[/{color}]")  # short Japanese; code and message below
         status = "[green]可[/green]" if u["claimable"] else "[red]不可[/red]"
         units = f"{u['units']['total']:,}" + ("" if u["units"]["base_known"] else "*")
-        table.add_row(u["user_id"], escape(u["name"]), status, " ".join(marks) or "—", units, f"{u['yen']:,}")
+        table.add_row(u["user_id"], escape(u["name"]), status, "、".join(marks) or "—", units, f"{u['yen']:,}")
     out.print(table)
     note = omitted(len(shown), len(users), what)
     if note:

@@ -131,9 +131,7 @@ class Finding:
     source: str
 
     def as_dict(self) -> dict[str, str]:
-        data = asdict(self)
-        del data["title"]
-        return data
+        return asdict(self)
 
 
 def make(key: str, source: str, **facts: object) -> Finding:

@@ -297,6 +297,18 @@ def test_bad_config_is_a_clear_error(invoke, tmp_path):
     assert_clean_failure(invoke("validate", tmp_path / "o.xlsx"), 2, "teichaku.toml", "地域区分単価")
 
 
+@pytest.mark.parametrize(
+    "toml, key",
+    [('columns = "利用者ID"\n', "columns"), ('sheets = ["利用者"]\n', "sheets"), ("templates = 3\n", "templates"), ("data = 3\n", "data")],
+)
+def test_a_config_of_the_wrong_shape_is_a_clear_error(invoke, tmp_path, toml, key):
+    write_xlsx(tmp_path / "o.xlsx", minimal_tables())
+    (tmp_path / "teichaku.toml").write_text(toml, encoding="utf-8")
+    result = invoke("validate", tmp_path / "o.xlsx")
+    assert_clean_failure(result, 2, "teichaku.toml", f"「{key}」")
+    assert "内部エラー" not in result.output
+
+
 def test_unexpected_errors_show_no_traceback_and_no_values(invoke, tmp_path, monkeypatch):
     import teichaku_cli.office.load as load
 

@@ -104,9 +104,15 @@ def load_settings(path: Path | None) -> Settings:
     except ValueProblem as exc:
         raise ConfigError(f"{path}: 指定日: {exc.message}", exc.fix) from None
 
+    def table(key: str, example: str) -> dict:
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: 「{key}」は [{key}] の表で書いてください（値: {value}）。", f"例: [{key}] の下に {example}")
+        return value
+
     columns: dict[str, str] = {}
     sheet_columns: dict[str, dict[str, str]] = {}
-    for key, value in raw.get("columns", {}).items():
+    for key, value in table("columns", '"利用者番号" = "利用者ID"').items():
         if isinstance(value, dict):
             sheet_columns[key] = {str(k): str(v) for k, v in value.items()}
         else:
@@ -118,6 +124,8 @@ def load_settings(path: Path | None) -> Settings:
             raise ConfigError(f"{path}: 「{key}」は true か false で書いてください（値: {value}）。")
         flags[key] = value
     data = raw.get("data")
+    if data is not None and not isinstance(data, str):
+        raise ConfigError(f"{path}: 「data」はファイルかフォルダのパスを文字で書いてください（値: {data}）。", 'data = "office.xlsx" のように " で囲んでください')
     return Settings(
         office_name=text("事業所名"),
         office_number=text("事業所番号"),
@@ -127,9 +135,9 @@ def load_settings(path: Path | None) -> Settings:
         data=(path.parent / data) if data else None,
         columns=columns,
         sheet_columns=sheet_columns,
-        sheets={str(k): str(v) for k, v in raw.get("sheets", {}).items()},
+        sheets={str(k): str(v) for k, v in table("sheets", '"Sheet1" = "利用者"').items()},
         base_tier=text("基本報酬区分"),
         flags=flags,
-        templates={str(k): path.parent / str(v) for k, v in raw.get("templates", {}).items()},
+        templates={str(k): path.parent / str(v) for k, v in table("templates", '"支援レポート" = "自事業所の様式.xlsx"').items()},
         path=path,
     )

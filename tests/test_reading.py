@@ -369,3 +369,11 @@ def test_a_workbook_sheet_with_a_title_above_the_header(tmp_path):
     assert [(p.place.row, p.place.column_letter, p.value) for p in office.problems] == [(5, "A", "R6.10.40")]
     assert office.contacts["_row"].tolist() == [4, 5]
 
+
+
+def test_with_json_a_refusal_keeps_stdout_empty(invoke, tmp_path):
+    tables = minimal_tables()
+    tables["支援記録"][0]["方法"] = "LINE"
+    result = invoke("check", write_xlsx(tmp_path / "o.xlsx", tables), "--month", "2024-10", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == "" and "LINE" in result.stderr

@@ -61,10 +61,10 @@ def print_json(payload: object) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None))
 
 
-def print_problems(problems: list[Problem], limit: int | None = None) -> None:
+def print_problems(problems: list[Problem], limit: int | None = None, stderr: bool = False) -> None:
     from rich.markup import escape
 
-    out = console()
+    out = console(stderr=stderr)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     for p in (errors + warnings)[:limit]:
@@ -90,7 +90,7 @@ def guarded(fn: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except DataProblems as exc:
-            print_problems(exc.problems)
+            print_problems(exc.problems, stderr=True)  # stdout stays for results (--json is only JSON)
             console(stderr=True).print(
                 "[red]入力データにエラーがあるため計算しません。[/red] 上の箇所を直してから、もう一度実行してください"
                 "（teichaku validate で一覧を確かめられます）。",

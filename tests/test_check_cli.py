@@ -107,3 +107,61 @@ def test_due_lists_upcoming_dates_soonest_first(invoke, tmp_path, monkeypatch):
         ("2025-12-01", "plan-review"),
         ("2025-12-31", "use-limit"),
     ]
+
+
+def _due(invoke, tables, *args):
+    import tempfile
+    from pathlib import Path
+
+    folder = write_csvs(Path(tempfile.mkdtemp()) / "o", tables)
+    result = invoke("due", folder, "--json", *args)
+    assert result.exit_code == 0, result.output
+    return [(d["date"], d["user_id"], d["kind"]) for d in json.loads(result.stdout)["deadlines"]]
+
+
+def test_due_includes_today_and_the_last_day_of_the_window(invoke, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-10-15")
+    tables = merge(
+        good_month("0001", MONTH, 就職日=date(2025, 4, 15), 利用開始日=date(2025, 10, 15)),  # usable from today
+        good_month("0002", MONTH, 就職日=date(2024, 4, 1), 利用開始日=date(2024, 10, 1), 利用終了日=date(2026, 4, 15), 要継続支援="はい"),
+        good_month("0003", MONTH, 就職日=date(2024, 4, 1), 利用開始日=date(2024, 10, 1), 利用終了日=date(2026, 1, 16)),
+        good_month("0004", MONTH, 就職日=date(2024, 4, 1), 利用開始日=date(2024, 10, 1), 利用終了日=date(2026, 1, 15)),
+        good_month("0005", MONTH, 就職日=date(2024, 4, 1), 利用開始日=date(2024, 10, 1), 利用終了日=date(2025, 10, 14)),  # ended yesterday
+    )
+    assert _due(invoke, tables, "--within", "3") == [
+        ("2025-10-15", "0001", "eligible-from"),  # today: included
+        ("2026-01-15", "0002", "handoff"),  # 3 months before the end 2026-04-15, the window's last day: included
+        ("2026-01-15", "0004", "planned-end"),
+    ]  # 0003 ends the day after the window; 0005 is no longer served
+
+
+def test_due_drops_a_handoff_already_on_record(invoke, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-10-15")
+    user = dict(就職日=date(2024, 4, 1), 利用開始日=date(2024, 10, 1), 利用終了日=date(2026, 4, 15), 要継続支援="はい")
+    handoff = {"日付": date(2026, 1, 15), "利用者ID": "0002", "方法": "対面", "相手": "関係機関", "区分": "引継ぎ"}
+    tables = good_month("0002", MONTH, **user)
+    tables["支援記録"].append(handoff)
+    assert _due(invoke, tables, "--within", "3") == []  # on the deadline itself: done
+    tables["支援記録"][-1] = dict(handoff, 日付=date(2026, 1, 16))  # after the deadline: still due
+    assert _due(invoke, tables, "--within", "3") == [("2026-01-15", "0002", "handoff")]
+    tables["支援記録"][-1] = dict(handoff, 相手="本人")  # a handoff is to an agency
+    assert _due(invoke, tables, "--within", "3") == [("2026-01-15", "0002", "handoff")]
+
+
+def test_due_table_excel_and_range(invoke, tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-10-15")
+    monkeypatch.setenv("COLUMNS", "120")
+    folder = write_csvs(tmp_path / "o", good_month("0001", MONTH, 就職日=date(2025, 4, 15), 利用開始日=date(2025, 10, 15)))
+    result = invoke("due", folder, "--out", tmp_path / "due.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "令和7年10月15日" in result.output and "0日" in result.output and "利用できる最初の日" in result.output
+    ws = openpyxl.load_workbook(tmp_path / "due.xlsx")["期限"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:3] == ("日付", "利用者ID", "氏名") and rows[1][1] == "0001" and rows[1][0].date() == date(2025, 10, 15)
+    for bad in ("0", "61"):
+        result = invoke("due", folder, "--within", bad)
+        assert result.exit_code == 2 and "1〜60" in result.output
+    quiet = write_csvs(tmp_path / "quiet", good_month("0009", MONTH))  # next: the plan review on 2026-04-01
+    assert "2025-10-15 から 1 か月の間に期限はありません。" in invoke("due", quiet, "--within", "1").output

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from teichaku_cli.office import schema
 from teichaku_cli.rules.dates import add_months
-from teichaku_cli.rules.periods import UserPeriods, as_date, records
+from teichaku_cli.rules.periods import UserPeriods, as_date, first_handoffs, records
 from teichaku_cli.rules.ruleset import rules_for
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def upcoming(office: "Office", today: date, within_months: int) -> list[Deadline
     horizon = add_months(today, within_months)
     plans = office.table(schema.PLANS.name)
     latest_plan = plans.groupby("利用者ID")["作成日"].max().to_dict()
+    handed_over = first_handoffs(office.contacts)
     found: list[Deadline] = []
     for values in records(office.users):
         finished = as_date(values["利用終了日"])
@@ -54,6 +55,8 @@ def upcoming(office: "Office", today: date, within_months: int) -> list[Deadline
         add(periods.last_hire_day, "hire-limit", f"{periods.base_label}から3年6か月の最終日", "hire_limit_months")
         if values["要継続支援"]:
             deadline = add_months(periods.planned_end, -rules.limit("handoff_months_before_end"))
-            add(deadline, "handoff", "関係機関への引継ぎ期限（終了の3か月前）", "handoff_months_before_end")
+            done = handed_over.get(uid)
+            if done is None or done > deadline:  # a handoff on record by the deadline: nothing left to do
+                add(deadline, "handoff", "関係機関への引継ぎ期限（終了の3か月前）", "handoff_months_before_end")
         add(finished, "planned-end", "利用終了日", "use_months")
     return sorted(found, key=lambda d: (d.day, d.user_id, d.kind))

@@ -8,7 +8,6 @@ looks up those groupings, so the cost stays proportional to the log's size.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,7 +18,7 @@ from teichaku_cli.office import schema
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
 from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end
-from teichaku_cli.rules.periods import UserPeriods, as_date, records
+from teichaku_cli.rules.periods import UserPeriods, as_date, first_handoffs, records
 from teichaku_cli.rules.retention import average_users, compute_rate, employment_on
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
 
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from teichaku_cli.office.load import Office
 
 FACE_TO_FACE_METHODS = ("対面", "テレビ電話")
-HANDOFF_KIND = re.compile(r"引き?継")
 
 
 @dataclass(frozen=True)
@@ -151,9 +149,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     latest_plan = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max().to_dict()
     subsidies = office.table(schema.SUBSIDIES.name)
     subsidised = set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"])
-    agency = contacts[contacts["相手"] == "関係機関"]  # narrow first: the text match is per row
-    handoffs = agency[agency["区分"].astype(str).str.contains(HANDOFF_KIND)]
-    handoff_dates = handoffs.groupby("利用者ID")["日付"].min().to_dict()  # the earliest is the most favourable
+    handoff_dates = first_handoffs(contacts)
     meetings = _meetings(office, month)
 
     label = format_wareki_month(month)
@@ -200,7 +196,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
             deadline = add_months(end, -rules.limit("handoff_months_before_end"))
             shown_from = add_months(deadline, -rules.limit("handoff_months_before_end"))
             done = handoff_dates.get(uid)
-            if (done is None or done.date() > deadline) and last.date() >= shown_from:
+            if (done is None or done > deadline) and last.date() >= shown_from:
                 overdue = (
                     "期限を過ぎています。事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
                     if last.date() > deadline

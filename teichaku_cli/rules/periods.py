@@ -7,6 +7,7 @@ Sources: 000/002 §1(1), 001 §3 (see rules/data/*.toml for each value's source)
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from teichaku_cli.office import schema
@@ -23,6 +24,17 @@ def records(frame, columns=None) -> list[dict]:
         frame[n].dt.to_pydatetime().tolist() if frame[n].dtype.kind == "M" else frame[n].tolist() for n in names
     ]
     return [dict(zip(names, row)) for row in zip(*arrays)]
+
+
+HANDOFF_KIND = re.compile(r"引き?継")  # 区分 of a handoff record: 引継ぎ, 引き継ぎ, 引継…
+
+
+def first_handoffs(contacts) -> dict[str, date]:
+    """Per user, the earliest 支援記録 row with 相手=関係機関 and a 区分 naming a
+    handoff (the earliest is the most favourable to the office)."""
+    agency = contacts[contacts["相手"] == "関係機関"]  # narrow first: the text match is per row
+    handoffs = agency[agency["区分"].astype(str).str.contains(HANDOFF_KIND)]
+    return {uid: as_date(day) for uid, day in handoffs.groupby("利用者ID")["日付"].min().items()}
 
 
 def as_date(value) -> date | None:

@@ -5,6 +5,7 @@ designation and 就労定着実績体制加算."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from datetime import date
 from fractions import Fraction
 
@@ -107,6 +108,31 @@ def test_every_tier_threshold_as_an_exact_fraction(tmp_path, retained, total, un
     assert r.tier.units == units
 
 
+@pytest.mark.parametrize(
+    "retained, total, units",
+    [
+        (19, 20, 3449),  # exactly 95%
+        (18, 19, 3285),  # 94.7%
+        (9, 10, 3285),  # exactly 90%
+        (17, 19, 2710),  # 89.5%
+        (4, 5, 2710),  # exactly 80%
+        (15, 19, 2176),  # 78.9%
+        (7, 10, 2176),  # exactly 70%
+        (13, 19, 1642),  # 68.4%
+        (1, 2, 1642),  # exactly 50%
+        (9, 19, 1395),  # 47.4%
+        (3, 10, 1395),  # exactly 30%
+        (5, 17, 1046),  # 29.4%
+    ],
+)
+def test_every_r3_tier_threshold_as_an_exact_fraction(tmp_path, retained, total, units):
+    """FY2022 closes for claims in FY2023 (R3, ≤20 users: the only R3 table in the sources)."""
+    people = [user(f"{i:03d}", date(2021, 5, 1), left=None if i < retained else date(2022, 6, 1)) for i in range(total)]
+    r = compute_rate(office_of(tmp_path, *people), 2022, TODAY)
+    assert r.rules.id == "R3" and r.band == "利用者数20人以下"
+    assert r.rate == Fraction(retained, total) and r.tier.units == units
+
+
 def test_projection_when_the_reference_date_is_ahead(tmp_path):
     office = office_of(tmp_path, user("1", date(2025, 5, 1)))
     assert compute_rate(office, 2026, TODAY).projection is True
@@ -138,6 +164,7 @@ def test_what_moves(tmp_path):
     assert move.up_needed == 1 and move.up_tier.label == "9割以上9割5分未満"  # 18/20 = 90%
     assert move.down_losses == 2 and move.down_tier.label == "7割以上8割未満"  # 15/20 = 75%
     assert move.up_units_per_year == (3348 - 2768) * 10 * 12
+    assert move.down_units_per_year == (2234 - 2768) * 10 * 12
 
 
 def test_new_designation_uses_the_transition_record(tmp_path):
@@ -180,8 +207,53 @@ def test_rate_cli_json_and_workbook(invoke, tmp_path, monkeypatch):
     assert payload["rate"] == "1" and payload["rate_percent"] == 100.0 and payload["tier"]["units"] == 3512
     assert payload["people"] == rate_as_dict(r, retention_record(office, 2025), None)["people"]
     wb = openpyxl.load_workbook(tmp_path / "rate.xlsx")
-    assert wb.sheetnames == ["概要", "利用者別", "推移"]
+    assert wb.sheetnames == ["概要", "利用者別", "実績体制加算", "推移"]
     assert len(wb["推移"]._charts) == 1
+    assert wb["利用者別"]["C2"].value.date() == date(2023, 5, 1)  # a real date, not text
+
+
+def test_rate_cli_shows_what_moves_in_units_and_yen_both_ways(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    people = [user(f"{i:03d}", date(2024, 5, 1), left=None if i < 17 else date(2025, 6, 1)) for i in range(20)]
+    folder = write_csvs(tmp_path / "o", {"利用者": people, "支援記録": [{"日付": date(2024, 5, 2), "利用者ID": "000", "方法": "対面", "相手": "本人"}]})
+    (folder / "teichaku.toml").write_text('"地域区分単価" = 11.2\n', encoding="utf-8")
+    payload = json.loads(invoke("rate", folder, "--year", "2025", "--json").stdout)
+    move = payload["what_moves"]
+    users_now = move["users_now"]
+    assert move["up"]["units_per_year"] == (3348 - 2768) * users_now * 12
+    assert move["down"]["units_per_year"] == (2234 - 2768) * users_now * 12 < 0
+    for side in ("up", "down"):  # units × 11.2 円, fractions of a yen dropped
+        assert move[side]["yen_per_year"] == int(Decimal(move[side]["units_per_year"]) * Decimal("11.2"))
+    text = invoke("rate", folder, "--year", "2025").output
+    assert f"約 {move['up']['yen_per_year']:,} 円" in text and f"約 {move['down']['yen_per_year']:,} 円" in text
+
+
+def test_rate_cli_with_an_empty_denominator_explains_and_exits_0(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    folder = write_csvs(tmp_path / "o", {"利用者": [user("1", date(2019, 5, 1))], "支援記録": [{"日付": date(2019, 5, 2), "利用者ID": "1", "方法": "対面", "相手": "本人"}]})
+    result = invoke("rate", folder, "--year", "2025")
+    assert result.exit_code == 0 and "--designation-date" in result.output
+
+
+def test_rate_cli_new_designation(invoke, tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    transitions = [{"氏名": "甲", "就職日": date(2023, 4, 1)}, {"氏名": "乙", "就職日": date(2025, 1, 10), "離職日": date(2026, 3, 31)}]
+    folder = write_csvs(
+        tmp_path / "o",
+        {"利用者": [user("1", date(2026, 4, 1))], "支援記録": [{"日付": date(2026, 4, 2), "利用者ID": "1", "方法": "対面", "相手": "本人"}], "移行実績": transitions},
+    )
+    result = invoke("rate", folder, "--designation-date", "令和8年4月1日", "--json", "--out", tmp_path / "new.xlsx")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (payload["numerator"], payload["denominator"], payload["rate"]) == (1, 2, "1/2")
+    wb = openpyxl.load_workbook(tmp_path / "new.xlsx")
+    assert wb.sheetnames == ["概要", "移行実績"] and wb["移行実績"]["A2"].value == "甲"
+    text = invoke("rate", folder, "--designation-date", "2026-04-01").output
+    assert "1/2 = 50.0%" in text and "甲" in text and "乙" in text
+    both = invoke("rate", folder, "--designation-date", "2026-04-01", "--year", "2025")
+    assert both.exit_code == 2 and "--year" in both.output
 
 
 @pytest.mark.parametrize("text, year", [("2025", 2025), ("R7", 2025), ("令和7年度", 2025), ("２０２５年度", 2025), ("令和元年度", 2019), ("H30", 2018)])

@@ -10,6 +10,7 @@ import typer
 from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import OutOpt, parse_fiscal_year
+from teichaku_cli.errors import UsageError
 
 
 @guarded
@@ -27,9 +28,14 @@ def rate(
     from teichaku_cli.rules.dates import fiscal_year
 
     today = common_today()
+    if designation_date is not None and (year is not None or fee_table is not None):
+        raise UsageError(
+            "--designation-date は --year・--fee-table と同時には使えません。",
+            "新規指定の率は指定日と移行実績シートから決まります。どちらか一方を指定してください",
+        )
     office = load_office(data, config)
     if designation_date is not None:
-        _designation(office, designation_date, as_json)
+        _designation(office, designation_date, as_json, out)
         return
     from teichaku_cli.rules.retention import compute_rate, rate_as_dict, retention_record, users_served_on, what_moves
 
@@ -38,6 +44,10 @@ def rate(
     record = retention_record(office, y)
     move = what_moves(result, users_served_on(office, min(result.reference_date, today)))
     payload = rate_as_dict(result, record, move)
+    for side in ("up", "down"):  # the yearly difference in yen too, at the office's unit price
+        moved = (payload["what_moves"] or {}).get(side)
+        if moved is not None:
+            moved["yen_per_year"] = None if moved["units_per_year"] is None else _yen(moved["units_per_year"], office.settings.unit_price)
     if out is not None:
         from teichaku_cli.documents.rate_book import write_rate_workbook
 
@@ -48,6 +58,12 @@ def rate(
     _render(payload, office.settings.unit_price)
     if out is not None:
         console().print(f"Excel に書き出しました: {out}")
+
+
+def _yen(units: int, unit_price: float) -> int:
+    from decimal import ROUND_DOWN, Decimal
+
+    return int((Decimal(units) * Decimal(str(unit_price))).to_integral_value(ROUND_DOWN))
 
 
 def _history(office, last_year: int, today, fee_table) -> list[dict]:
@@ -107,19 +123,30 @@ def _render(p: dict, unit_price: float) -> None:
     if move:
         if move["up"]:
             up = move["up"]
-            gain = f"、年 {up['units_per_year']:,} 単位（約 {int(up['units_per_year'] * unit_price):,} 円、利用者 {move['users_now']}人として）" if up["units_per_year"] is not None else ""
+            gain = f"、年 {up['units_per_year']:,} 単位（約 {up['yen_per_year']:,} 円、利用者 {move['users_now']}人として）" if up["units_per_year"] is not None else ""
             out.print(f"上の区分（{up['tier']}）まで: あと {up['more_retained']}人の定着{gain}")
         if move["down"]:
             down = move["down"]
-            loss = f"、年 {down['units_per_year']:,} 単位" if down["units_per_year"] is not None else ""
+            loss = f"、年 {down['units_per_year']:,} 単位（約 {down['yen_per_year']:,} 円、利用者 {move['users_now']}人として）" if down["units_per_year"] is not None else ""
             out.print(f"下の区分（{down['tier']}）へ: {down['losses']}人の離職で下がる{loss}")
     j = p["jisseki_taisei"]
     verdict = "満たす" if j["qualifies"] else "満たさない"
     share = f"{j['numerator']}/{j['denominator']}" if j["denominator"] else "対象者なし"
     out.print(f"就労定着実績体制加算（{p['applies_to_fiscal_year']}年度）: {share}、基準 {j['threshold']} 以上 → {verdict}")
+    if j["people"]:
+        record = Table(title=f"実績体制加算の対象者（{j['window_start']}〜{j['reference_date']}に利用を終えた人）", header_style="bold")
+        for col in ("利用者ID", "就職日", "利用終了日", "数える"):
+            record.add_column(col, no_wrap=True)
+        record.add_column("理由")
+        for q in j["people"][:TABLE_LIMIT]:
+            record.add_row(q["user_id"], q["hired"], q["finished"], "○" if q["counted"] else "×", escape(q["reason"]))
+        out.print(record)
+        note = omitted(min(len(j["people"]), TABLE_LIMIT), len(j["people"]), "対象者")
+        if note:
+            out.print(f"[yellow]{note}[/yellow]")
 
 
-def _designation(office, value: str, as_json: bool) -> None:
+def _designation(office, value: str, as_json: bool, out_path) -> None:
     from teichaku_cli.cli.options import parse_date_option
     from teichaku_cli.rules.retention import designation_rate, percent
 
@@ -141,12 +168,37 @@ def _designation(office, value: str, as_json: bool) -> None:
             for n, h, l, c, k, why in r.people
         ],
     }
+    if out_path is not None:
+        from teichaku_cli.documents.rate_book import write_designation_workbook
+
+        write_designation_workbook(out_path, payload)
     if as_json:
         print_json(payload)
         return
+    from rich.markup import escape
+    from rich.table import Table
+
     out = console()
     out.print(f"[bold]新規指定（{designated}）の就労定着率[/bold]: 移行実績 {r.window_start}〜{r.reference_date}")
     if r.rate is None:
         out.print("[yellow]期間内に一般就労した人が移行実績シートにいないため、計算できません。[/yellow]")
     else:
         out.print(f"{r.numerator}/{r.denominator} = {payload['rate_percent']}% → {tier.label}（{tier.units or '単価不明'} 単位/月）")
+    table = Table(header_style="bold")
+    for col in ("氏名", "就職日", "離職日", "分母", "定着"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("理由")
+    for person in payload["people"][:TABLE_LIMIT]:
+        table.add_row(
+            escape(person["name"]), person["hired"], person["left"] or "—",
+            "○" if person["in_denominator"] else "—",
+            {True: "○", False: "×", None: "—"}[person["retained"]] if person["in_denominator"] else "—",
+            escape(person["reason"]),
+        )
+    if payload["people"]:
+        out.print(table)
+        note = omitted(min(len(payload["people"]), TABLE_LIMIT), len(payload["people"]), "移行実績の人")
+        if note:
+            out.print(f"[yellow]{note}[/yellow]")
+    if out_path is not None:
+        out.print(f"Excel に書き出しました: {out_path}")

@@ -3,10 +3,16 @@ year with the tier thresholds drawn in."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from teichaku_cli.documents.sheets import add_table_sheet
 from teichaku_cli.safe_write import atomic_path
+
+
+def _day(text: str | None) -> date | None:
+    """JSON's ISO dates as real dates: they sort and filter as dates in Excel."""
+    return date.fromisoformat(text) if text else None
 
 
 def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
@@ -32,6 +38,8 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
             ("区分", tier.get("label")),
             ("基本報酬（単位/月）", tier.get("units")),
             *(("注記", n) for n in payload["notes"]),
+            ("就労定着実績体制加算", "満たす" if payload["jisseki_taisei"]["qualifies"] else "満たさない"),
+            ("　同 対象者（数える/全体）", f"{payload['jisseki_taisei']['numerator']}/{payload['jisseki_taisei']['denominator']}"),
         ],
         (22, 80),
     )
@@ -40,10 +48,20 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
         "利用者別",
         ("利用者ID", "氏名", "利用開始日", "就職日", "離職日", "再就職日", "分母", "定着", "理由"),
         (
-            (p["user_id"], p["name"], p["started"], p["hired"], p["left"], p["rehired"], "○" if p["in_denominator"] else "", {True: "○", False: "×", None: ""}[p["retained"]], p["reason"])
+            (p["user_id"], p["name"], _day(p["started"]), _day(p["hired"]), _day(p["left"]), _day(p["rehired"]), "○" if p["in_denominator"] else "", {True: "○", False: "×", None: ""}[p["retained"]], p["reason"])
             for p in payload["people"]
         ),
         (10, 14, 12, 12, 12, 12, 6, 6, 60),
+    )
+    add_table_sheet(
+        wb,
+        "実績体制加算",
+        ("利用者ID", "就職日", "利用終了日", "数える", "理由"),
+        (
+            (q["user_id"], _day(q["hired"]), _day(q["finished"]), "○" if q["counted"] else "×", q["reason"])
+            for q in payload["jisseki_taisei"]["people"]
+        ),
+        (10, 12, 12, 8, 70),
     )
     thresholds = sorted({t for row in history for t in row["thresholds"]}, reverse=True)
     ws = add_table_sheet(
@@ -68,5 +86,42 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
             series.graphicalProperties.line.width = 9525
         chart.height, chart.width = 9, 18
         ws.add_chart(chart, f"A{len(history) + 4}")
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def write_designation_workbook(path: Path, payload: dict) -> None:
+    """`teichaku rate --designation-date --out`: the new-designation rate and the
+    people of the 移行実績 sheet, counted or not, and why."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    tier = payload["tier"] or {}
+    add_table_sheet(
+        wb,
+        "概要",
+        ("項目", "値"),
+        [
+            ("指定日", _day(payload["designation_date"])),
+            ("移行実績の期間", f"{payload['window_start']}〜{payload['reference_date']}"),
+            ("報酬改定", payload["rules_version"]),
+            ("分子/分母", f"{payload['numerator']}/{payload['denominator']}"),
+            ("就労定着率（%）", payload["rate_percent"]),
+            ("区分", tier.get("label")),
+            ("基本報酬（単位/月）", tier.get("units")),
+        ],
+        (22, 60),
+    )
+    add_table_sheet(
+        wb,
+        "移行実績",
+        ("氏名", "就職日", "離職日", "分母", "定着", "理由"),
+        (
+            (p["name"], _day(p["hired"]), _day(p["left"]), "○" if p["in_denominator"] else "", {True: "○", False: "×", None: ""}[p["retained"]] if p["in_denominator"] else "", p["reason"])
+            for p in payload["people"]
+        ),
+        (14, 12, 12, 6, 6, 60),
+    )
     with atomic_path(path) as tmp:
         wb.save(tmp)

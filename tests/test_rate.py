@@ -156,6 +156,12 @@ def test_r3_band_from_average_users_and_fee_table(tmp_path):
     table.write_text('source = "テスト"\n' + "".join(f"[[tiers]]\nmin_percent = {p}\nunits = {u}\n" for p, u in zip((95, 90, 80, 70, 50, 30, 0), range(3000, 2300, -100))), encoding="utf-8")
     r = compute_rate(office, 2022, TODAY, table)
     assert r.tier.units == 3000 and "fees.toml" in r.tier.source
+    # a band whose table the sources give is never overwritten
+    small = compute_rate(office_of(tmp_path, *people[:20]), 2022, TODAY, table)
+    assert small.band == "利用者数20人以下" and small.tier.units == 3449 and "資料にない" not in small.tier.source
+    assert any("--fee-table は使いませんでした" in n for n in small.notes)
+    r6 = compute_rate(rate_office(tmp_path, 19, 20), 2025, TODAY, table)
+    assert r6.tier.units == 3512
 
 
 def test_what_moves(tmp_path):

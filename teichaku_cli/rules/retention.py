@@ -104,8 +104,12 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
         people.append(_person(values, start, end, reference, wording, rules))
     average = average_users(office, year)
     band = rules.band_for(average)
+    ignored_fee_table = False
     if fee_table is not None:
-        rules = with_fee_table(rules, band, fee_table)
+        if all(t.units is None for t in rules.tiers[band]):  # only where the sources give no table
+            rules = with_fee_table(rules, band, fee_table)
+        else:
+            ignored_fee_table = True
     result = RateResult(
         fiscal_year=year,
         window_start=start,
@@ -120,8 +124,11 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
     )
     if result.projection:
         result.notes.append(
-            f"基準日（{reference}）はまだ先のため見込みです。今日就労している人は基準日まで就労を続けると仮定しています。"
+            f"基準日（{reference}）はまだ先のため見込みです。今日就労している人は基準日まで就労を続けると仮定しています"
+            "（離職日が入力済みの人は、その日に離職したものとして数えます）。"
         )
+    if ignored_fee_table:
+        result.notes.append(f"{band}の{rules.name}の単価は資料にあるため、--fee-table は使いませんでした。")
     if result.denominator == 0:
         what = "利用を開始した" if wording == STARTED else "支援を受けた"
         result.notes.append(

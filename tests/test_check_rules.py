@@ -16,6 +16,17 @@ R6_MONTH = date(2025, 10, 1)
 R3_MONTH = date(2023, 10, 1)
 BOTH = pytest.mark.parametrize("month", [R6_MONTH, R3_MONTH], ids=["R6", "R3"])
 CONFIG = '"基本報酬区分" = "9割5分以上"\n"地域区分単価" = 10.0\n'
+# every rule's edges in an R6 and an R3 month, for open and closed (クローズ) employment
+EVERY = pytest.mark.parametrize(
+    "month, disclosure",
+    [(R6_MONTH, "オープン"), (R6_MONTH, "クローズ"), (R3_MONTH, "オープン"), (R3_MONTH, "クローズ")],
+    ids=["R6-open", "R6-closed", "R3-open", "R3-closed"],
+)
+
+
+def at(day: date, month: date) -> date:
+    """A date of the October 2025 examples, moved to the same place around ``month``."""
+    return day.replace(year=day.year + month.year - R6_MONTH.year)
 
 
 def codes(tmp_path, tables, month, config=CONFIG):
@@ -46,22 +57,21 @@ def test_face_to_face_with_family_does_not_count(tmp_path):
     assert "face-to-face-missing" in codes(tmp_path, tables, R6_MONTH)
 
 
-def test_face_to_face_on_the_months_edges(tmp_path):
-    tables = good_month("0001", R6_MONTH)
+@EVERY
+def test_face_to_face_on_the_months_edges(tmp_path, month, disclosure):
+    tables = good_month("0001", month, 障害開示=disclosure)
     for day, missing in ((date(2025, 9, 30), True), (date(2025, 10, 1), False), (date(2025, 10, 31), False), (date(2025, 11, 1), True)):
-        tables["支援記録"][0]["日付"] = day
-        assert ("face-to-face-missing" in codes(tmp_path, tables, R6_MONTH)) is missing, day
+        tables["支援記録"][0]["日付"] = at(day, month)
+        assert ("face-to-face-missing" in codes(tmp_path, tables, month)) is missing, day
 
 
-def test_report_counts_for_the_month_it_was_handed_over(tmp_path):
-    tables = good_month("0001", R6_MONTH)
+@EVERY
+def test_report_counts_for_the_month_it_was_handed_over(tmp_path, month, disclosure):
+    tables = good_month("0001", month, 障害開示=disclosure)
     # the October report handed over on November 2 counts for November, not October
-    tables["支援レポート"][0]["本人提供日"] = date(2025, 11, 2)
-    assert codes(tmp_path, tables, R6_MONTH)["report-missing"] == "error"
-    tables["支援レポート"][0]["本人提供日"] = date(2025, 10, 31)
-    assert "report-missing" not in codes(tmp_path, tables, R6_MONTH)
-    tables["支援レポート"][0]["本人提供日"] = date(2025, 10, 1)
-    assert "report-missing" not in codes(tmp_path, tables, R6_MONTH)
+    for day, missing in ((date(2025, 9, 30), True), (date(2025, 10, 1), False), (date(2025, 10, 31), False), (date(2025, 11, 2), True)):
+        tables["支援レポート"][0]["本人提供日"] = at(day, month)
+        assert (codes(tmp_path, tables, month).get("report-missing") == "error") is missing, day
 
 
 @BOTH
@@ -81,12 +91,12 @@ def test_employer_share_needs_consent(tmp_path):
     assert codes(tmp_path, tables, R6_MONTH) == {}
 
 
-def test_plan_missing_when_first_plan_is_after_the_month(tmp_path):
-    tables = good_month("0001", R6_MONTH)
-    tables["支援計画"][0]["作成日"] = date(2025, 11, 1)
-    assert codes(tmp_path, tables, R6_MONTH)["plan-missing"] == "error"
-    tables["支援計画"][0]["作成日"] = date(2025, 10, 31)
-    assert "plan-missing" not in codes(tmp_path, tables, R6_MONTH)
+@EVERY
+def test_plan_missing_when_first_plan_is_after_the_month(tmp_path, month, disclosure):
+    tables = good_month("0001", month, 障害開示=disclosure)
+    for day, missing in ((date(2025, 10, 30), False), (date(2025, 10, 31), False), (date(2025, 11, 1), True)):
+        tables["支援計画"][0]["作成日"] = at(day, month)
+        assert (codes(tmp_path, tables, month).get("plan-missing") == "error") is missing, day
 
 
 @BOTH
@@ -116,25 +126,29 @@ def test_plan_review_month_end_edge(tmp_path):
     assert "plan-review-overdue" in codes(tmp_path, tables, R6_MONTH)
 
 
+@EVERY
 @pytest.mark.parametrize(
-    "hired, blocked",
+    "hired, started, blocked",
     [
-        (date(2025, 4, 1), False),  # usable from 2025-10-01: October is fine
-        (date(2025, 4, 2), True),  # usable from 2025-10-02: October starts before
-        (date(2025, 3, 31), False),
+        (date(2025, 4, 1), date(2025, 10, 1), False),  # usable from 2025-10-01: October is fine
+        (date(2025, 4, 2), date(2025, 10, 1), True),  # usable from 2025-10-02: October starts before
+        (date(2025, 3, 31), date(2025, 10, 1), False),
+        (date(2025, 4, 2), date(2025, 10, 2), False),  # the service itself starts on the first usable day
     ],
 )
-def test_eligibility_six_months_after_hire(tmp_path, hired, blocked):
-    tables = good_month("0001", R6_MONTH, 就職日=hired, 利用開始日=date(2025, 10, 1))
-    assert ("before-eligibility" in codes(tmp_path, tables, R6_MONTH)) is blocked
+def test_eligibility_six_months_after_hire(tmp_path, month, disclosure, hired, started, blocked):
+    tables = good_month("0001", month, 就職日=at(hired, month), 利用開始日=at(started, month), 障害開示=disclosure)
+    assert ("before-eligibility" in codes(tmp_path, tables, month)) is blocked
 
 
-def test_eligibility_from_the_kisanbi_for_special_types(tmp_path):
+@EVERY
+def test_eligibility_from_the_kisanbi_for_special_types(tmp_path, month, disclosure):
     for kind in ("労働時間延長支援型", "復職支援型"):
-        tables = good_month("0001", R6_MONTH, 就職日=date(2020, 4, 1), 利用開始日=date(2025, 10, 1), 利用類型=kind, 起算日=date(2025, 4, 2))
-        assert "before-eligibility" in codes(tmp_path, tables, R6_MONTH)
-        tables["利用者"][0]["起算日"] = date(2025, 4, 1)
-        assert "before-eligibility" not in codes(tmp_path, tables, R6_MONTH)
+        user = dict(就職日=at(date(2020, 4, 1), month), 利用開始日=at(date(2025, 10, 1), month), 利用類型=kind, 障害開示=disclosure)
+        tables = good_month("0001", month, 起算日=at(date(2025, 4, 2), month), **user)
+        assert "before-eligibility" in codes(tmp_path, tables, month)
+        tables["利用者"][0]["起算日"] = at(date(2025, 4, 1), month)
+        assert "before-eligibility" not in codes(tmp_path, tables, month)
 
 
 @BOTH
@@ -188,17 +202,19 @@ def test_left_job(tmp_path, month, left, code, severity):
     assert found.get("left-job") == severity
 
 
+@EVERY
 @pytest.mark.parametrize(
     "rehired, job_change",
     [
+        (date(2025, 10, 29), True),
         (date(2025, 10, 30), True),  # 離職 09-30 + 1 month = 10-30: a job change
         (date(2025, 10, 31), False),  # one day too late
         (date(2025, 10, 1), True),
     ],
 )
-def test_job_change_within_one_month_is_not_leaving(tmp_path, rehired, job_change):
-    tables = good_month("0001", R6_MONTH, 離職日=date(2025, 9, 30), 再就職日=rehired)
-    assert ("left-job" not in codes(tmp_path, tables, R6_MONTH)) is job_change
+def test_job_change_within_one_month_is_not_leaving(tmp_path, month, disclosure, rehired, job_change):
+    tables = good_month("0001", month, 離職日=at(date(2025, 9, 30), month), 再就職日=at(rehired, month), 障害開示=disclosure)
+    assert ("left-job" not in codes(tmp_path, tables, month)) is job_change
 
 
 @BOTH
@@ -209,13 +225,14 @@ def test_job_coach_subsidy_month_blocks_only_that_month(tmp_path, month):
     assert "job-coach-subsidy-month" not in codes(tmp_path, tables, month)
 
 
-def handoff_tables(end: date, handoff: date | None = None):
-    tables = good_month("0001", R6_MONTH, 要継続支援="はい", 利用終了日=end)
+def handoff_tables(end: date, handoff: date | None = None, month: date = R6_MONTH, disclosure: str = "オープン"):
+    tables = good_month("0001", month, 要継続支援="はい", 利用終了日=at(end, month), 障害開示=disclosure)
     if handoff:
-        tables["支援記録"].append({"日付": handoff, "利用者ID": "0001", "方法": "対面", "相手": "関係機関", "区分": "引継ぎ"})
+        tables["支援記録"].append({"日付": at(handoff, month), "利用者ID": "0001", "方法": "対面", "相手": "関係機関", "区分": "引継ぎ"})
     return tables
 
 
+@EVERY
 @pytest.mark.parametrize(
     "end, shown",
     [
@@ -225,16 +242,19 @@ def handoff_tables(end: date, handoff: date | None = None):
         (date(2026, 1, 31), True),  # deadline 2025-10-31, the month's last day
     ],
 )
-def test_handoff_reported_from_three_months_before_the_deadline(tmp_path, end, shown):
-    found = codes(tmp_path, handoff_tables(end), R6_MONTH)
+def test_handoff_reported_from_three_months_before_the_deadline(tmp_path, month, disclosure, end, shown):
+    found = codes(tmp_path, handoff_tables(end, month=month, disclosure=disclosure), month)
     assert found.get("handoff-due") == ("warning" if shown else None)
 
 
-def test_handoff_done_by_the_deadline_clears_it(tmp_path):
+@EVERY
+def test_handoff_done_by_the_deadline_clears_it(tmp_path, month, disclosure):
     end = date(2026, 1, 31)  # deadline 2025-10-31
-    assert "handoff-due" in codes(tmp_path, handoff_tables(end), R6_MONTH)
-    assert "handoff-due" not in codes(tmp_path, handoff_tables(end, date(2025, 10, 31)), R6_MONTH)
-    assert "handoff-due" in codes(tmp_path, handoff_tables(end, date(2025, 11, 1)), R6_MONTH)  # too late
+    variant = dict(month=month, disclosure=disclosure)
+    assert "handoff-due" in codes(tmp_path, handoff_tables(end, **variant), month)
+    assert "handoff-due" not in codes(tmp_path, handoff_tables(end, date(2025, 10, 30), **variant), month)
+    assert "handoff-due" not in codes(tmp_path, handoff_tables(end, date(2025, 10, 31), **variant), month)
+    assert "handoff-due" in codes(tmp_path, handoff_tables(end, date(2025, 11, 1), **variant), month)  # too late
 
 
 def test_handoff_past_the_deadline_warns_of_the_office_wide_reduction(tmp_path):
@@ -258,10 +278,19 @@ def units_of(tmp_path, tables, month=R6_MONTH, config=CONFIG):
     return result, result.users[0]
 
 
-def test_meeting_cap_one_a_month(tmp_path):
-    tables = merge(good_month("0001", R6_MONTH), meetings(date(2025, 10, 3), date(2025, 10, 20)))
-    result, user = units_of(tmp_path, tables)
-    assert [f.code for f in user.findings] == ["meeting-cap"]
+@BOTH
+@pytest.mark.parametrize(
+    "days, capped",
+    [
+        (((2025, 10, 1), (2025, 10, 31)), True),  # the month's first and last days: two in the month
+        (((2025, 9, 30), (2025, 10, 1)), False),  # the day before: September's
+        (((2025, 10, 31), (2025, 11, 1)), False),  # the day after: November's
+    ],
+)
+def test_meeting_cap_one_a_month(tmp_path, month, days, capped):
+    held = [at(date(*d), month) for d in days]
+    _, user = units_of(tmp_path, merge(good_month("0001", month), meetings(*held)), month)
+    assert ("meeting-cap" in [f.code for f in user.findings]) is capped
     assert [l.key for l in user.lines].count("meeting_with_manager") == 1
 
 

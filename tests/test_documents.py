@@ -216,3 +216,41 @@ def test_plan_all_skips_users_without_a_plan(invoke, tmp_path, monkeypatch):
     folder = write_csvs(tmp_path / "office", tables)
     result = invoke("plan", folder, "--all", "--date", "2025-10-20", "--out", tmp_path / "p")
     assert result.exit_code == 0 and "作成 1件、作成せず 1件" in result.output and "支援計画がありません" in result.output
+
+
+def _many(tmp_path, count: int):
+    users = merge(*(good_month(f"{i:04d}", date(2025, 10, 1)) for i in range(1, count + 1)))
+    return write_csvs(tmp_path / "many", users)
+
+
+def test_a_big_batch_renders_in_worker_processes_the_same_files(invoke, tmp_path, monkeypatch):
+    """From PARALLEL_FROM jobs on, workers render; each file must equal the one
+    rendered alone in this process."""
+    from document_dump import dump
+    from teichaku_cli.documents.build import PARALLEL_FROM
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    folder = _many(tmp_path, PARALLEL_FROM + 1)
+    result = invoke("report", folder, "--month", "2025-10", "--out", tmp_path / "batch")
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "batch").glob("*.xlsx"))
+    assert len(files) == PARALLEL_FROM + 1 and f"作成 {PARALLEL_FROM + 1}件" in result.output
+    alone = invoke("report", folder, "--month", "2025-10", "--user", "0041", "--out", tmp_path / "alone")
+    (single,) = (tmp_path / "alone").glob("*.xlsx")
+    assert dump(next(f for f in files if f.name == single.name)) == dump(single)
+
+
+def test_a_template_error_in_a_big_batch_writes_no_file(invoke, tmp_path, monkeypatch):
+    import openpyxl
+
+    from teichaku_cli.documents.build import PARALLEL_FROM
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    folder = _many(tmp_path, PARALLEL_FROM + 1)
+    template = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["B2"] = "{{ user.しめい }}"
+    wb.save(template)
+    result = invoke("report", folder, "--month", "2025-10", "--template", template, "--out", tmp_path / "batch")
+    assert result.exit_code == 2 and "B2" in result.output and "内部エラー" not in result.output
+    assert not list((tmp_path / "batch").glob("*.xlsx")) if (tmp_path / "batch").exists() else True

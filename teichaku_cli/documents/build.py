@@ -215,6 +215,12 @@ def write_jobs(template, jobs: list[Job], force: bool, advance=lambda n=1: None)
     else:
         from concurrent.futures import ProcessPoolExecutor
 
+        # the first one here: a template error stops the batch before any worker has
+        # written a file (an error in a worker would leave the other chunks' files)
+        first, todo = todo[0], todo[1:]
+        template.render(jobs[first].context, jobs[first].path)
+        outcomes[first] = Outcome(jobs[first], True, jobs[first].note)
+        advance()
         chunks = [todo[k : k + CHUNK] for k in range(0, len(todo), CHUNK)]
         with ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(template.path,)) as pool:
             futures = [(chunk, pool.submit(_worker_render, [(jobs[i].context, jobs[i].path) for i in chunk])) for chunk in chunks]

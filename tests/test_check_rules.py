@@ -354,10 +354,30 @@ def test_units_base_and_additions(tmp_path):
     assert user.units == 4952 and result.yen(user.units) == 49520
 
 
-def test_initial_addition_only_in_the_first_month(tmp_path):
-    tables = good_month("0001", R6_MONTH, 一体的運営="いいえ", 利用開始日=date(2025, 9, 1), 就職日=date(2025, 3, 1))
-    _, user = units_of(tmp_path, tables)
-    assert "initial" not in [l.key for l in user.lines]
+@BOTH
+def test_initial_addition_once_in_the_first_claimed_month(tmp_path, month):
+    """初期加算 goes with the first month that can be claimed: a blocked first month
+    claims nothing, so it moves to the next (issue 3: "once, first claimed month")."""
+    september = at(date(2025, 9, 1), month)
+    user = dict(一体的運営="いいえ", 利用開始日=september, 就職日=at(date(2025, 3, 1), month))
+
+    def two_months(**kw):
+        tables = merge(good_month("0001", september, **kw), good_month("0001", month, **kw))
+        tables["利用者"] = tables["利用者"][:1]  # one user, two months of records
+        return tables
+
+    # September claimable: the add-on went with September, not October
+    _, in_september = units_of(tmp_path, two_months(**user), september)
+    _, in_october = units_of(tmp_path, two_months(**user), month)
+    assert "initial" in [l.key for l in in_september.lines] and "initial" not in [l.key for l in in_october.lines]
+    # September blocked (no face-to-face): nothing was claimed, October carries it
+    blocked_september = two_months(**user)
+    blocked_september["支援記録"] = [r for r in blocked_september["支援記録"] if not (r["日付"] < month and r["相手"] == "本人")]
+    _, in_october = units_of(tmp_path, blocked_september, month)
+    assert "initial" in [l.key for l in in_october.lines]
+    # from a sending office run together with this one: never
+    _, in_september = units_of(tmp_path, two_months(**{**user, "一体的運営": "はい"}), september)
+    assert "initial" not in [l.key for l in in_september.lines]
 
 
 def test_reduction_is_ten_percent_of_the_base_rounded(tmp_path):

@@ -20,7 +20,7 @@ from teichaku_cli.rules import findings as F
 from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end
 from teichaku_cli.rules.periods import UserPeriods, as_date, first_handoffs, records
 from teichaku_cli.rules.retention import average_users, compute_rate, employment_on
-from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for
+from teichaku_cli.rules.ruleset import RuleSet, RulesUnavailable, Tier, rules_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,98 +126,223 @@ def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> T
 
 
 def check_month(office: "Office", month: date, today: date) -> MonthCheck:
-    import pandas as pd
-
     month = month.replace(day=1)
     rules = rules_for(month)
-    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
     tier = decide_tier(office, month, rules, today)
     settings = office.settings
     result = MonthCheck(month, rules, tier, settings.unit_price, settings.unit_price_set)
-
-    users = office.users
-    active = users[(users["利用開始日"] <= last) & (users["利用終了日"].isna() | (users["利用終了日"] >= first))]
-    contacts = office.contacts
-    in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
-    with_user = in_month[in_month["相手"] == "本人"]
-    face = set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"])
-    employer = set(in_month.loc[in_month["相手"] == "事業主", "利用者ID"])
-    reports = office.table(schema.REPORTS.name)
-    reported = set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"])
-    shared = set(reports.loc[reports["事業主共有日"].between(first, last), "利用者ID"])
-    plans = office.table(schema.PLANS.name)
-    latest_plan = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max().to_dict()
-    subsidies = office.table(schema.SUBSIDIES.name)
-    subsidised = set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"])
-    handoff_dates = first_handoffs(contacts)
+    tables = _Tables.of(office)
     meetings = _meetings(office, month)
-
+    active = records(_active(office.users, month))
+    evaluated = _evaluate(_MonthFacts.read(tables, month, warnings=True), month, rules, active)
+    initial_due = _first_claim_months(tables, month, active)
     label = format_wareki_month(month)
-    for values in records(active):
+    for values, findings in evaluated:
         uid = values["利用者ID"]
-        findings: list[F.Finding] = []
-        facts = UserPeriods(values, rules)
-        open_employment = values["障害開示"] == "オープン"
-
-        def add(key: str, **kw: object) -> None:
-            spec = F.CATALOGUE[key]
-            findings.append(F.make(key, rules.source(spec.rule), month=label, **kw))
-
-        if uid not in face:
-            add("face-to-face-missing")
-        if uid not in reported:
-            add("report-missing")
-        if open_employment and values["事業主共有同意"] and uid not in shared:
-            add("employer-report-share-missing")
-        if open_employment and uid not in employer:
-            add("employer-contact-missing")
-        plan = latest_plan.get(uid)
-        if plan is None:
-            add("plan-missing")
-        else:
-            due = add_months(plan.date(), rules.limit("plan_review_months"))
-            if due < last.date():
-                add("plan-review-overdue", plan_date=format_wareki_date(plan.date()), due=format_wareki_date(due))
-        if values["利用開始日"].date() < facts.eligible_from and month < facts.eligible_from:
-            add("before-eligibility", base_label=facts.base_label, base=format_wareki_date(facts.base), eligible=format_wareki_date(facts.eligible_from))
-        if month > facts.last_use_day:
-            add("beyond-3-years", start=format_wareki_date(facts.started), last=format_wareki_date(facts.last_use_day))
-        if month > facts.last_hire_day:
-            add("beyond-3y6m", base_label=facts.base_label, base=format_wareki_date(facts.base), last=format_wareki_date(facts.last_hire_day))
-        left = as_date(values["離職日"])
-        if left is not None and left <= last.date():
-            still, _ = employment_on(last.date(), facts.hired, left, as_date(values["再就職日"]), rules)
-            if not still:
-                add("left-job" if left < month else "left-job-in-month", left=format_wareki_date(left))
-        if uid in subsidised:
-            add("job-coach-subsidy-month")
-        if values["要継続支援"]:
-            end = facts.planned_end
-            deadline = add_months(end, -rules.limit("handoff_months_before_end"))
-            shown_from = add_months(deadline, -rules.limit("handoff_months_before_end"))
-            done = handoff_dates.get(uid)
-            if (done is None or done > deadline) and last.date() >= shown_from:
-                overdue = (
-                    "期限を過ぎています。事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
-                    if last.date() > deadline
-                    else "期限を過ぎると、事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
-                )
-                add("handoff-due", end=format_wareki_date(end), deadline=format_wareki_date(deadline), overdue=overdue)
-        lines, earned_meetings = _units(values, month, rules, tier, settings, meetings.get(uid))
+        lines, _ = _units(values, rules, tier, settings, meetings.get(uid), uid in initial_due)
         held = meetings.get(uid)
         if held and held.excess:
             meeting = rules.additions["meeting_with_manager"]
-            add(
-                "meeting-cap",
-                count=held.in_month,
-                excess=held.excess,
-                per_month=rules.limit("meeting_month_cap"),
-                per_year=rules.limit("meeting_year_cap"),
-                addition=meeting.label,
+            findings.append(
+                _finding(
+                    rules, label, "meeting-cap",
+                    count=held.in_month,
+                    excess=held.excess,
+                    per_month=rules.limit("meeting_month_cap"),
+                    per_year=rules.limit("meeting_year_cap"),
+                    addition=meeting.label,
+                )
             )
         result.users.append(UserMonth(uid, values["氏名"], findings, lines, tier.tier is not None and tier.tier.units is not None))
     result.users.sort(key=lambda u: u.user_id)
     return result
+
+
+@dataclass
+class _Tables:
+    """The tables the monthly rules read."""
+
+    users: "pd.DataFrame"
+    contacts: "pd.DataFrame"
+    reports: "pd.DataFrame"
+    plans: "pd.DataFrame"
+    subsidies: "pd.DataFrame"
+
+    @classmethod
+    def of(cls, office: "Office") -> "_Tables":
+        return cls(office.users, office.contacts, office.table(schema.REPORTS.name), office.table(schema.PLANS.name), office.table(schema.SUBSIDIES.name))
+
+
+def _active(users: "pd.DataFrame", month: date) -> "pd.DataFrame":
+    """Users whose service period overlaps the month."""
+    import pandas as pd
+
+    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+    return users[(users["利用開始日"] <= last) & (users["利用終了日"].isna() | (users["利用終了日"] >= first))]
+
+
+def _finding(rules: RuleSet, label: str, key: str, **kw: object) -> F.Finding:
+    spec = F.CATALOGUE[key]
+    return F.make(key, rules.source(spec.rule), month=label, **kw)
+
+
+@dataclass
+class _MonthFacts:
+    """What the log and the other tables say of one month, per user: the facts the
+    findings are decided from (sets of user IDs, and each user's latest plan)."""
+
+    face: set[str]
+    reported: set[str]
+    latest_plan: dict[str, date]
+    subsidised: set[str]
+    employer: set[str] = field(default_factory=set)  # the rest only for warnings
+    shared: set[str] = field(default_factory=set)
+    handoffs: dict[str, date] = field(default_factory=dict)
+    warnings: bool = False
+
+    @classmethod
+    def read(cls, tables: _Tables, month: date, warnings: bool) -> "_MonthFacts":
+        import pandas as pd
+
+        first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+        contacts = tables.contacts
+        in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
+        with_user = in_month[in_month["相手"] == "本人"]
+        reports, plans, subsidies = tables.reports, tables.plans, tables.subsidies
+        latest = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max()
+        return cls(
+            face=set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"]),
+            reported=set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"]),
+            latest_plan={uid: as_date(day) for uid, day in latest.items()},
+            subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
+            employer=set(in_month.loc[in_month["相手"] == "事業主", "利用者ID"]),
+            shared=set(reports.loc[reports["事業主共有日"].between(first, last), "利用者ID"]),
+            handoffs=first_handoffs(contacts) if warnings else {},
+            warnings=warnings,
+        )
+
+
+def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]) -> list[tuple[dict, list[F.Finding]]]:
+    """Each user's findings for the month (without meeting-cap, which needs the
+    units). Without ``facts.warnings`` only what can block a claim is looked at."""
+    last = month_end(month)
+    label = format_wareki_month(month)
+    warnings = facts.warnings
+    evaluated = []
+    for values in users:
+        uid = values["利用者ID"]
+        findings: list[F.Finding] = []
+        periods = UserPeriods(values, rules)
+        open_employment = values["障害開示"] == "オープン"
+
+        def add(key: str, **kw: object) -> None:
+            findings.append(_finding(rules, label, key, **kw))
+
+        if uid not in facts.face:
+            add("face-to-face-missing")
+        if uid not in facts.reported:
+            add("report-missing")
+        if warnings and open_employment and values["事業主共有同意"] and uid not in facts.shared:
+            add("employer-report-share-missing")
+        if warnings and open_employment and uid not in facts.employer:
+            add("employer-contact-missing")
+        plan = facts.latest_plan.get(uid)
+        if plan is None:
+            add("plan-missing")
+        else:
+            due = add_months(plan, rules.limit("plan_review_months"))
+            if due < last:
+                add("plan-review-overdue", plan_date=format_wareki_date(plan), due=format_wareki_date(due))
+        if values["利用開始日"].date() < periods.eligible_from and month < periods.eligible_from:
+            add("before-eligibility", base_label=periods.base_label, base=format_wareki_date(periods.base), eligible=format_wareki_date(periods.eligible_from))
+        if month > periods.last_use_day:
+            add("beyond-3-years", start=format_wareki_date(periods.started), last=format_wareki_date(periods.last_use_day))
+        if month > periods.last_hire_day:
+            add("beyond-3y6m", base_label=periods.base_label, base=format_wareki_date(periods.base), last=format_wareki_date(periods.last_hire_day))
+        left = as_date(values["離職日"])
+        if left is not None and left <= last:
+            still, _ = employment_on(last, periods.hired, left, as_date(values["再就職日"]), rules)
+            if not still:
+                add("left-job" if left < month else "left-job-in-month", left=format_wareki_date(left))
+        if uid in facts.subsidised:
+            add("job-coach-subsidy-month")
+        if warnings and values["要継続支援"]:
+            end = periods.planned_end
+            deadline = add_months(end, -rules.limit("handoff_months_before_end"))
+            shown_from = add_months(deadline, -rules.limit("handoff_months_before_end"))
+            done = facts.handoffs.get(uid)
+            if (done is None or done > deadline) and last >= shown_from:
+                overdue = (
+                    "期限を過ぎています。事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
+                    if last > deadline
+                    else "期限を過ぎると、事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
+                )
+                add("handoff-due", end=format_wareki_date(end), deadline=format_wareki_date(deadline), overdue=overdue)
+        evaluated.append((values, findings))
+    return evaluated
+
+
+def _first_claim_months(tables: _Tables, month: date, users: list[dict]) -> set[str]:
+    """The users for whom ``month`` is the first month that can be claimed since
+    their service began, among those who came from a sending office not run
+    together with this one: 初期加算 is paid once, in the first claimed month. A
+    blocked month claims nothing, so the add-on moves on to the next month that
+    can be claimed (here: no earlier month of theirs was free of errors). A month
+    of their own that is blocked still shows it, as the worth of fixing it.
+
+    Earlier months are decided by the same ``_evaluate``; their facts come from
+    one pass over these users' rows instead of filtering the tables per month."""
+    from bisect import bisect_right
+
+    candidates: dict[str, date] = {}
+    for values in users:
+        if values["一体的運営"] is False:
+            started = values["利用開始日"].date().replace(day=1)
+            try:
+                if "initial" in rules_for(started).additions:  # the add-on exists since R3
+                    candidates[values["利用者ID"]] = started
+            except RulesUnavailable:
+                continue
+    due = set(candidates)
+    pending = {uid: started for uid, started in candidates.items() if started < month}
+    if not pending:
+        return due
+    ids = set(pending)
+
+    def by_month(frame, column: str) -> dict[date, set[str]]:
+        frame = frame[frame["利用者ID"].isin(ids) & frame[column].notna()]
+        found: dict[date, set[str]] = {}
+        for uid, day in zip(frame["利用者ID"], frame[column].dt.to_pydatetime()):
+            found.setdefault(day.date().replace(day=1), set()).add(uid)
+        return found
+
+    contacts = tables.contacts
+    face = by_month(contacts[(contacts["相手"] == "本人") & contacts["方法"].isin(FACE_TO_FACE_METHODS)], "日付")
+    reported = by_month(tables.reports, "本人提供日")
+    subsidised = by_month(tables.subsidies, "対象月")
+    plans = tables.plans[tables.plans["利用者ID"].isin(ids)].sort_values("作成日")
+    plan_days: dict[str, list[date]] = {}
+    for uid, day in zip(plans["利用者ID"], plans["作成日"].dt.to_pydatetime()):
+        plan_days.setdefault(uid, []).append(day.date())
+    values_of = {values["利用者ID"]: values for values in users if values["利用者ID"] in ids}
+
+    m = min(pending.values())
+    while m < month and pending:
+        last = month_end(m)
+        waiting = [values_of[uid] for uid, started in pending.items() if started <= m]
+        latest = {}
+        for values in waiting:
+            days = plan_days.get(values["利用者ID"], [])
+            at = bisect_right(days, last)
+            if at:
+                latest[values["利用者ID"]] = days[at - 1]
+        facts = _MonthFacts(face.get(m, set()), reported.get(m, set()), latest, subsidised.get(m, set()))
+        for values, findings in _evaluate(facts, m, rules_for(m), waiting):
+            if not any(f.severity == F.ERROR for f in findings):  # claimed then: the add-on went with it
+                due.discard(values["利用者ID"])
+                pending.pop(values["利用者ID"])
+        m = add_months(m, 1)
+    return due
 
 
 @dataclass
@@ -270,7 +395,7 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
     }
 
 
-def _units(values: dict, month: date, rules: RuleSet, tier: TierDecision, settings, meetings: _Meetings | None) -> tuple[list[UnitLine], int]:
+def _units(values: dict, rules: RuleSet, tier: TierDecision, settings, meetings: _Meetings | None, initial: bool) -> tuple[list[UnitLine], int]:
     lines: list[UnitLine] = []
     base = tier.tier.units if tier.tier is not None else None
     if base is not None:
@@ -285,7 +410,7 @@ def _units(values: dict, month: date, rules: RuleSet, tier: TierDecision, settin
         value = rules.additions[key]
         lines.append(UnitLine(key, value.label, value.amount, value.source))
 
-    if values["一体的運営"] is False and values["利用開始日"].date().replace(day=1) == month:
+    if initial:
         addition("initial")
     if values["特別地域"]:
         addition("special_area")

@@ -15,17 +15,21 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
+def _summary_book(rows: list[tuple[str, object]], width: int):
+    """A new workbook whose first sheet, 概要, lists ``rows`` as 項目 / 値."""
     from openpyxl import Workbook
-    from openpyxl.chart import LineChart, Reference
 
     wb = Workbook()
     wb.remove(wb.active)
+    add_table_sheet(wb, "概要", ("項目", "値"), rows, (22, width))
+    return wb
+
+
+def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
+    from openpyxl.chart import LineChart, Reference
+
     tier = payload["tier"] or {}
-    add_table_sheet(
-        wb,
-        "概要",
-        ("項目", "値"),
+    wb = _summary_book(
         [
             ("締める年度", payload["fiscal_year"]),
             ("見込み/確定", "見込み" if payload["projection"] else "確定"),
@@ -41,7 +45,7 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
             ("就労定着実績体制加算", "満たす" if payload["jisseki_taisei"]["qualifies"] else "満たさない"),
             ("　同 対象者（数える/全体）", f"{payload['jisseki_taisei']['numerator']}/{payload['jisseki_taisei']['denominator']}"),
         ],
-        (22, 80),
+        80,
     )
     add_table_sheet(
         wb,
@@ -93,15 +97,8 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
 def write_designation_workbook(path: Path, payload: dict) -> None:
     """`teichaku rate --designation-date --out`: the new-designation rate and the
     people of the 移行実績 sheet, counted or not, and why."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
     tier = payload["tier"] or {}
-    add_table_sheet(
-        wb,
-        "概要",
-        ("項目", "値"),
+    wb = _summary_book(
         [
             ("指定日", _day(payload["designation_date"])),
             ("移行実績の期間", f"{payload['window_start']}〜{payload['reference_date']}"),
@@ -111,7 +108,7 @@ def write_designation_workbook(path: Path, payload: dict) -> None:
             ("区分", tier.get("label")),
             ("基本報酬（単位/月）", tier.get("units")),
         ],
-        (22, 60),
+        60,
     )
     add_table_sheet(
         wb,

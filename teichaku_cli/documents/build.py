@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from teichaku_cli.errors import UsageError
 from teichaku_cli.office import schema
 from teichaku_cli.office.load import ROW
 from teichaku_cli.rules.dates import add_months, day_before, month_end
+from teichaku_cli.rules.periods import records
 from teichaku_cli.rules.ruleset import rules_for
 
 if TYPE_CHECKING:
@@ -52,8 +53,10 @@ def _plain(value: object) -> object:
     """A cell from the office tables → what a template sees (dates as date, blanks as None)."""
     if value is None or (isinstance(value, float) and value != value):
         return None
-    if hasattr(value, "to_pydatetime"):
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp, or NaT
         return None if value != value else value.date()
+    if isinstance(value, datetime):
+        return value.date()
     return value
 
 
@@ -88,12 +91,14 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
     chosen = _select_users(office, active, ids)
     contacts = office.contacts
     in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)].sort_values(["日付", ROW])
-    entries_by_user = {uid: g for uid, g in in_month.groupby("利用者ID", sort=False)}
+    entries_by_user: dict[str, list[dict]] = {}  # plain rows, grouped once (no DataFrame per user)
+    for entry in records(in_month):
+        entries_by_user.setdefault(entry["利用者ID"], []).append(entry)
     reports = office.table(schema.REPORTS.name)
-    report_by_user = {r["利用者ID"]: r for r in reports[reports["対象月"] == first].to_dict("records")}
+    report_by_user = {r["利用者ID"]: r for r in records(reports[reports["対象月"] == first])}
     office_ctx = {"name": office.settings.office_name, "number": office.settings.office_number}
     jobs = []
-    for user in chosen.to_dict("records"):
+    for user in records(chosen):
         uid, name = user["利用者ID"], user["氏名"]
         if audience == EMPLOYER_COPY:
             if user["障害開示"] != "オープン":
@@ -102,19 +107,17 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
             if not user["事業主共有同意"]:
                 jobs.append(Job(uid, name, None, None, skipped="本人が事業主との共有に同意していないため、事業主用は作りません"))
                 continue
-        entries = entries_by_user.get(uid)
-        if entries is None:
-            entries = in_month.iloc[0:0]
+        entries = entries_by_user.get(uid, [])
         report_row = report_by_user.get(uid)
         note = "" if report_row is not None else "支援レポートシートにこの月の行がないため、記載欄は空です"
         report = _record(report_row or {}, REPORT_TEXT_FIELDS)
         if audience == EMPLOYER_COPY:
-            shared = entries[entries["事業主共有"] == True]  # noqa: E712 — only what the user agreed to share
+            shared = [e for e in entries if e["事業主共有"] is True]  # only what the user agreed to share
             user_ctx = _record(user, EMPLOYER_USER_FIELDS)
-            entry_ctx = [_record(e, EMPLOYER_ENTRY_FIELDS) for e in shared.to_dict("records")]
+            entry_ctx = [_record(e, EMPLOYER_ENTRY_FIELDS) for e in shared]
         else:
             user_ctx = _record(user)
-            entry_ctx = [_record(e) for e in entries.to_dict("records")]
+            entry_ctx = [_record(e) for e in entries]
         provided = _plain(report_row.get("本人提供日")) if report_row is not None else None
         context = {
             "office": office_ctx,

@@ -448,3 +448,22 @@ def test_r3_tier_set_in_the_config_uses_the_offices_own_band(tmp_path):
     # 20 users: the ≤20 table is known
     result = check_month(build(tmp_path, merge(*people[:20]), CONFIG), month, TODAY)
     assert result.tier.tier.units is not None and result.users[0].lines[0].key == "base"
+
+
+def test_a_late_handoff_in_r3_does_not_threaten_a_reduction_r3_did_not_have(tmp_path):
+    tables = handoff_tables(date(2025, 12, 31), month=R3_MONTH)  # deadline 2023-09-30: past in October 2023
+    result = check_month(build(tmp_path, tables, CONFIG), R3_MONTH, TODAY)
+    (finding,) = [f for f in result.users[0].findings if f.code == "handoff-due"]
+    assert "期限を過ぎています" in finding.message and "減算" not in finding.message
+    assert "3か月前" in finding.message
+
+
+def test_durations_in_messages_come_from_the_rule_files(tmp_path):
+    from teichaku_cli.rules.dates import span_label
+
+    assert [span_label(m) for m in (3, 6, 12, 36, 42, 78)] == ["3か月", "6か月", "1年", "3年", "3年6か月", "6年6か月"]
+    tables = good_month("0001", R6_MONTH)
+    tables["支援計画"][0]["作成日"] = date(2025, 4, 1)
+    result = check_month(build(tmp_path, tables, CONFIG), R6_MONTH, TODAY)
+    (finding,) = [f for f in result.users[0].findings if f.code == "plan-review-overdue"]
+    assert "から6か月を超えています" in finding.message and "{" not in finding.message

@@ -42,3 +42,9 @@ def fiscal_year_end(year: int) -> date:
 
 def day_before(day: date) -> date:
     return day - timedelta(days=1)
+
+
+def span_label(months: int) -> str:
+    """A rule's length as staff say it: 6 → 6か月, 36 → 3年, 42 → 3年6か月."""
+    years, rest = divmod(months, 12)
+    return (f"{years}年" if years else "") + (f"{rest}か月" if rest or not years else "")

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from teichaku_cli.office import schema
-from teichaku_cli.rules.dates import add_months
+from teichaku_cli.rules.dates import add_months, span_label
 from teichaku_cli.rules.periods import UserPeriods, as_date, first_handoffs, records
 from teichaku_cli.rules.ruleset import rules_for
 
@@ -47,16 +47,16 @@ def upcoming(office: "Office", today: date, within_months: int) -> list[Deadline
             if day is not None and today <= day <= horizon:
                 found.append(Deadline(day, uid, name, kind, label, rules.source(rule)))
 
-        add(periods.eligible_from, "eligible-from", f"利用できる最初の日（{periods.base_label}から6か月）", "eligibility_months")
+        add(periods.eligible_from, "eligible-from", f"利用できる最初の日（{periods.base_label}から{span_label(rules.limit('eligibility_months'))}）", "eligibility_months")
         plan = as_date(latest_plan.get(uid))
         if plan is not None:
-            add(add_months(plan, rules.limit("plan_review_months")), "plan-review", f"支援計画の見直し期限（{plan}作成から6か月）", "plan_review_months")
-        add(periods.last_use_day, "use-limit", "利用期間3年の最終日", "use_months")
-        add(periods.last_hire_day, "hire-limit", f"{periods.base_label}から3年6か月の最終日", "hire_limit_months")
+            add(add_months(plan, rules.limit("plan_review_months")), "plan-review", f"支援計画の見直し期限（{plan}作成から{span_label(rules.limit('plan_review_months'))}）", "plan_review_months")
+        add(periods.last_use_day, "use-limit", f"利用期間{span_label(rules.limit('use_months'))}の最終日", "use_months")
+        add(periods.last_hire_day, "hire-limit", f"{periods.base_label}から{span_label(rules.limit('hire_limit_months'))}の最終日", "hire_limit_months")
         if values["要継続支援"]:
             deadline = add_months(periods.planned_end, -rules.limit("handoff_months_before_end"))
             done = handed_over.get(uid)
             if done is None or done > deadline:  # a handoff on record by the deadline: nothing left to do
-                add(deadline, "handoff", "関係機関への引継ぎ期限（終了の3か月前）", "handoff_months_before_end")
+                add(deadline, "handoff", f"関係機関への引継ぎ期限（終了の{span_label(rules.limit('handoff_months_before_end'))}前）", "handoff_months_before_end")
         add(finished, "planned-end", "利用終了日", "use_months")
     return sorted(found, key=lambda d: (d.day, d.user_id, d.kind))

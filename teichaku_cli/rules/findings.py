@@ -59,28 +59,28 @@ CATALOGUE: dict[str, Spec] = {
     "plan-review-overdue": Spec(
         ERROR,
         "計画見直し期限超過",
-        "最新の就労定着支援計画（{plan_date}作成）から6か月を超えています（見直し期限 {due}）。"
+        "最新の就労定着支援計画（{plan_date}作成）から{review}を超えています（見直し期限 {due}）。"
         "計画を見直して本人の同意を得て、支援計画シートに新しい行を加えてください。",
         "plan_review_months",
     ),
     "before-eligibility": Spec(
         ERROR,
         "利用可能日より前",
-        "{base_label}（{base}）から6か月を経過する{eligible}より前の月です。この月は請求できません。"
+        "{base_label}（{base}）から{wait}を経過する{eligible}より前の月です。この月は請求できません。"
         "利用開始日・{base_label}を確かめてください。",
         "eligibility_months",
     ),
     "beyond-3-years": Spec(
         ERROR,
         "利用期間3年超過",
-        "利用開始日（{start}）から3年（{last}まで）を過ぎた月です。この月は請求できません。"
+        "利用開始日（{start}）から{use}（{last}まで）を過ぎた月です。この月は請求できません。"
         "利用終了日を入力し、必要なら関係機関へ引き継いでください。",
         "use_months",
     ),
     "beyond-3y6m": Spec(
         ERROR,
         "就職後3年6か月超過",
-        "{base_label}（{base}）から3年6か月（{last}まで）を過ぎた月です。この月は請求できません。"
+        "{base_label}（{base}）から{limit}（{last}まで）を過ぎた月です。この月は請求できません。"
         "利用終了日を入力してください。",
         "hire_limit_months",
     ),
@@ -106,7 +106,7 @@ CATALOGUE: dict[str, Spec] = {
     "handoff-due": Spec(
         WARNING,
         "引継ぎ期限",
-        "要継続支援の利用者です。利用終了（{end}）の3か月前（{deadline}）までに、本人の同意を得て関係機関へ情報を共有し、"
+        "要継続支援の利用者です。利用終了（{end}）の{before}前（{deadline}）までに、本人の同意を得て関係機関へ情報を共有し、"
         "支援記録（区分=引継ぎ、相手=関係機関）に残してください。{overdue}",
         "handoff_months_before_end",
     ),

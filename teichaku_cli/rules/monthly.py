@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from teichaku_cli.office import schema
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
-from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end
+from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end, span_label
 from teichaku_cli.rules.periods import UserPeriods, as_date, first_handoffs, records
 from teichaku_cli.rules.retention import average_users, compute_rate, employment_on
 from teichaku_cli.rules.ruleset import RuleSet, RulesUnavailable, Tier, rules_for
@@ -252,13 +252,13 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
         else:
             due = add_months(plan, rules.limit("plan_review_months"))
             if due < last:
-                add("plan-review-overdue", plan_date=format_wareki_date(plan), due=format_wareki_date(due))
+                add("plan-review-overdue", plan_date=format_wareki_date(plan), due=format_wareki_date(due), review=span_label(rules.limit("plan_review_months")))
         if values["利用開始日"].date() < periods.eligible_from and month < periods.eligible_from:
-            add("before-eligibility", base_label=periods.base_label, base=format_wareki_date(periods.base), eligible=format_wareki_date(periods.eligible_from))
+            add("before-eligibility", base_label=periods.base_label, base=format_wareki_date(periods.base), eligible=format_wareki_date(periods.eligible_from), wait=span_label(rules.limit("eligibility_months")))
         if month > periods.last_use_day:
-            add("beyond-3-years", start=format_wareki_date(periods.started), last=format_wareki_date(periods.last_use_day))
+            add("beyond-3-years", start=format_wareki_date(periods.started), last=format_wareki_date(periods.last_use_day), use=span_label(rules.limit("use_months")))
         if month > periods.last_hire_day:
-            add("beyond-3y6m", base_label=periods.base_label, base=format_wareki_date(periods.base), last=format_wareki_date(periods.last_hire_day))
+            add("beyond-3y6m", base_label=periods.base_label, base=format_wareki_date(periods.base), last=format_wareki_date(periods.last_hire_day), limit=span_label(rules.limit("hire_limit_months")))
         left = as_date(values["離職日"])
         if left is not None and left <= last:
             still, _ = employment_on(last, periods.hired, left, as_date(values["再就職日"]), rules)
@@ -272,14 +272,20 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
             shown_from = add_months(deadline, -rules.limit("handoff_months_before_end"))
             done = facts.handoffs.get(uid)
             if (done is None or done > deadline) and last >= shown_from:
-                overdue = (
-                    "期限を過ぎています。事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
-                    if last > deadline
-                    else "期限を過ぎると、事業所全体が支援体制構築未実施減算（基本報酬の10%減）の対象になるおそれがあります。"
-                )
-                add("handoff-due", end=format_wareki_date(end), deadline=format_wareki_date(deadline), overdue=overdue)
+                before = span_label(rules.limit("handoff_months_before_end"))
+                add("handoff-due", end=format_wareki_date(end), deadline=format_wareki_date(deadline), before=before, overdue=_handoff_risk(rules, last > deadline))
         evaluated.append((values, findings))
     return evaluated
+
+
+def _handoff_risk(rules: RuleSet, past: bool) -> str:
+    """What a late handoff costs: from R6 the whole office's 支援体制構築未実施減算;
+    R3 had no such reduction."""
+    cut = rules.additions.get("reduction_no_handoff_system")
+    if cut is None:
+        return "期限を過ぎています。できるだけ早く引き継いでください。" if past else ""
+    risk = f"事業所全体が{cut.label}（基本報酬の{cut.amount}%減）の対象になるおそれがあります。"
+    return ("期限を過ぎています。" if past else "期限を過ぎると、") + risk
 
 
 def _first_claim_months(tables: _Tables, month: date, users: list[dict]) -> set[str]:

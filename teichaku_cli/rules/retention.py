@@ -21,7 +21,7 @@ from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from teichaku_cli.rules.dates import add_months, day_before, fiscal_year_end, fiscal_year_start
+from teichaku_cli.rules.dates import add_months, day_before, fiscal_year_end, fiscal_year_start, span_label
 from teichaku_cli.rules.periods import as_date, records
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for, with_fee_table
 
@@ -269,7 +269,8 @@ class RecordResult:
 def retention_record(office: "Office", year: int) -> RecordResult:
     rules = rules_for(fiscal_year_start(year + 1))
     reference = fiscal_year_end(year)
-    start = fiscal_year_start(year - 5)
+    start = fiscal_year_start(year + 1 - rules.limit("retention_record_window_years"))
+    shortest, longest = rules.limit("retention_record_min_months"), rules.limit("retention_record_max_months")
     people = []
     for values in records(office.users, _PERSON_COLUMNS):
         finished, hired = as_date(values["利用終了日"]), as_date(values["就職日"])
@@ -277,15 +278,15 @@ def retention_record(office: "Office", year: int) -> RecordResult:
             continue
         left = as_date(values["離職日"])
         until = min(left, reference) if left else reference  # a job change is a new employer here
-        reached = day_before(add_months(hired, 42)) <= until
-        beyond = day_before(add_months(hired, 78)) <= until
+        reached = day_before(add_months(hired, shortest)) <= until
+        beyond = day_before(add_months(hired, longest)) <= until
         counted = reached and not beyond
         if counted:
-            reason = f"同じ事業主で{until}まで3年6か月以上就労"
+            reason = f"同じ事業主で{until}まで{span_label(shortest)}以上就労"
         elif beyond:
-            reason = "6年6か月以上就労（対象外の長さ）"
+            reason = f"{span_label(longest)}以上就労（対象外の長さ）"
         else:
-            reason = f"{until}までで3年6か月に届かない" + (f"（{left}離職）" if left else "")
+            reason = f"{until}までで{span_label(shortest)}に届かない" + (f"（{left}離職）" if left else "")
         people.append(RecordPerson(values["利用者ID"], values["氏名"], hired, finished, counted, reason))
     threshold = rules.limits["retention_record_threshold"]
     return RecordResult(start, reference, people, Fraction(threshold.amount, 100), threshold.source)

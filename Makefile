@@ -28,7 +28,7 @@ samples: install
 	$(BIN)/python samples/make_samples.py
 
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --runs 5
 
 clean:
 	rm -rf $(VENV) build *.egg-info

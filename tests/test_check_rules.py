@@ -467,3 +467,15 @@ def test_durations_in_messages_come_from_the_rule_files(tmp_path):
     result = check_month(build(tmp_path, tables, CONFIG), R6_MONTH, TODAY)
     (finding,) = [f for f in result.users[0].findings if f.code == "plan-review-overdue"]
     assert "から6か月を超えています" in finding.message and "{" not in finding.message
+
+
+def test_no_initial_addition_when_the_log_begins_after_the_users_start(tmp_path):
+    """An export holding only recent months cannot show whether 初期加算 was claimed
+    at the start: it is not offered (a second one would be a wrong claim)."""
+    tables = good_month("0001", R6_MONTH, 一体的運営="いいえ", 利用開始日=date(2023, 4, 1), 就職日=date(2022, 10, 1))
+    _, user = units_of(tmp_path, tables)
+    assert "initial" not in [l.key for l in user.lines]
+    # a phone call in April 2023: the log now reaches back, and every month since had no face-to-face
+    tables["支援記録"].append({"日付": date(2023, 4, 3), "利用者ID": "0001", "方法": "電話", "相手": "本人", "区分": "支援"})
+    _, user = units_of(tmp_path, tables)
+    assert "initial" in [l.key for l in user.lines]

@@ -172,8 +172,9 @@ def test_template_typo_names_the_cell(invoke, office_dir, tmp_path):
         ({"A4": "{% for e in entries | %}", "B5": "{{ e.日付 }}", "A6": "{% endfor %}"}, "A4", "書き方の誤り"),
         ({"A4": "{% for e in 3 %}", "B5": "{{ e }}", "A6": "{% endfor %}"}, "A4", "繰り返しの一覧を作れません"),
         ({"A4": "{% for e in entriez %}", "B5": "{{ e }}", "A6": "{% endfor %}"}, "A4", "entriez"),
+        ({"A4": "{% for e in user.氏名 %}", "B5": "{{ e }}", "A6": "{% endfor %}"}, "A4", "繰り返しの一覧を作れません"),
     ],
-    ids=["undefined", "unsafe", "loop-syntax", "loop-not-a-list", "loop-undefined"],
+    ids=["undefined", "unsafe", "loop-syntax", "loop-not-a-list", "loop-undefined", "loop-over-text"],
 )
 def test_every_template_error_names_the_template_sheet_and_cell(invoke, office_dir, tmp_path, cells, where, words):
     import openpyxl
@@ -230,6 +231,7 @@ def test_a_big_batch_renders_in_worker_processes_the_same_files(invoke, tmp_path
     from teichaku_cli.documents.build import PARALLEL_FROM
 
     monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # workers even on a one-core machine
     folder = _many(tmp_path, PARALLEL_FROM + 1)
     result = invoke("report", folder, "--month", "2025-10", "--out", tmp_path / "batch")
     assert result.exit_code == 0, result.output
@@ -246,6 +248,7 @@ def test_a_template_error_in_a_big_batch_writes_no_file(invoke, tmp_path, monkey
     from teichaku_cli.documents.build import PARALLEL_FROM
 
     monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     folder = _many(tmp_path, PARALLEL_FROM + 1)
     template = tmp_path / "bad.xlsx"
     wb = openpyxl.Workbook()

@@ -377,3 +377,41 @@ def test_with_json_a_refusal_keeps_stdout_empty(invoke, tmp_path):
     result = invoke("check", write_xlsx(tmp_path / "o.xlsx", tables), "--month", "2024-10", "--json")
     assert result.exit_code == 2
     assert result.stdout == "" and "LINE" in result.stderr
+
+
+def test_a_title_cell_with_a_line_break_does_not_swallow_the_first_row(invoke, tmp_path):
+    folder = write_csvs(tmp_path / "csv", minimal_tables())
+    log = '"支援記録一覧\r\n出力日 2025/11/01",,,\r\n日付,利用者ID,方法,相手\r\n2024-10-05,0001,対面,本人\r\n2024-10-40,0001,対面,事業主\r\n'
+    (folder / "支援記録.csv").write_bytes(log.encode("cp932"))
+    office = read_office(folder)
+    assert office.contacts["日付"].dt.day.tolist()[:1] == [5]  # the first data row is kept
+    assert [(p.place.row, p.value) for p in office.problems] == [(5, "2024-10-40")]  # the line a text editor shows
+
+
+def test_a_csv_with_old_mac_line_endings(tmp_path):
+    folder = write_csvs(tmp_path / "csv", minimal_tables())
+    (folder / "支援記録.csv").write_bytes("日付,利用者ID,方法,相手\r2024-10-05,0001,対面,本人\r2024-10-06,0001,電話,本人\r".encode("cp932"))
+    office = read_office(folder)
+    assert office.problems == [] and office.contacts["方法"].tolist() == ["対面", "電話"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_line_naming_one_column_above_the_header_is_not_the_header(tmp_path, fmt):
+    """「対象月,令和7年10月」 above the 支援レポート header names one column; the header names more."""
+    tables = minimal_tables() | {"支援レポート": [{"利用者ID": "0001", "対象月": "R6.10", "本人提供日": "R6.10.31"}]}
+    if fmt == "csv":
+        folder = write_csvs(tmp_path / "csv", tables)
+        path = folder / "支援レポート.csv"
+        path.write_bytes("対象月,令和6年10月\r\n".encode("cp932") + path.read_bytes())
+        data = folder
+    else:
+        import openpyxl
+
+        data = write_xlsx(tmp_path / "o.xlsx", tables)
+        wb = openpyxl.load_workbook(data)
+        wb["支援レポート"].insert_rows(1)
+        wb["支援レポート"]["A1"], wb["支援レポート"]["B1"] = "対象月", "令和6年10月"
+        wb.save(data)
+    office = read_office(data)
+    assert office.problems == []
+    assert office.table("支援レポート")["利用者ID"].tolist() == ["0001"]

@@ -177,7 +177,9 @@ class XlsxTemplate:
                     found = self.env.compile_expression(row.loop_expr, undefined_to_none=False)(**context)
                     if isinstance(found, Undefined):
                         str(found)  # StrictUndefined raises, naming what is missing or unsafe
-                    items = list(found or [])
+                    if found is None or isinstance(found, (str, bytes)):  # a text would loop over its characters
+                        raise TypeError
+                    items = list(found)
                 except TemplateSyntaxError as exc:
                     raise self._error(tpl, coord, f"書き方の誤り（{exc.message}）。", "{% for e in entries %} の形で書いてください") from None
                 except (UndefinedError, SecurityError) as exc:

@@ -108,8 +108,8 @@ def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) 
     places: dict[str, TablePlace] = {}
     problems: list[Problem] = []
     for table in schema.TABLES:
-        is_header = lambda names, t=table: bool(_header_map(names, t, settings))  # noqa: E731 - not a title line
-        raw = source.sheet(wanted[table.name], Layout(is_header))
+        known = lambda names, t=table: len(_header_map(names, t, settings))  # noqa: E731 - a title line names fewer
+        raw = source.sheet(wanted[table.name], Layout(known))
         if raw is None:
             places[table.name] = TablePlace(source.display, table.name)
             if table.required:

@@ -15,7 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from teichaku_cli.errors import Place, Problem, TeichakuError
 
@@ -54,17 +54,30 @@ def normalize_name(name: object) -> str:
 HEADER_ROWS = 30  # filled rows searched for the header (an export's title lines sit above it)
 
 
-def _any_row(names: list[str]) -> bool:
-    return True
+def _no_names(names: list[str]) -> int:
+    return 0
 
 
 @dataclass(frozen=True)
 class Layout:
-    """What the caller knows of a table's columns. ``is_header(names)``: is this row
-    the header (a title line such as 「支援記録一覧」 above it is not; when no row
-    passes, the first row with a value is the header)."""
+    """What the caller knows of a table's columns. ``known(names)``: how many of the
+    table's columns a row names. The header is the row among the first filled ones
+    that names the most (a title line such as 「支援記録一覧」 or a line such as
+    「対象月,令和7年10月」 above it names fewer); when no row names any, the first
+    row with a value is the header."""
 
-    is_header: Callable[[list[str]], bool] = _any_row
+    known: Callable[[list[str]], int] = _no_names
+
+
+def _header_at(rows: "Iterable[tuple[int, list[str]]]", known: Callable[[list[str]], int]) -> tuple[int, list[str]] | None:
+    """(position, names) of the header among (position, names) of filled rows."""
+    best, best_score, first = None, 0, None
+    for position, names in rows:
+        first = first or (position, names)
+        score = known(names)
+        if score > best_score:
+            best, best_score = (position, names), score
+    return best or first
 
 
 class Source:
@@ -188,7 +201,7 @@ class Workbook(Source):
                 f"{self.display} シート「{actual}」: 読めません（{failure}）。",
                 "Excelで開いて保存し直してください",
             )
-        raw = _raw_from_grid(grid, self.display, actual, is_header=layout.is_header)
+        raw = _raw_from_grid(grid, self.display, actual, known=layout.known)
         raw.merges = merges  # type: ignore[attr-defined]
         if raw.header and self._sheet_has_errors(actual):
             raw.error_cells = self._error_cells(actual)
@@ -274,10 +287,10 @@ def _xml_unescape(text: str) -> str:
 
 
 def _raw_from_grid(
-    grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1, is_header: Callable[[list[str]], bool] = _any_row
+    grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1, known: Callable[[list[str]], int] = _no_names
 ) -> RawSheet:
-    """Header = the first row ``is_header`` accepts among the first filled rows,
-    else the first row with any value; data rows below it; blank rows dropped.
+    """Header = the row naming the most known columns among the first filled rows
+    (Layout), else the first row with any value; data rows below it; blank rows dropped.
 
     Blank rows are found with numpy, so a 200,000-row sheet costs little beside
     reading it.
@@ -289,7 +302,7 @@ def _raw_from_grid(
     if not candidates:
         return RawSheet(file, sheet, [], first_row, [], [])
     texts = lambda row: [str(c).strip() if _filled(c) else "" for c in row]  # noqa: E731
-    header_at = next((i for i in candidates if is_header(texts(grid[i]))), candidates[0])
+    header_at, _ = _header_at(((i, texts(grid[i])) for i in candidates), known)
     header_cells = grid[header_at]
     width = len(header_cells)
     while width and not _filled(header_cells[width - 1]):
@@ -426,37 +439,36 @@ def read_csv_file(path: Path, file: str, layout: Layout = Layout()) -> RawSheet:
 HEADER_SCAN = 1 << 18  # bytes searched for the header row (title and blank lines above it are skipped)
 
 
-def csv_header(data: bytes, encoding: str, is_header: Callable[[list[str]], bool] = _any_row) -> tuple[int, list[str]] | None:
-    """The number of lines above the header and the header's names: the first row
-    ``is_header`` accepts among the first filled rows, else the first row with any
-    value, so an export's title line or blank lines above it do no harm. None when
-    no row has a value."""
+def csv_header(data: bytes, encoding: str, known: Callable[[list[str]], int] = _no_names) -> tuple[int, int, list[str]] | None:
+    """Where the header is: (records above it, lines above it, its names). The
+    header is chosen as in a sheet (Layout), among the filled rows of the first
+    ``HEADER_SCAN`` bytes. Records and lines differ when a title cell holds a
+    quoted line break: pandas skips records, people count lines. None when no row
+    has a value."""
     import csv
 
-    def lines():  # decoded one at a time: bytes below the header are left to the parser
-        decoder = codecs.getincrementaldecoder(encoding)()
-        start = 0
-        while start < min(len(data), HEADER_SCAN):
-            end = data.find(b"\n", start)
-            end = len(data) if end < 0 else end + 1
-            yield decoder.decode(data[start:end], final=end == len(data))
-            start = end
-
-    reader = csv.reader(lines())
-    before, first, seen = 0, None, 0
+    chunk = data[:HEADER_SCAN]
+    final = len(chunk) == len(data)
+    text = codecs.getincrementaldecoder(encoding)().decode(chunk, final=final)
+    if not final:  # whole lines only
+        text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]
+    reader = csv.reader(text.splitlines(keepends=True))  # \r\n, \n, or an old Mac's \r alone
+    filled: list[tuple[tuple[int, int], list[str]]] = []
+    records = lines = 0
     for row in reader:
         if any(cell.strip() for cell in row):
-            header = [cell.strip() for cell in row]
-            while header and not header[-1]:
-                header.pop()
-            if is_header(header):
-                return before, header
-            first = first or (before, header)
-            seen += 1
-            if seen == HEADER_ROWS:
+            names = [cell.strip() for cell in row]
+            while names and not names[-1]:
+                names.pop()
+            filled.append(((records, lines), names))
+            if len(filled) == HEADER_ROWS:
                 break
-        before = reader.line_num
-    return first
+        records, lines = records + 1, reader.line_num
+    found = _header_at(filled, known)
+    if found is None:
+        return None
+    (records, lines), names = found
+    return records, lines, names
 
 
 def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = Layout()) -> RawSheet:
@@ -470,10 +482,10 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = 
     if not data or data.isspace() or (encoding == "utf-8-sig" and data[3:].isspace()):
         return RawSheet(file, None, [], 1, [], [])
     try:
-        found = csv_header(data, encoding, layout.is_header)
+        found = csv_header(data, encoding, layout.known)
         if found is None:
             return RawSheet(file, None, [], 1, [], [])
-        skip, header = found
+        skip, lines_above, header = found
         # UTF-8 goes to the C parser as bytes; other encodings are decoded by pandas
         # in chunks. Object columns and no NA detection keep every cell a plain str
         # (pandas' string dtype costs seconds in comparisons on a 1M-row log).
@@ -499,11 +511,11 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = 
         return RawSheet(file, None, [], 1, [], [])
     columns = [frame[c].to_numpy(dtype=object)[1:] for c in frame.columns[: len(header)]]
     del frame
-    rows = np.arange(skip + 2, skip + 2 + (len(columns[0]) if columns else 0))
+    rows = np.arange(lines_above + 2, lines_above + 2 + (len(columns[0]) if columns else 0))
     filled = np.zeros(len(rows), dtype=bool)
     for cells in columns:
         filled |= cells != ""
     if not filled.all():
         columns = [cells[filled] for cells in columns]
         rows = rows[filled]
-    return RawSheet(file, None, header, skip + 1, columns, rows.tolist())
+    return RawSheet(file, None, header, lines_above + 1, columns, rows.tolist())

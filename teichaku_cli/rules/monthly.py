@@ -134,12 +134,12 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     tables = _Tables.of(office)
     meetings = _meetings(office, month)
     active = records(_active(office.users, month))
-    evaluated = _evaluate(_MonthFacts.read(tables, month, warnings=True), month, rules, active)
+    evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active)
     initial_due = _first_claim_months(tables, month, active)
     label = format_wareki_month(month)
     for values, findings in evaluated:
         uid = values["利用者ID"]
-        lines, _ = _units(values, rules, tier, settings, meetings.get(uid), uid in initial_due)
+        lines = _units(values, rules, tier, settings, meetings.get(uid), uid in initial_due)
         held = meetings.get(uid)
         if held and held.excess:
             meeting = rules.additions["meeting_with_manager"]
@@ -162,7 +162,6 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
 class _Tables:
     """The tables the monthly rules read."""
 
-    users: "pd.DataFrame"
     contacts: "pd.DataFrame"
     reports: "pd.DataFrame"
     plans: "pd.DataFrame"
@@ -170,7 +169,7 @@ class _Tables:
 
     @classmethod
     def of(cls, office: "Office") -> "_Tables":
-        return cls(office.users, office.contacts, office.table(schema.REPORTS.name), office.table(schema.PLANS.name), office.table(schema.SUBSIDIES.name))
+        return cls(office.contacts, office.table(schema.REPORTS.name), office.table(schema.PLANS.name), office.table(schema.SUBSIDIES.name))
 
 
 def _active(users: "pd.DataFrame", month: date) -> "pd.DataFrame":
@@ -201,7 +200,8 @@ class _MonthFacts:
     warnings: bool = False
 
     @classmethod
-    def read(cls, tables: _Tables, month: date, warnings: bool) -> "_MonthFacts":
+    def read(cls, tables: _Tables, month: date) -> "_MonthFacts":
+        """Every fact of the month, warnings' too, from the whole tables."""
         import pandas as pd
 
         first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
@@ -217,8 +217,8 @@ class _MonthFacts:
             subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
             employer=set(in_month.loc[in_month["相手"] == "事業主", "利用者ID"]),
             shared=set(reports.loc[reports["事業主共有日"].between(first, last), "利用者ID"]),
-            handoffs=first_handoffs(contacts) if warnings else {},
-            warnings=warnings,
+            handoffs=first_handoffs(contacts),
+            warnings=True,
         )
 
 
@@ -313,6 +313,15 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict]) -> set[
     pending = {uid: started for uid, started in candidates.items() if started < month}
     if not pending:
         return due
+    # Only what the data covers can be known: when the office's log begins after a
+    # user's start, whether the add-on was already claimed is unknown, and it is
+    # not offered again (a second 初期加算 would be a wrong claim).
+    logged = tables.contacts["日付"].min()
+    covered_from = logged.date().replace(day=1) if logged == logged else month
+    for uid, started in list(pending.items()):
+        if started < covered_from:
+            due.discard(uid)
+            del pending[uid]
     ids = set(pending)
 
     def by_month(frame, column: str) -> dict[date, set[str]]:
@@ -332,7 +341,7 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict]) -> set[
         plan_days.setdefault(uid, []).append(day.date())
     values_of = {values["利用者ID"]: values for values in users if values["利用者ID"] in ids}
 
-    m = min(pending.values())
+    m = min(pending.values(), default=month)
     while m < month and pending:
         last = month_end(m)
         waiting = [values_of[uid] for uid, started in pending.items() if started <= m]
@@ -401,7 +410,7 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
     }
 
 
-def _units(values: dict, rules: RuleSet, tier: TierDecision, settings, meetings: _Meetings | None, initial: bool) -> tuple[list[UnitLine], int]:
+def _units(values: dict, rules: RuleSet, tier: TierDecision, settings, meetings: _Meetings | None, initial: bool) -> list[UnitLine]:
     lines: list[UnitLine] = []
     base = tier.tier.units if tier.tier is not None else None
     if base is not None:
@@ -428,7 +437,7 @@ def _units(values: dict, rules: RuleSet, tier: TierDecision, settings, meetings:
         key = "meeting_with_manager" if with_manager else "meeting_without_manager"
         if key in rules.additions:  # R3: the サービス管理責任者 had to attend
             addition(key)
-    return lines, len(earned)
+    return lines
 
 
 def as_dict(check: MonthCheck) -> dict:

@@ -87,10 +87,11 @@ def employment_on(day: date, hired: date, left: date | None, rehired: date | Non
         return False, "基準日より後に就職"
     if left is None or left > day:
         return True, "就労継続"
-    if rehired is not None and rehired <= add_months(left, rules.limit("job_change_months")):
-        return True, "1か月以内の転職（継続とみなす）"
+    within = rules.limit("job_change_months")
+    if rehired is not None and rehired <= add_months(left, within):
+        return True, f"{span_label(within)}以内の転職（継続とみなす）"
     if rehired is not None:
-        return False, "離職（再就職まで1か月超）"
+        return False, f"離職（再就職まで{span_label(within)}超）"
     return False, "離職"
 
 

@@ -79,58 +79,41 @@ def test_retained_even_after_service_ended(tmp_path):
     assert r.people[0].retained is True
 
 
-def rate_office(tmp_path, retained: int, total: int):
-    people = [user(f"{i:03d}", date(2024, 5, 1), left=None if i < retained else date(2025, 6, 1)) for i in range(total)]
+def rate_office(tmp_path, retained: int, total: int, started=date(2024, 5, 1), left=date(2025, 6, 1)):
+    people = [user(f"{i:03d}", started, left=None if i < retained else left) for i in range(total)]
     return office_of(tmp_path, *people)
 
 
+# FY2025 closes for claims in FY2026 (R6); FY2022 for claims in FY2023 (R3, ≤20 users:
+# the only R3 table in the sources)
+VERSIONS = {"R6": (2025, date(2024, 5, 1), date(2025, 6, 1)), "R3": (2022, date(2021, 5, 1), date(2022, 6, 1))}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(
     "retained, total, units",
     [
-        (19, 20, 3512),  # exactly 95%
-        (18, 19, 3348),  # 94.7%
-        (9, 10, 3348),  # exactly 90%
-        (17, 19, 2768),  # 89.5%
-        (4, 5, 2768),  # exactly 80%
-        (15, 19, 2234),  # 78.9%
-        (7, 10, 2234),  # exactly 70%
-        (13, 19, 1690),  # 68.4%
-        (1, 2, 1690),  # exactly 50%
-        (9, 19, 1433),  # 47.4%
-        (3, 10, 1433),  # exactly 30%
-        (5, 17, 1074),  # 29.4%
-        (0, 3, 1074),
+        (19, 20, {"R6": 3512, "R3": 3449}),  # exactly 95%
+        (18, 19, {"R6": 3348, "R3": 3285}),  # 94.7%
+        (9, 10, {"R6": 3348, "R3": 3285}),  # exactly 90%
+        (17, 19, {"R6": 2768, "R3": 2710}),  # 89.5%
+        (4, 5, {"R6": 2768, "R3": 2710}),  # exactly 80%
+        (15, 19, {"R6": 2234, "R3": 2176}),  # 78.9%
+        (7, 10, {"R6": 2234, "R3": 2176}),  # exactly 70%
+        (13, 19, {"R6": 1690, "R3": 1642}),  # 68.4%
+        (1, 2, {"R6": 1690, "R3": 1642}),  # exactly 50%
+        (9, 19, {"R6": 1433, "R3": 1395}),  # 47.4%
+        (3, 10, {"R6": 1433, "R3": 1395}),  # exactly 30%
+        (5, 17, {"R6": 1074, "R3": 1046}),  # 29.4%
+        (0, 3, {"R6": 1074, "R3": 1046}),
     ],
 )
-def test_every_tier_threshold_as_an_exact_fraction(tmp_path, retained, total, units):
-    r = compute_rate(rate_office(tmp_path, retained, total), 2025, TODAY)
+def test_every_tier_threshold_as_an_exact_fraction(tmp_path, version, retained, total, units):
+    year, started, left = VERSIONS[version]
+    r = compute_rate(rate_office(tmp_path, retained, total, started, left), year, TODAY)
+    assert r.rules.id == version and r.band == ("全事業所" if version == "R6" else "利用者数20人以下")
     assert r.rate == Fraction(retained, total)
-    assert r.tier.units == units
-
-
-@pytest.mark.parametrize(
-    "retained, total, units",
-    [
-        (19, 20, 3449),  # exactly 95%
-        (18, 19, 3285),  # 94.7%
-        (9, 10, 3285),  # exactly 90%
-        (17, 19, 2710),  # 89.5%
-        (4, 5, 2710),  # exactly 80%
-        (15, 19, 2176),  # 78.9%
-        (7, 10, 2176),  # exactly 70%
-        (13, 19, 1642),  # 68.4%
-        (1, 2, 1642),  # exactly 50%
-        (9, 19, 1395),  # 47.4%
-        (3, 10, 1395),  # exactly 30%
-        (5, 17, 1046),  # 29.4%
-    ],
-)
-def test_every_r3_tier_threshold_as_an_exact_fraction(tmp_path, retained, total, units):
-    """FY2022 closes for claims in FY2023 (R3, ≤20 users: the only R3 table in the sources)."""
-    people = [user(f"{i:03d}", date(2021, 5, 1), left=None if i < retained else date(2022, 6, 1)) for i in range(total)]
-    r = compute_rate(office_of(tmp_path, *people), 2022, TODAY)
-    assert r.rules.id == "R3" and r.band == "利用者数20人以下"
-    assert r.rate == Fraction(retained, total) and r.tier.units == units
+    assert r.tier.units == units[version]
 
 
 def test_projection_when_the_reference_date_is_ahead(tmp_path):

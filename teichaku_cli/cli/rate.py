@@ -26,6 +26,7 @@ def rate(
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.dates import fiscal_year
+    from teichaku_cli.rules.monthly import yen
 
     today = common_today()
     if designation_date is not None and (year is not None or fee_table is not None):
@@ -47,7 +48,7 @@ def rate(
     for side in ("up", "down"):  # the yearly difference in yen too, at the office's unit price
         moved = (payload["what_moves"] or {}).get(side)
         if moved is not None:
-            moved["yen_per_year"] = None if moved["units_per_year"] is None else _yen(moved["units_per_year"], office.settings.unit_price)
+            moved["yen_per_year"] = None if moved["units_per_year"] is None else yen(moved["units_per_year"], office.settings.unit_price)
     if out is not None:
         from teichaku_cli.documents.rate_book import write_rate_workbook
 
@@ -60,15 +61,10 @@ def rate(
         console().print(f"Excel に書き出しました: {out}")
 
 
-def _yen(units: int, unit_price: float) -> int:
-    from decimal import ROUND_DOWN, Decimal
-
-    return int((Decimal(units) * Decimal(str(unit_price))).to_integral_value(ROUND_DOWN))
-
-
 def _history(office, last_year: int, today, fee_table) -> list[dict]:
     """The rate for each fiscal year the data covers (for the chart)."""
     from teichaku_cli.rules.dates import fiscal_year
+    from teichaku_cli.rules.monthly import yen
     from teichaku_cli.rules.retention import compute_rate, percent
     from teichaku_cli.rules.ruleset import RulesUnavailable
 
@@ -86,6 +82,8 @@ def _history(office, last_year: int, today, fee_table) -> list[dict]:
 def _render(p: dict, unit_price: float) -> None:
     from rich.markup import escape
     from rich.table import Table
+
+    from teichaku_cli.rules.retention import marks
 
     out = console()
     kind = "見込み" if p["projection"] else "確定"
@@ -111,8 +109,7 @@ def _render(p: dict, unit_price: float) -> None:
         moved = "／".join(x for x in (person["left"], person["rehired"]) if x) or "—"
         table.add_row(
             person["user_id"], escape(person["name"]), person["started"], person["hired"], moved,
-            "○" if person["in_denominator"] else "—",
-            {True: "○", False: "×", None: "—"}[person["retained"]],
+            *marks(person),
             escape(person["reason"]),
         )
     out.print(table)
@@ -148,7 +145,7 @@ def _render(p: dict, unit_price: float) -> None:
 
 def _designation(office, value: str, as_json: bool, out_path) -> None:
     from teichaku_cli.cli.options import parse_date_option
-    from teichaku_cli.rules.retention import designation_rate, percent
+    from teichaku_cli.rules.retention import designation_rate, marks, percent
 
     designated = parse_date_option("--designation-date", value)
     r = designation_rate(office, designated)
@@ -191,8 +188,7 @@ def _designation(office, value: str, as_json: bool, out_path) -> None:
     for person in payload["people"][:TABLE_LIMIT]:
         table.add_row(
             escape(person["name"]), person["hired"], person["left"] or "—",
-            "○" if person["in_denominator"] else "—",
-            {True: "○", False: "×", None: "—"}[person["retained"]] if person["in_denominator"] else "—",
+            *marks(person),
             escape(person["reason"]),
         )
     if payload["people"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from teichaku_cli.rules.retention import marks
 from teichaku_cli.documents.sheets import add_table_sheet
 from teichaku_cli.safe_write import atomic_path
 
@@ -52,7 +53,7 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
         "利用者別",
         ("利用者ID", "氏名", "利用開始日", "就職日", "離職日", "再就職日", "分母", "定着", "理由"),
         (
-            (p["user_id"], p["name"], _day(p["started"]), _day(p["hired"]), _day(p["left"]), _day(p["rehired"]), "○" if p["in_denominator"] else "", {True: "○", False: "×", None: ""}[p["retained"]], p["reason"])
+            (p["user_id"], p["name"], _day(p["started"]), _day(p["hired"]), _day(p["left"]), _day(p["rehired"]), *marks(p, blank=""), p["reason"])
             for p in payload["people"]
         ),
         (10, 14, 12, 12, 12, 12, 6, 6, 60),
@@ -115,7 +116,7 @@ def write_designation_workbook(path: Path, payload: dict) -> None:
         "移行実績",
         ("氏名", "就職日", "離職日", "分母", "定着", "理由"),
         (
-            (p["name"], _day(p["hired"]), _day(p["left"]), "○" if p["in_denominator"] else "", {True: "○", False: "×", None: ""}[p["retained"]] if p["in_denominator"] else "", p["reason"])
+            (p["name"], _day(p["hired"]), _day(p["left"]), *marks(p, blank=""), p["reason"])
             for p in payload["people"]
         ),
         (14, 12, 12, 6, 6, 60),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -177,15 +178,16 @@ class XlsxTemplate:
                     found = self.env.compile_expression(row.loop_expr, undefined_to_none=False)(**context)
                     if isinstance(found, Undefined):
                         str(found)  # StrictUndefined raises, naming what is missing or unsafe
-                    if found is None or isinstance(found, (str, bytes)):  # a text would loop over its characters
-                        raise TypeError
-                    items = list(found)
                 except TemplateSyntaxError as exc:
                     raise self._error(tpl, coord, f"書き方の誤り（{exc.message}）。", "{% for e in entries %} の形で書いてください") from None
                 except (UndefinedError, SecurityError) as exc:
                     raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{exc}）。", "使える名前は docs/templates.md を見てください") from None
-                except Exception as exc:  # not a list: a number, a date…
-                    raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{type(exc).__name__}: 一覧ではありません）。", "{% for e in entries %} の形で、一覧の名前を書いてください") from None
+                except Exception as exc:  # a filter on the wrong type, a bad operation…
+                    raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{type(exc).__name__}）。") from None
+                # a number or a date cannot be looped over, and a text would loop over its characters
+                if found is None or isinstance(found, (str, bytes)) or not isinstance(found, Iterable):
+                    raise self._error(tpl, coord, "繰り返しの一覧を作れません（一覧ではありません）。", "{% for e in entries %} の形で、一覧の名前を書いてください")
+                items = list(found)
                 for item in items:
                     scope = {**context, row.loop_var: item}
                     for b in body:

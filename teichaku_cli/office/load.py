@@ -17,7 +17,7 @@ from teichaku_cli.errors import DataProblems, Place, Problem, TeichakuError, col
 from teichaku_cli.office import schema
 from teichaku_cli.office.schema import Column, Kind, Table
 from teichaku_cli.office.settings import Settings, find_config, load_settings
-from teichaku_cli.office.sources import EXCEL_ERRORS, Layout, RawSheet, Source, normalize_name, open_source
+from teichaku_cli.office.sources import EXCEL_ERRORS, RawSheet, Source, normalize_name, open_source
 from teichaku_cli.office.values import (
     ValueProblem,
     normalize_text,
@@ -109,7 +109,7 @@ def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) 
     problems: list[Problem] = []
     for table in schema.TABLES:
         known = lambda names, t=table: len(_header_map(names, t, settings))  # noqa: E731 - a title line names fewer
-        raw = source.sheet(wanted[table.name], Layout(known))
+        raw = source.sheet(wanted[table.name], known)
         if raw is None:
             places[table.name] = TablePlace(source.display, table.name)
             if table.required:

@@ -54,23 +54,19 @@ def normalize_name(name: object) -> str:
 HEADER_ROWS = 30  # filled rows searched for the header (an export's title lines sit above it)
 
 
+# How many of a table's columns a row names (the caller knows the columns).
+Known = Callable[[list[str]], int]
+
+
 def _no_names(names: list[str]) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class Layout:
-    """What the caller knows of a table's columns. ``known(names)``: how many of the
-    table's columns a row names. The header is the row among the first filled ones
-    that names the most (a title line such as 「支援記録一覧」 or a line such as
-    「対象月,令和7年10月」 above it names fewer); when no row names any, the first
-    row with a value is the header."""
-
-    known: Callable[[list[str]], int] = _no_names
-
-
-def _header_at(rows: "Iterable[tuple[int, list[str]]]", known: Callable[[list[str]], int]) -> tuple[int, list[str]] | None:
-    """(position, names) of the header among (position, names) of filled rows."""
+def _header_at(rows: "Iterable[tuple[int, list[str]]]", known: Known) -> tuple[int, list[str]] | None:
+    """(position, names) of the header among (position, names) of filled rows: the
+    row among the first filled ones that names the most columns (a title line such
+    as 「支援記録一覧」 or a line such as 「対象月,令和7年10月」 above it names
+    fewer); when no row names any, the first row with a value."""
     best, best_score, first = None, 0, None
     for position, names in rows:
         first = first or (position, names)
@@ -86,7 +82,7 @@ class Source:
     display: str
     available: list[str]
 
-    def sheet(self, names: list[str], layout: Layout = Layout()) -> RawSheet | None:  # pragma: no cover - interface
+    def sheet(self, names: list[str], known: Known = _no_names) -> RawSheet | None:  # pragma: no cover - interface
         raise NotImplementedError
 
     def prefetch(self, wanted: list[list[str]]) -> None:
@@ -187,7 +183,7 @@ class Workbook(Source):
         except (zipfile.BadZipFile, KeyError, OSError):
             return {}
 
-    def sheet(self, names: list[str], layout: Layout = Layout()) -> RawSheet | None:
+    def sheet(self, names: list[str], known: Known = _no_names) -> RawSheet | None:
         actual = self._actual(names)
         if actual is None:
             return None
@@ -201,7 +197,7 @@ class Workbook(Source):
                 f"{self.display} シート「{actual}」: 読めません（{failure}）。",
                 "Excelで開いて保存し直してください",
             )
-        raw = _raw_from_grid(grid, self.display, actual, known=layout.known)
+        raw = _raw_from_grid(grid, self.display, actual, known=known)
         raw.merges = merges  # type: ignore[attr-defined]
         if raw.header and self._sheet_has_errors(actual):
             raw.error_cells = self._error_cells(actual)
@@ -287,10 +283,9 @@ def _xml_unescape(text: str) -> str:
 
 
 def _raw_from_grid(
-    grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1, known: Callable[[list[str]], int] = _no_names
+    grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1, known: Known = _no_names
 ) -> RawSheet:
-    """Header = the row naming the most known columns among the first filled rows
-    (Layout), else the first row with any value; data rows below it; blank rows dropped.
+    """Header as ``_header_at`` finds it; data rows below it; blank rows dropped.
 
     Blank rows are found with numpy, so a 200,000-row sheet costs little beside
     reading it.
@@ -344,11 +339,11 @@ class CsvFolder(Source):
                 "表ごとに「利用者.csv」「支援記録.csv」などの名前で CSV を置いてください",
             )
 
-    def sheet(self, names: list[str], layout: Layout = Layout()) -> RawSheet | None:
+    def sheet(self, names: list[str], known: Known = _no_names) -> RawSheet | None:
         path = next((self._by_norm[n] for n in map(normalize_name, names) if n in self._by_norm), None)
         if path is None:
             return None
-        return read_csv_file(path, f"{self.path.name}/{path.name}", layout)
+        return read_csv_file(path, f"{self.path.name}/{path.name}", known)
 
 
 # Python's cp932 decodes the bytes CP932 leaves unused (0x80, 0xA0, 0xFD–0xFF) to
@@ -422,15 +417,15 @@ def _undecodable(name: str) -> SourceError:
     )
 
 
-def read_csv_file(path: Path, file: str, layout: Layout = Layout()) -> RawSheet:
+def read_csv_file(path: Path, file: str, known: Known = _no_names) -> RawSheet:
     data = path.read_bytes()
     encoding = csv_encoding(data, path.name)
     try:
-        return csv_sheet(data, file, encoding, layout)
+        return csv_sheet(data, file, encoding, known)
     except UnicodeDecodeError:
         if encoding == "utf-8":  # UTF-8 at the start only: try CP932 before giving up
             try:
-                return csv_sheet(data, file, _STRICT_CP932, layout)
+                return csv_sheet(data, file, _STRICT_CP932, known)
             except UnicodeDecodeError:
                 pass
         raise _undecodable(path.name) from None
@@ -439,9 +434,9 @@ def read_csv_file(path: Path, file: str, layout: Layout = Layout()) -> RawSheet:
 HEADER_SCAN = 1 << 18  # bytes searched for the header row (title and blank lines above it are skipped)
 
 
-def csv_header(data: bytes, encoding: str, known: Callable[[list[str]], int] = _no_names) -> tuple[int, int, list[str]] | None:
+def csv_header(data: bytes, encoding: str, known: Known = _no_names) -> tuple[int, int, list[str]] | None:
     """Where the header is: (records above it, lines above it, its names). The
-    header is chosen as in a sheet (Layout), among the filled rows of the first
+    header is chosen as in a sheet (``_header_at``), among the filled rows of the first
     ``HEADER_SCAN`` bytes. Records and lines differ when a title cell holds a
     quoted line break: pandas skips records, people count lines. None when no row
     has a value."""
@@ -471,7 +466,7 @@ def csv_header(data: bytes, encoding: str, known: Callable[[list[str]], int] = _
     return records, lines, names
 
 
-def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = Layout()) -> RawSheet:
+def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", known: Known = _no_names) -> RawSheet:
     """One CSV's header, cells (plain ``str``) and row numbers as a text editor
     shows them. Raises UnicodeDecodeError when ``data`` is not in ``encoding``."""
     import csv
@@ -482,7 +477,7 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", layout: Layout = 
     if not data or data.isspace() or (encoding == "utf-8-sig" and data[3:].isspace()):
         return RawSheet(file, None, [], 1, [], [])
     try:
-        found = csv_header(data, encoding, layout.known)
+        found = csv_header(data, encoding, known)
         if found is None:
             return RawSheet(file, None, [], 1, [], [])
         skip, lines_above, header = found

@@ -75,8 +75,12 @@ class MonthCheck:
     users: list[UserMonth] = field(default_factory=list)
 
     def yen(self, units: int) -> int:
-        """円 = 単位 × 地域区分単価, 1円未満切り捨て (exact decimal arithmetic)."""
-        return int(units * _decimal_price(self.unit_price))
+        return yen(units, self.unit_price)
+
+
+def yen(units: int, unit_price: float) -> int:
+    """円 = 単位 × 地域区分単価, 1円未満切り捨て (toward zero for a loss; exact decimal arithmetic)."""
+    return int(units * _decimal_price(unit_price))
 
 
 @functools.lru_cache(maxsize=None)
@@ -331,7 +335,7 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict]) -> set[
             found.setdefault(day.date().replace(day=1), set()).add(uid)
         return found
 
-    contacts = tables.contacts
+    contacts = tables.contacts[tables.contacts["利用者ID"].isin(ids)]  # these users' rows first: the log is the big table
     face = by_month(contacts[(contacts["相手"] == "本人") & contacts["方法"].isin(FACE_TO_FACE_METHODS)], "日付")
     reported = by_month(tables.reports, "本人提供日")
     subsidised = by_month(tables.subsidies, "対象月")

@@ -267,6 +267,14 @@ class RecordResult:
         return self.rate is not None and self.rate >= self.threshold
 
 
+def marks(person: dict, blank: str = "—") -> tuple[str, str]:
+    """A person's 分母 and 定着 (from ``rate_as_dict`` or the designation payload) as
+    staff read them: ○, ×, or ``blank`` outside the denominator."""
+    if not person["in_denominator"]:
+        return blank, blank
+    return "○", "○" if person["retained"] else "×"
+
+
 def retention_record(office: "Office", year: int) -> RecordResult:
     rules = rules_for(fiscal_year_start(year + 1))
     reference = fiscal_year_end(year)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json, visible
 from teichaku_cli.cli.common import today as common_today
-from teichaku_cli.cli.options import OutOpt
+from teichaku_cli.cli.options import ForceOpt, OutOpt
 from teichaku_cli.errors import UsageError
 
 
@@ -18,31 +18,45 @@ def due(
     within: Annotated[int, typer.Option("--within", help="今日から何か月先までを表示するか。")] = 3,
     as_json: JsonOpt = False,
     out: OutOpt = None,
+    force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了）を近い順に出す。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.deadlines import upcoming
+    from teichaku_cli.safe_write import check_output
 
     if not 1 <= within <= 60:
         raise UsageError(f"--within {within} は範囲外です。", "1〜60（か月）で指定してください")
     today = common_today()
     office = load_office(data, config)
-    items = upcoming(office, today, within)
     if out is not None:
-        from teichaku_cli.documents.sheets import add_table_sheet
-        from teichaku_cli.safe_write import atomic_path
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        wb.remove(wb.active)
-        add_table_sheet(wb, "期限", ("日付", "利用者ID", "氏名", "期限", "根拠"), ((d.day, d.user_id, d.name, d.label, d.source) for d in items), (12, 10, 14, 40, 60))
-        with atomic_path(out) as tmp:
-            wb.save(tmp)
+        check_output(out, office.inputs, force)
+    items = upcoming(office, today, within)
     if as_json:
         print_json({"today": today.isoformat(), "within_months": within, "deadlines": [d.as_dict() for d in items]})
-        return
-    from rich.markup import escape
+    else:
+        _render(items, today, within)
+    if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
+        _write(out, items, force)
+        if not as_json:
+            console().print(f"Excel に書き出しました: {visible(out)}")
+
+
+def _write(path, items, force: bool) -> None:
+    from openpyxl import Workbook
+
+    from teichaku_cli.documents.sheets import add_table_sheet
+    from teichaku_cli.safe_write import atomic_file
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_table_sheet(wb, "期限", ("日付", "利用者ID", "氏名", "期限", "根拠"), ((d.day, d.user_id, d.name, d.label, d.source) for d in items), (12, 10, 14, 40, 60))
+    with atomic_file(path, overwrite=force) as fh:
+        wb.save(fh)
+
+
+def _render(items, today, within: int) -> None:
     from rich.table import Table
 
     from teichaku_cli.office.values import format_wareki_date
@@ -51,11 +65,9 @@ def due(
     for col in ("日付", "あと", "利用者ID", "氏名", "期限"):
         table.add_column(col)
     for d in items[:TABLE_LIMIT]:  # soonest first
-        table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{(d.day - today).days}日", d.user_id, escape(d.name), escape(d.label))
+        table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{(d.day - today).days}日", visible(d.user_id), visible(d.name), visible(d.label))
     out_console = console()
     out_console.print(table if items else f"{today} から {within} か月の間に期限はありません。")
     note = omitted(min(len(items), TABLE_LIMIT), len(items), "近い期限")
     if note:
         out_console.print(f"[yellow]{note}[/yellow]")
-    if out is not None:
-        out_console.print(f"Excel に書き出しました: {out}")

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from teichaku_cli.documents.sheets import add_table_sheet
 from teichaku_cli.rules.monthly import MonthCheck
-from teichaku_cli.safe_write import atomic_path
+from teichaku_cli.safe_write import atomic_file
 
 SEVERITY = {"error": "エラー（請求不可）", "warning": "注意"}
 
 
-def write_check_workbook(path: Path, check: MonthCheck, office) -> None:
+def write_check_workbook(path: Path, check: MonthCheck, office, overwrite: bool = False) -> None:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -63,5 +63,5 @@ def write_check_workbook(path: Path, check: MonthCheck, office) -> None:
         ),
         (24, 90),
     )
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_file(path, overwrite=overwrite) as fh:
+        wb.save(fh)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from teichaku_cli.rules.retention import marks
 from teichaku_cli.documents.sheets import add_table_sheet
-from teichaku_cli.safe_write import atomic_path
+from teichaku_cli.safe_write import atomic_file
 
 
 def _day(text: str | None) -> date | None:
@@ -26,7 +26,7 @@ def _summary_book(rows: list[tuple[str, object]], width: int):
     return wb
 
 
-def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
+def write_rate_workbook(path: Path, payload: dict, history: list[dict], overwrite: bool = False) -> None:
     from openpyxl.chart import LineChart, Reference
 
     tier = payload["tier"] or {}
@@ -91,11 +91,11 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict]) -> None:
             series.graphicalProperties.line.width = 9525
         chart.height, chart.width = 9, 18
         ws.add_chart(chart, f"A{len(history) + 4}")
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_file(path, overwrite=overwrite) as fh:
+        wb.save(fh)
 
 
-def write_designation_workbook(path: Path, payload: dict) -> None:
+def write_designation_workbook(path: Path, payload: dict, overwrite: bool = False) -> None:
     """`teichaku rate --designation-date --out`: the new-designation rate and the
     people of the 移行実績 sheet, counted or not, and why."""
     tier = payload["tier"] or {}
@@ -121,5 +121,5 @@ def write_designation_workbook(path: Path, payload: dict) -> None:
         ),
         (14, 12, 12, 6, 6, 60),
     )
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_file(path, overwrite=overwrite) as fh:
+        wb.save(fh)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from teichaku_cli.office import schema
 from teichaku_cli.office.schema import Kind
-from teichaku_cli.safe_write import atomic_path
+from teichaku_cli.safe_write import atomic_file
 
 DATE_FORMAT = "yyyy/m/d"
 MONTH_FORMAT = "yyyy/m"
@@ -111,5 +111,5 @@ def write_blank_workbook(path: Path) -> None:
 
                 cell.comment = Comment(column.note, "teichaku")
         ws.row_dimensions[1].height = 30
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_file(path, private=False) as fh:  # the office's own workbook: normal permissions
+        wb.save(fh)

@@ -33,6 +33,9 @@ class Column:
     aliases: tuple[str, ...] = ()  # other header spellings seen in exports
     width: int = 14
     note: str = ""
+    # an end date where 9999-12-31, the usual "no end" placeholder, reads as blank
+    # (with a note); in any other column it is an error
+    open_end: bool = False
 
     def choice_map(self) -> dict[str, str]:
         mapping = {c.lower(): c for c in self.choices}
@@ -71,8 +74,8 @@ USERS = Table(
         Column("就職日", Kind.DATE, required=True, aliases=("雇用開始日", "入社日")),
         Column("事業主", aliases=("就職先", "勤務先", "事業所名（就職先）"), width=22),
         Column("利用開始日", Kind.DATE, required=True, aliases=("サービス開始日", "契約開始日")),
-        Column("利用終了日", Kind.DATE, aliases=("サービス終了日", "契約終了日"), note="空欄＝利用継続中"),
-        Column("離職日", Kind.DATE, aliases=("退職日",)),
+        Column("利用終了日", Kind.DATE, aliases=("サービス終了日", "契約終了日"), note="空欄＝利用継続中（9999/12/31 も空欄として読みます）", open_end=True),
+        Column("離職日", Kind.DATE, aliases=("退職日",), note="空欄＝離職していない（9999/12/31 も空欄として読みます）", open_end=True),
         Column("再就職日", Kind.DATE, aliases=("転職日",)),
         Column(
             "利用類型",

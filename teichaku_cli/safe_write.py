@@ -90,6 +90,9 @@ def name_too_long(path: Path) -> OutputError | None:
 
 def check_output(path: Path, inputs: Iterable[Path], force: bool, suffix: str = ".xlsx", option: str = "--out") -> None:
     """Refuse, before any work, a result path that must not or cannot be written."""
+    too_long = name_too_long(path)  # first: the system refuses even to look at such a path
+    if too_long is not None:
+        raise too_long
     if path.is_dir():
         raise OutputError(f"{option} {path} はフォルダです。", f"書き出すファイルの名前まで指定してください（例: {path / ('結果' + suffix)}）")
     if path.suffix.lower() != suffix:
@@ -100,9 +103,6 @@ def check_output(path: Path, inputs: Iterable[Path], force: bool, suffix: str = 
     for source in inputs:
         if same_file(path, source):
             raise OutputError(*input_refusal(path))
-    too_long = name_too_long(path)
-    if too_long is not None:
-        raise too_long
     check_folder(path.parent, option)
     if path.exists() and not force:
         raise OutputError(*exists_message(path))
@@ -124,16 +124,19 @@ def check_folder(folder: Path, option: str = "--out") -> None:
 
 
 class _Sink:
-    """The file a writer (openpyxl's zip) writes to. After a failure it swallows
-    writes: zipfile's finaliser would otherwise try to finish the archive on a full
-    disk and print "Exception ignored … Traceback" at exit."""
+    """The file a writer (openpyxl's zip) writes to. After a failure it goes on
+    accepting writes and counting positions without touching the disk: zipfile's
+    finaliser would otherwise try to finish the archive on a full disk and print
+    "Exception ignored … Traceback" at exit."""
 
     def __init__(self, raw) -> None:
         self._raw = raw
         self._dead = False
+        self._pos = 0
 
     def write(self, data) -> int:
         if self._dead:
+            self._pos += len(data)
             return len(data)
         return self._raw.write(data)
 
@@ -142,10 +145,13 @@ class _Sink:
             self._raw.flush()
 
     def tell(self) -> int:
-        return 0 if self._dead else self._raw.tell()
+        return self._pos if self._dead else self._raw.tell()
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        return 0 if self._dead else self._raw.seek(offset, whence)
+        if not self._dead:
+            return self._raw.seek(offset, whence)
+        self._pos = offset if whence == 0 else self._pos + offset
+        return self._pos
 
     def seekable(self) -> bool:
         return True
@@ -157,7 +163,12 @@ class _Sink:
         pass
 
     def abandon(self) -> None:
-        self._dead = True
+        if not self._dead:
+            try:
+                self._pos = self._raw.tell()
+            except (OSError, ValueError):
+                self._pos = 0
+            self._dead = True
 
 
 def _create_temp(folder: Path, private: bool) -> tuple[int, Path]:

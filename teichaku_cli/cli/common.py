@@ -61,10 +61,21 @@ class State:
     debug = False
 
 
-def console(stderr: bool = False):
-    from rich.console import Console
+_console_class = None
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+def console(stderr: bool = False):
+    global _console_class
+    if _console_class is None:
+        from rich.console import Console
+
+        class _Console(Console):
+            def on_broken_pipe(self) -> None:  # rich would exit 1; ours is EXIT_PIPE_CLOSED, from `guarded`
+                self.quiet = True
+                raise BrokenPipeError
+
+        _console_class = _Console
+    return _console_class(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 DataArg = Annotated[

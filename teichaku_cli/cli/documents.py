@@ -45,7 +45,7 @@ def _run(template, jobs, force: bool, inputs) -> None:
     that says it: 0 all made, 1 some not made, 2 some failed, 130 interrupted."""
     from rich.progress import Progress
 
-    from teichaku_cli.documents.build import FAILED, SKIPPED, WRITTEN, write_jobs
+    from teichaku_cli.documents.build import FAILED, INTERRUPTED, SKIPPED, WRITTEN, write_jobs
 
     out = console()
     with Progress(console=console(stderr=True), transient=True) as progress:
@@ -56,11 +56,15 @@ def _run(template, jobs, force: bool, inputs) -> None:
         out.print(f"[green]作成[/green] {visible(o.job.path)}" + (f"（{visible(o.reason)}）" if o.reason else ""))
     if len(written) > LISTED:
         out.print(f"…作成はほか {len(written) - LISTED:,}件（{visible(written[0].job.path.parent)} にあります）")
-    for kind, mark, items in (("作成せず", "[yellow]作成せず[/yellow]", skipped), ("失敗", "[red]失敗[/red]", failed)):
+    left = [o for o in skipped if o.reason == INTERRUPTED]
+    skipped_listed = [o for o in skipped if o.reason != INTERRUPTED]
+    for kind, mark, items in (("作成せず", "[yellow]作成せず[/yellow]", skipped_listed), ("失敗", "[red]失敗[/red]", failed)):
         for o in items[:LISTED]:
             out.print(f"{mark} {visible(o.job.user_id)} {visible(o.job.name)}: {visible(o.reason)}")
         if len(items) > LISTED:
             out.print(f"…{kind}はほか {len(items) - LISTED:,}件")
+    if left:
+        out.print(f"[yellow]作成せず[/yellow] {INTERRUPTED}: {len(left):,}件")
     out.print(f"作成 {len(written)}件、作成せず {len(skipped)}件、失敗 {len(failed)}件")
     if batch.interrupted:
         console(stderr=True).print("中断しました。作成済みのファイルは上のとおりです（書きかけのファイルは残していません）。")

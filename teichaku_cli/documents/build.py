@@ -183,6 +183,7 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
 
 
 WRITTEN, SKIPPED, FAILED = "written", "skipped", "failed"
+INTERRUPTED = "中断したため作成していません"
 
 
 @dataclass
@@ -225,8 +226,11 @@ def write_jobs(template, jobs: list[Job], force: bool, inputs: list[Path] = (), 
     others go on. Big batches render in one worker process per core, each loading
     the template once; the workers end when this process ends, however it ends.
     """
+    import time
+
     from teichaku_cli.safe_write import exists_message, input_refusal, name_too_long
 
+    started = time.time_ns()
     outcomes: dict[int, Outcome] = {}
     todo: list[int] = []
     identities = _identities(inputs)
@@ -257,19 +261,27 @@ def write_jobs(template, jobs: list[Job], force: bool, inputs: list[Path] = (), 
                 outcomes[i] = _render_one(template, i, jobs[i].context, jobs[i].path, force, jobs[i])
                 advance()
         else:
-            _render_in_workers(template, jobs, rest, force, workers, outcomes, advance)
+            _render_in_workers(template, jobs, rest, force, workers, outcomes, advance, started)
     except KeyboardInterrupt:
+        _settle(jobs, todo, outcomes, started)
         return _batch(jobs, outcomes, interrupted=True)
     finally:
         _clean_after(jobs)
     return _batch(jobs, outcomes)
 
 
+def _settle(jobs: list[Job], todo: list[int], outcomes: dict[int, Outcome], started: int) -> None:
+    """After an interruption: the files workers wrote whose report never came back
+    (a chunk reports when it ends) are on disk, whole; say so. A file is whole
+    because it exists under its name, and this run's because it is newer than the start."""
+    for i in todo:
+        if i in outcomes:
+            continue
+        outcomes[i] = Outcome(jobs[i], WRITTEN, jobs[i].note) if _newer(jobs[i].path, started) else Outcome(jobs[i], SKIPPED, INTERRUPTED)
+
+
 def _batch(jobs: list[Job], outcomes: dict[int, Outcome], interrupted: bool = False) -> Batch:
-    done = [outcomes[i] for i in range(len(jobs)) if i in outcomes]
-    if interrupted:
-        done += [Outcome(jobs[i], SKIPPED, "中断したため作成していません") for i in range(len(jobs)) if i not in outcomes]
-    return Batch(done, interrupted)
+    return Batch([outcomes[i] for i in range(len(jobs)) if i in outcomes], interrupted)
 
 
 def _identities(paths) -> set[tuple[int, int]]:
@@ -304,7 +316,14 @@ def _render_one(template, index: int, context, path: Path, force: bool, job: Job
     return Outcome(job, status, reason) if job is not None else (index, status, reason)
 
 
-def _render_in_workers(template, jobs: list[Job], todo: list[int], force: bool, workers: int, outcomes: dict[int, Outcome], advance) -> None:
+def _newer(path: Path, started: int) -> bool:
+    try:
+        return os.stat(path).st_mtime_ns >= started
+    except OSError:
+        return False
+
+
+def _render_in_workers(template, jobs: list[Job], todo: list[int], force: bool, workers: int, outcomes: dict[int, Outcome], advance, started: int) -> None:
     import multiprocessing
     import signal
     import threading
@@ -313,6 +332,11 @@ def _render_in_workers(template, jobs: list[Job], todo: list[int], force: bool, 
 
     chunks = [todo[k : k + CHUNK] for k in range(0, len(todo), CHUNK)]
     context = multiprocessing.get_context(START_METHOD)
+    if os.name != "nt" and context.get_start_method() != "fork":
+        # the semaphore tracker these start methods run warns on stderr after a kill
+        # about the semaphores it then removes: noise for the person at the terminal
+        quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), quiet)))
     # Ctrl-C reaches every process of the terminal: the workers ignore it (they
     # inherit that from here, where they start) and this process stops them.
     main_thread = threading.current_thread() is threading.main_thread()
@@ -328,8 +352,11 @@ def _render_in_workers(template, jobs: list[Job], todo: list[int], force: bool, 
             chunk = futures[future]
             try:
                 results = future.result()
-            except BrokenProcessPool:
-                results = [(i, FAILED, "作成するプロセスが途中で終わったため、作成していません（メモリ不足など）") for i in chunk]
+            except BrokenProcessPool:  # a worker died (memory, killed): what it wrote is whole, the rest is not made
+                results = [
+                    (i, WRITTEN, "") if _newer(jobs[i].path, started) else (i, FAILED, "作成するプロセスが途中で終わったため、作成していません（メモリ不足など）")
+                    for i in chunk
+                ]
             for i, status, reason in results:
                 outcomes[i] = Outcome(jobs[i], status, reason or (jobs[i].note if status == WRITTEN else ""))
             advance(len(chunk))
@@ -371,6 +398,7 @@ def _worker_start(path: Path, force: bool, parent_pid: int) -> None:
 
     global _worker_template, _worker_force
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main's handler (inherited on fork): stopping means ending
     safe_write.ROLE = "worker"
     _watch_parent(parent_pid)
     _worker_template = XlsxTemplate(path)

@@ -528,7 +528,10 @@ def csv_encoding(data: bytes, name: str) -> str:
     Never ``shift_jis`` (it fails on ①, ㈱, 髙, 﨑 that Windows software writes)."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[: 1 << 16]:
+    head = data[: 1 << 16]
+    # UTF-16 without its mark has a NUL beside every ASCII character; a stray NUL
+    # pasted into a cell is read, and reported as a control character in its cell
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head.count(b"\x00") * 16 > len(head):
         raise _undecodable(name)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(data[: 1 << 16], final=len(data) <= 1 << 16)

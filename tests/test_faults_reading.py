@@ -110,7 +110,7 @@ def test_a_duplicated_header(invoke, tmp_path):
     ws.cell(2, ws.max_column - 1).value = None
     ws.cell(2, ws.max_column).value = date(2024, 10, 20)
     wb.save(path)
-    validate(invoke, path, 1, "「離職日」の列が2つあります", "H列とI列", "どちらを読むか決められません")
+    validate(invoke, path, 1, "「離職日」の列が重複しています", "H列とI列", "どちらを読むか決められません")
     refused(invoke, path, "離職日")
 
 

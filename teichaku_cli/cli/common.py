@@ -23,7 +23,7 @@ EXIT_PIPE_CLOSED = 141  # the reader of our output went away (`| head`), as shel
 _COMMON_CODES = (
     (EXIT_CANNOT_RUN, "実行できない（データ・設定・オプションの誤り、書き出せない）"),
     (EXIT_INTERRUPTED, "中断した（Ctrl-C）"),
-    (EXIT_PIPE_CLOSED, "出力の読み手（| head など）が先に閉じた（何も表示せずに終わる）"),
+    (EXIT_PIPE_CLOSED, "出力の読み手（パイプの先の head など）が先に閉じた（何も表示せずに終わる）"),
 )
 EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
     "check": ((EXIT_OK, "全員請求できる"), (EXIT_PROBLEMS, "請求できない利用者がいる"), *_COMMON_CODES),

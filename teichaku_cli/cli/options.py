@@ -29,25 +29,27 @@ def _month_label(day: date) -> str:
 
 
 def parse_month_option(value: str | None, today: date) -> date:
-    from teichaku_cli.office.values import ValueProblem, parse_month
-    from teichaku_cli.rules.dates import previous_month
+    """The month to work on, from the first rule set's month up to next month."""
+    from teichaku_cli.office.values import OutOfRange, ValueProblem, parse_month
+    from teichaku_cli.rules.dates import add_months, previous_month
 
     if value is None:
         return previous_month(today)
+    first, last = _first_rules(), add_months(today.replace(day=1), 1)
+    refusal = UsageError(
+        f"--month {value} は扱えません。",
+        f"{_month_label(first.effective_from)}（{first.name}）から{_month_label(last)}（来月）までの月を指定してください",
+    )
     try:
         month = parse_month(value)
+    except OutOfRange:
+        raise refusal from None
     except ValueProblem as exc:
         raise UsageError(f"--month: {exc.message}", exc.fix) from None
     if month is None:
         raise UsageError("--month が空です。", "例: --month 2025-10")
-    from teichaku_cli.rules.dates import add_months
-
-    first, last = _first_rules(), add_months(today.replace(day=1), 1)
     if not first.effective_from <= month <= last:
-        raise UsageError(
-            f"--month {value}（{_month_label(month)}）は扱えません。",
-            f"{_month_label(first.effective_from)}（{first.name}）から{_month_label(last)}（来月）までの月を指定してください",
-        )
+        raise refusal
     return month
 
 
@@ -87,10 +89,12 @@ def read_fiscal_year(value: str) -> int:
 
 
 def parse_date_option(name: str, value: str):
-    from teichaku_cli.office.values import ValueProblem, parse_date
+    from teichaku_cli.office.values import FIRST_DATE, LAST_DATE, OutOfRange, ValueProblem, parse_date
 
     try:
         day = parse_date(value)
+    except OutOfRange:
+        raise UsageError(f"{name} {value} は扱える日付の外です。", f"{FIRST_DATE}〜{LAST_DATE} の日付を指定してください") from None
     except ValueProblem as exc:
         raise UsageError(f"{name}: {exc.message}", exc.fix) from None
     if day is None:

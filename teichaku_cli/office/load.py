@@ -257,7 +257,7 @@ def duplicated_header(raw: RawSheet, column: Column, indexes: list[int]) -> Prob
     letters = "と".join(f"{column_letter(i)}列" for i in indexes)
     return Problem(
         raw.place(raw.header_row, column.name, indexes[0]),
-        f"「{column.name}」の列が{len(indexes)}つあります（{letters}）。どちらを読むか決められません。",
+        f"「{column.name}」の列が重複しています（{letters}）。どちらを読むか決められません。",
         "どちらかの列を消すか見出しを変えてください（teichaku.toml の [columns] でどちらを読むか決めることもできます）",
     )
 

@@ -338,3 +338,10 @@ def test_a_legacy_xls_is_refused_with_how_to_save_it(invoke, tmp_path):
     path = tmp_path / "office.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     assert_fault(invoke("validate", path), 2, "office.xls", "Excel 97-2003", "名前を付けて保存", "Excel ブック (*.xlsx)", inputs=Inputs(path))
+
+
+def test_a_control_character_in_the_office_name(invoke, tmp_path):
+    path = xlsx(tmp_path)
+    (tmp_path / "teichaku.toml").write_text('"事業所名" = "ひだまり\\u001b[2J"\n', encoding="utf-8")
+    output = assert_fault(invoke("validate", path), 2, "teichaku.toml 1行目", "「事業所名」", "ESC", inputs=Inputs(path))
+    assert "\x1b" not in output

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from teichaku_cli.errors import Place, Problem, TeichakuError, did_you_mean, near_misses
-from teichaku_cli.office.values import ValueProblem, parse_date
+from teichaku_cli.office.values import ValueProblem, control_problem, parse_date
 
 CONFIG_NAME = "teichaku.toml"
 DEFAULT_UNIT_PRICE = 10.0  # 円/単位 for その他 地域 (the base rate)
@@ -183,7 +183,11 @@ def load_settings(path: Path | None) -> Settings:
         value = raw.get(key, "")
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)  # 事業所番号 = 1312345678
-        return r.text_value(key, value, "") or ""
+        text = r.text_value(key, value, "") or ""
+        if problem := control_problem(text):  # it is printed and written into every document
+            r.problem(key, f"「{key}」: {problem.message}", "見えない文字を消して書き直してください")
+            return ""
+        return text
 
     unit_price = raw.get("地域区分単価")
     if unit_price is not None and (isinstance(unit_price, bool) or not isinstance(unit_price, (int, float)) or not 5 <= unit_price <= 20):

@@ -25,7 +25,7 @@ def rate(
 ) -> None:
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.rules.dates import fiscal_year
+    from teichaku_cli.rules.calendar import fiscal_year
     from teichaku_cli.rules.monthly import yen
 
     today = common_today()
@@ -63,7 +63,7 @@ def rate(
 
 def _history(office, last_year: int, today, fee_table) -> list[dict]:
     """The rate for each fiscal year the data covers (for the chart)."""
-    from teichaku_cli.rules.dates import fiscal_year
+    from teichaku_cli.rules.calendar import fiscal_year
     from teichaku_cli.rules.monthly import yen
     from teichaku_cli.rules.retention import compute_rate, percent
     from teichaku_cli.rules.ruleset import RulesUnavailable

@@ -220,8 +220,11 @@ def _records_name_their_employer(office: "Office", users: list[dict]) -> list[Pr
     lives = office.lives
     checks = ((schema.CONTACTS.name, "日付", False), (schema.REPORTS.name, "対象月", True))
     for table, column, whole_month in checks:
+        if "事業主" not in office.places[table].letters:
+            continue  # the column is optional, and most exports do not have it
         frame = office.table(table)
-        named = frame[frame["事業主"].notna() & (frame["事業主"].astype(str).str.strip() != "")]
+        named = frame[frame["事業主"] != ""]
+        named = named[named["事業主"].astype(str).str.strip() != ""]
         listed = 0
         for uid, day, employer, row in zip(named["利用者ID"], named[column].dt.to_pydatetime(), named["事業主"], named[ROW]):
             user = by_id.get(uid)

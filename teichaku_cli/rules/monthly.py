@@ -207,8 +207,8 @@ class _Dated:
     def rows(self, uid: str) -> list[tuple[date, object]]:
         if self._rows is None:  # positions per user, once (C-level); rows made only for who asks
             self._rows = self.frame.groupby("利用者ID", sort=False).indices
-            self._days = self.frame[self.column].dt.to_pydatetime()
-            self._employers = self.frame["事業主"].to_numpy()
+            self._days = self.frame[self.column].dt.to_pydatetime().tolist()
+            self._employers = self.frame["事業主"].tolist()
         return [(self._days[i].date(), self._employers[i]) for i in self._rows.get(uid, ())]
 
     def with_job(self, uid: str, life: WorkingLife, job, first: date, last: date) -> bool:
@@ -220,6 +220,43 @@ class _Dated:
         ):
             return True  # the one job all month: every row of the month is about it
         return any(life.job_of_entry(day, employer) is job for day, employer in self.rows(uid))
+
+
+@dataclass
+class _MonthFacts:
+    """What the log and the other tables say of one month, per user: the facts the
+    findings are decided from (sets of user IDs, and each user's latest plan)."""
+
+    face: set[str]
+    reported: set[str]
+    latest_plan: dict[str, date]
+    subsidised: set[str]
+    employer: _Dated | None = None  # the rest only for warnings
+    shared: _Dated | None = None
+    handoffs: dict[str, date] = field(default_factory=dict)
+    warnings: bool = False
+
+    @classmethod
+    def read(cls, tables: _Tables, month: date) -> "_MonthFacts":
+        """Every fact of the month, warnings' too, from the whole tables."""
+        import pandas as pd
+
+        first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+        contacts = tables.contacts
+        in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
+        with_user = in_month[in_month["相手"] == "本人"]
+        reports, plans, subsidies = tables.reports, tables.plans, tables.subsidies
+        latest = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max()
+        return cls(
+            face=set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"]),
+            reported=set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"]),
+            latest_plan={uid: as_date(day) for uid, day in latest.items()},
+            subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
+            employer=_Dated(in_month[in_month["相手"] == "事業主"], "日付"),
+            shared=_Dated(reports[reports["事業主共有日"].between(first, last)], "事業主共有日"),
+            handoffs=first_handoffs(contacts),
+            warnings=True,
+        )
 
 
 def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives) -> list[tuple[dict, list[F.Finding]]]:

@@ -31,11 +31,11 @@ def _month_label(day: date) -> str:
 def parse_month_option(value: str | None, today: date) -> date:
     """The month to work on, from the first rule set's month up to next month."""
     from teichaku_cli.office.values import OutOfRange, ValueProblem, parse_month
-    from teichaku_cli.rules.dates import add_months, previous_month
+    from teichaku_cli.rules.calendar import next_month, previous_month
 
     if value is None:
         return previous_month(today)
-    first, last = _first_rules(), add_months(today.replace(day=1), 1)
+    first, last = _first_rules(), next_month(today)
     refusal = UsageError(
         f"--month {value} は扱えません。",
         f"{_month_label(first.effective_from)}（{first.name}）から{_month_label(last)}（来月）までの月を指定してください",
@@ -57,7 +57,7 @@ def parse_fiscal_year(value: str, today: date) -> int:
     """2025, 2025年度, R7, 令和7年度, H30 → the fiscal year (西暦), from the first
     year whose rate our rule sets can use (the rate closing year Y is used for
     claims in Y+1: the year before the first rule set) up to this fiscal year."""
-    from teichaku_cli.rules.dates import fiscal_year
+    from teichaku_cli.rules.calendar import fiscal_year
 
     year = read_fiscal_year(value)
     first, last = fiscal_year(_first_rules().effective_from) - 1, fiscal_year(today)

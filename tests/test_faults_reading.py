@@ -345,3 +345,23 @@ def test_a_control_character_in_the_office_name(invoke, tmp_path):
     (tmp_path / "teichaku.toml").write_text('"事業所名" = "ひだまり\\u001b[2J"\n', encoding="utf-8")
     output = assert_fault(invoke("validate", path), 2, "teichaku.toml 1行目", "「事業所名」", "ESC", inputs=Inputs(path))
     assert "\x1b" not in output
+
+
+def test_a_zip_directory_that_understates_a_part_is_refused_while_reading(invoke, tmp_path):
+    """The directory check trusts the declared sizes; a part that inflates beyond
+    its declared size is stopped there by the reader (calamine's zip checks it)."""
+    import struct
+
+    bomb = _bomb(tmp_path / "liar.xlsx", 32 << 20)
+    data = bytearray(bomb.read_bytes())
+    with zipfile.ZipFile(bomb) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    struct.pack_into("<I", data, info.header_offset + 22, 1000)  # local header: uncompressed size
+    at = data.find(b"PK\x01\x02")
+    while at != -1:  # central directory entry of the sheet
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if bytes(data[at + 46 : at + 46 + length]) == b"xl/worksheets/sheet1.xml":
+            struct.pack_into("<I", data, at + 24, 1000)
+        at = data.find(b"PK\x01\x02", at + 4)
+    bomb.write_bytes(bytes(data))
+    assert_fault(invoke("validate", bomb), 2, "liar.xlsx", "読めません", inputs=Inputs(bomb))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import signal
-import sys
 import time
 from datetime import date
 from pathlib import Path

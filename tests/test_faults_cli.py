@@ -7,12 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 
 from conftest import CONTACT, USER, minimal_tables, write_csvs, write_xlsx
-from faults import ROOT, Inputs, assert_fault, run_teichaku
+from faults import ROOT, Inputs, assert_fault
 from teichaku_cli.cli import app
 from teichaku_cli.cli.common import EXIT_CODES, exit_codes_line
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTACT, USER, minimal_tables, patch_sheet_xml, write_csvs, write_xlsx
+from conftest import CONTACT, minimal_tables, patch_sheet_xml, write_csvs, write_xlsx
 from faults import Inputs, assert_fault
 
 MONTH = ("--month", "2024-10")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from teichaku_cli.errors import UsageError
 from teichaku_cli.office import schema
@@ -215,7 +215,7 @@ START_METHOD: str | None = None  # multiprocessing's default ("spawn" on Windows
 PARENT_CHECK = 0.5  # seconds between a worker's looks at whether the main process still runs
 
 
-def write_jobs(template, jobs: list[Job], force: bool, inputs: list[Path] = (), advance=lambda n=1: None) -> Batch:  # type: ignore[assignment]
+def write_jobs(template, jobs: list[Job], force: bool, inputs: Iterable[Path] = (), advance=lambda n=1: None) -> Batch:
     """Render every job; an existing file is kept unless ``force``, and a file the
     run read is never written over. Each file is written to a temporary name and
     renamed, so an interrupted run leaves no half file.
@@ -258,7 +258,8 @@ def write_jobs(template, jobs: list[Job], force: bool, inputs: list[Path] = (), 
     try:
         if len(todo) < PARALLEL_FROM or workers < 2:
             for i in rest:
-                outcomes[i] = _render_one(template, i, jobs[i].context, jobs[i].path, force, jobs[i])
+                status, reason = _render_one(template, jobs[i].context, jobs[i].path, force)
+                outcomes[i] = Outcome(jobs[i], status, reason or jobs[i].note)
                 advance()
         else:
             _render_in_workers(template, jobs, rest, force, workers, outcomes, advance, started)
@@ -301,19 +302,18 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def _render_one(template, index: int, context, path: Path, force: bool, job: Job | None = None) -> Outcome | tuple[int, str, str]:
-    """One file; its failure is its outcome (with the reason), not the batch's end."""
+def _render_one(template, context, path: Path, force: bool) -> tuple[str, str]:
+    """One file: (WRITTEN, "") or (FAILED, why). Its failure is its own outcome, not the batch's end."""
     from teichaku_cli.errors import TeichakuError
     from teichaku_cli.safe_write import describe_unexpected
 
     try:
         template.render(context, path, overwrite=force)
-        status, reason = WRITTEN, (job.note if job else "")
     except TeichakuError as exc:
-        status, reason = FAILED, exc.describe()
+        return FAILED, exc.describe()
     except Exception as exc:  # a value a library refuses: its type only (values are personal)
-        status, reason = FAILED, describe_unexpected(exc)
-    return Outcome(job, status, reason) if job is not None else (index, status, reason)
+        return FAILED, describe_unexpected(exc)
+    return WRITTEN, ""
 
 
 def _newer(path: Path, started: int) -> bool:
@@ -436,4 +436,4 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def _worker_render(items: list[tuple[int, dict, Path]]) -> list[tuple[int, str, str]]:
-    return [_render_one(_worker_template, i, context, path, _worker_force) for i, context, path in items]  # type: ignore[misc]
+    return [(i, *_render_one(_worker_template, context, path, _worker_force)) for i, context, path in items]

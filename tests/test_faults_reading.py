@@ -365,3 +365,26 @@ def test_a_zip_directory_that_understates_a_part_is_refused_while_reading(invoke
         at = data.find(b"PK\x01\x02", at + 4)
     bomb.write_bytes(bytes(data))
     assert_fault(invoke("validate", bomb), 2, "liar.xlsx", "読めません", inputs=Inputs(bomb))
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["plain", "prefixed"])
+def test_hidden_cells_in_every_shape_a_writer_uses(prefix):
+    """Error cells and formulas without a result, as Excel, LibreOffice, openpyxl and
+    .NET writers put them (shared formulas, empty <v/>, text results, prefixed tags)."""
+    from teichaku_cli.office.sources import hidden_cells
+
+    p = prefix
+    xml = (
+        f'<{p}worksheet xmlns:x="x"><{p}sheetData><{p}row r="2">'
+        f'<{p}c r="A2"><{p}f>1+1</{p}f><{p}v /></{p}c>'  # openpyxl: empty value
+        f'<{p}c r="B2" t="str"><{p}f>"a"</{p}f></{p}c>'  # no value at all
+        f'<{p}c r="C2" t="str"><{p}f>IF(1,"","")</{p}f><{p}v></{p}v></{p}c>'  # a real empty text result
+        f'<{p}c r="D2" t="e"><{p}f>NA()</{p}f><{p}v>#N/A</{p}v></{p}c>'
+        f'<{p}c r="E2"><{p}f t="shared" ref="E2:E3" si="0">1</{p}f><{p}v>1</{p}v></{p}c>'
+        f'</{p}row><{p}row r="3"><{p}c r="E3"><{p}f t="shared" si="0"/></{p}c>'  # shared, no result
+        f'<{p}c r="F3" t="e"><{p}v>#REF!</{p}v></{p}c><{p}c r="G3"><{p}v>5</{p}v></{p}c></{p}row>'
+        f"</{p}sheetData></{p}worksheet>"
+    ).encode()
+    errors, uncalculated = hidden_cells([xml[i : i + 37] for i in range(0, len(xml), 37)])
+    assert errors == {(2, 3), (3, 5)}
+    assert uncalculated == {(2, 0), (2, 1), (3, 4)}

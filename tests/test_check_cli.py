@@ -35,11 +35,14 @@ def test_json_is_the_core_result_and_exit_is_1_with_a_blocked_user(invoke, offic
     assert payload == core
     assert payload["month"] == "2025-10" and payload["rules_version"] == "R6"
     users = {u["user_id"]: u for u in payload["users"]}
-    assert users["0001"]["claimable"] is True and users["0001"]["yen"] == 39334
+    assert users["0001"]["claimable"] is True and users["0001"]["amounts"]["total_cost"] == 39334
     assert [f["code"] for f in users["0002"]["findings"]] == ["face-to-face-missing"]
+    assert [f["code"] for f in payload["office_findings"]] == ["certificates-not-kept"]  # no 受給者証 sheet: one note
     assert payload["summary"] == {
-        "users": 2, "claimable": 1, "blocked": 1, "errors": 1, "warnings": 0,
-        "units_claimable": 3512, "yen_claimable": 39334, "units_blocked": 3512, "yen_blocked": 39334,
+        "users": 2, "claimable": 1, "blocked": 1, "errors": 1, "warnings": 0, "notes": 1,
+        "units_claimable": 3512, "total_cost_claimable": 39334, "user_burden_claimable": None, "benefit_claimable": None,
+        "units_blocked": 3512, "total_cost_blocked": 39334, "user_burden_blocked": None, "benefit_blocked": None,
+        "by_municipality": [{"municipality": "（市町村番号なし）", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": None, "benefit": None}],
     }
 
 

@@ -26,7 +26,6 @@ def rate(
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.dates import fiscal_year
-    from teichaku_cli.rules.monthly import yen
 
     today = common_today()
     if designation_date is not None and (year is not None or fee_table is not None):
@@ -45,10 +44,14 @@ def rate(
     record = retention_record(office, y)
     move = what_moves(result, users_served_on(office, min(result.reference_date, today)))
     payload = rate_as_dict(result, record, move)
-    for side in ("up", "down"):  # the yearly difference in yen too, at the office's unit price
-        moved = (payload["what_moves"] or {}).get(side)
-        if moved is not None:
-            moved["yen_per_year"] = None if moved["units_per_year"] is None else yen(moved["units_per_year"], office.settings.unit_price)
+    if move is not None:  # the yearly difference in yen too: 総費用額 under the office's declared 体制
+        from teichaku_cli.rules.amounts import fiscal_year_months, tier_change_yen
+
+        months = fiscal_year_months(result.applies_to_fiscal_year)
+        for side, other in (("up", move.up_tier), ("down", move.down_tier)):
+            moved = payload["what_moves"].get(side)
+            if moved is not None:
+                moved["yen_per_year"] = None if moved["units_per_year"] is None else tier_change_yen(office.settings, result.tier, other, months, move.users_now)
     if out is not None:
         from teichaku_cli.documents.rate_book import write_rate_workbook
 
@@ -64,7 +67,6 @@ def rate(
 def _history(office, last_year: int, today, fee_table) -> list[dict]:
     """The rate for each fiscal year the data covers (for the chart)."""
     from teichaku_cli.rules.dates import fiscal_year
-    from teichaku_cli.rules.monthly import yen
     from teichaku_cli.rules.retention import compute_rate, percent
     from teichaku_cli.rules.ruleset import RulesUnavailable
 

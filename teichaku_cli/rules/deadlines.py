@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from teichaku_cli.office import schema
+from teichaku_cli.rules.certificates import certificate_deadlines
 from teichaku_cli.rules.dates import add_months, span_label
 from teichaku_cli.rules.periods import UserPeriods, as_date, first_handoffs, records
 from teichaku_cli.rules.ruleset import rules_for
@@ -59,4 +60,5 @@ def upcoming(office: "Office", today: date, within_months: int) -> list[Deadline
             if done is None or done > deadline:  # a handoff on record by the deadline: nothing left to do
                 add(deadline, "handoff", f"関係機関への引継ぎ期限（終了の{span_label(rules.limit('handoff_months_before_end'))}前）", "handoff_months_before_end")
         add(finished, "planned-end", "利用終了日", "use_months")
+    found += [Deadline(*item, rules.source("certificate")) for item in certificate_deadlines(office, today, horizon)]  # lapsed ones first: their day is past
     return sorted(found, key=lambda d: (d.day, d.user_id, d.kind))

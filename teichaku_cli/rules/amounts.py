@@ -129,7 +129,12 @@ def _total_cost(units: int, unit_price: Decimal, rounding: str) -> int:
 
 def one_tenth(cost: int, step: "Step") -> int:
     """The 1割 of the 総費用額 (``percent`` in the rule data), 1円未満切り捨て."""
-    return rounded(Decimal(cost) * Decimal(step.option("percent")) / 100, step.rounding)
+    return _share(cost, step.option("percent"), step.rounding)
+
+
+@lru_cache(maxsize=4096)
+def _share(cost: int, percent: int, rounding: str) -> int:
+    return rounded(Decimal(cost) * Decimal(percent) / 100, rounding)
 
 
 def user_burden(cost: int, cap: int, step: "Step") -> int:
@@ -156,6 +161,22 @@ def benefit(cost: int, burden: int) -> int:
 
 
 # --- composing them ------------------------------------------------------------------------
+
+
+class MonthLines:
+    """``unit_lines`` for one office-month, remembered per set of user 加算: the
+    users of a month mostly share them, so each distinct set is computed once."""
+
+    def __init__(self, rules: "RuleSet", regime: "Regime", month: date, tier: "Tier | None") -> None:
+        self.args = (rules, regime, month, tier)
+        self.made: dict[tuple[str, ...], tuple[UnitLine, ...]] = {}
+
+    def __call__(self, user_additions: Iterable[str]) -> list[UnitLine]:
+        key = tuple(user_additions)
+        lines = self.made.get(key)
+        if lines is None:
+            lines = self.made[key] = tuple(unit_lines(*self.args, key))
+        return list(lines)
 
 
 def unit_lines(rules: "RuleSet", regime: "Regime", month: date, tier: "Tier | None", user_additions: Iterable[str]) -> list[UnitLine]:

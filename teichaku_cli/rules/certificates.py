@@ -12,12 +12,15 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 from teichaku_cli.office import schema
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
-from teichaku_cli.rules.dates import month_end
+from teichaku_cli.rules.dates import month_end as _month_end
+
+month_end = lru_cache(maxsize=256)(_month_end)  # asked once per user-month
 
 if TYPE_CHECKING:
     from teichaku_cli.office.load import Office
@@ -67,8 +70,8 @@ class Coverage:
 class Certificates:
     """One user's certificates, oldest first (validate refuses overlapping periods)."""
 
-    def __init__(self, periods: Iterable[Certificate] = ()) -> None:
-        self.periods = sorted(periods, key=lambda c: c.start)
+    def __init__(self, periods: Iterable[Certificate] = (), in_order: bool = False) -> None:
+        self.periods = list(periods) if in_order else sorted(periods, key=lambda c: c.start)
         self._starts = [c.start for c in self.periods]
 
     def __bool__(self) -> bool:
@@ -141,7 +144,7 @@ class CertificateBook:
 
         frame = office.table(schema.CERTIFICATES.name)
         grouped: dict[str, list[Certificate]] = {}
-        for v in records(frame, ("利用者ID", "受給者証番号", "市町村番号", "支給決定開始日", "支給決定終了日", "負担上限月額", "上限管理事業所番号", "_row")):
+        for v in records(frame.sort_values("支給決定開始日", kind="stable"), ("利用者ID", "受給者証番号", "市町村番号", "支給決定開始日", "支給決定終了日", "負担上限月額", "上限管理事業所番号", "_row")):
             grouped.setdefault(v["利用者ID"], []).append(
                 Certificate(
                     v["受給者証番号"], _given(v["市町村番号"]), v["支給決定開始日"].date(), v["支給決定終了日"].date(),
@@ -152,7 +155,7 @@ class CertificateBook:
         for v in records(office.table(schema.CAP_RESULTS.name), ("利用者ID", "対象月", "管理結果", "利用者負担額", "_row")):
             month = v["対象月"].date()
             results[(v["利用者ID"], month)] = CapResult(month, v["管理結果"], _given(v["利用者負担額"]), v["_row"])
-        return cls(not frame.empty, {uid: Certificates(c) for uid, c in grouped.items()}, results)
+        return cls(not frame.empty, {uid: Certificates(c, in_order=True) for uid, c in grouped.items()}, results)
 
     def of_user(self, user_id: str) -> Certificates:
         return self.by_user.get(user_id) or Certificates()
@@ -206,11 +209,10 @@ def certificate_month(
     """``certificate-missing`` when the month is not covered (or the user has no row in
     a kept 受給者証 sheet), the notes on the cap and its 管理, and the certificate in
     force on the month's last covered day."""
-    label = format_wareki_month(month)
     found: list[F.Finding] = []
 
     def add(key: str, rule: str, **kw: object) -> None:
-        found.append(F.make(key, rules.source(rule), month=label, **kw))
+        found.append(F.make(key, rules.source(rule), month=format_wareki_month(month), **kw))
 
     if not book.kept:
         return CertificateFacts([], None, None, False)

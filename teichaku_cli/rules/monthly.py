@@ -139,9 +139,10 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active)
     initial_due = _first_claim_months(tables, month, active)
     label = format_wareki_month(month)
+    lines_of = A.MonthLines(rules, settings.regime, month, tier.tier)
     for values, findings in evaluated:
         uid = values["利用者ID"]
-        lines = A.unit_lines(rules, settings.regime, month, tier.tier, _user_additions(values, rules, meetings.get(uid), uid in initial_due))
+        lines = lines_of(_user_additions(values, rules, meetings.get(uid), uid in initial_due))
         held = meetings.get(uid)
         if held and held.excess:
             meeting = rules.additions["meeting_with_manager"]

@@ -85,6 +85,15 @@ def test_treatment_improvement_is_units_so_far_times_the_rate_rounded_half_up():
     assert A.treatment_line(3345, held("10.0%"), step.name, step).units == 335  # 334.5 → 335
 
 
+def test_treatment_improvement_is_named_for_its_month():
+    from teichaku_cli.office.regime import Regime
+
+    regime = Regime(treatment=(held("10.0%"),))
+    names = {m: A.unit_lines(rules_for(m), regime, m, rules_for(m).tiers[rules_for(m).bands[0][1]][0], ())[-1].label for m in (date(2024, 5, 1), date(2024, 6, 1), date(2023, 10, 1))}
+    assert names[date(2024, 6, 1)].startswith("福祉・介護職員等処遇改善加算")  # one 加算 from June 2024
+    assert names[date(2024, 5, 1)].startswith("処遇改善加算等") and names[date(2023, 10, 1)].startswith("処遇改善加算等")  # three before, one combined rate
+
+
 def test_total_cost_is_units_times_the_unit_price_rounded_down():
     step = R6.billing["total_cost"]
     assert A.total_cost(3512, PRICE, step) == 39334  # 39,334.4

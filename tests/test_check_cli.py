@@ -200,3 +200,9 @@ def test_out_writes_the_claim_estimate_per_user_and_per_municipality(invoke, tmp
     assert totals["請求見込み 合計"] == (7024, 11.2, 78668, 3933, 74735)
     assert totals["請求できない分"] == (3512, 11.2, 39334, 3933, 35401)
     assert any("見込み" in str(r[1]) and "国保連" in str(r[1]) for r in rows if r and r[0])
+    payload = json.loads(invoke("check", folder, "--month", "2025-10", "--json").stdout)
+    assert payload == as_dict(check_month(load_office(folder), MONTH, date(2025, 11, 5)))  # --json is the core result
+    assert payload["summary"]["by_municipality"] == [
+        {"municipality": "139991", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": 3933, "benefit": 35401},
+        {"municipality": "139992", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": 0, "benefit": 39334},
+    ]

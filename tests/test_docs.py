@@ -83,6 +83,6 @@ def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
     assert real_rows and real_rows == [line for line in section.splitlines() if line.startswith("│ 0")]
     header = next(line for line in result.output.splitlines() if line.startswith("┃ 利用者ID"))
     assert header in section and "総費用額" in header and "利用者負担" in header and "給付費" in header
-    for start in ("利用者 ", "請求見込み（", "請求できない分", "金額は見込み"):  # the summary and the office's amounts
+    for start in ("体制: ", "利用者 ", "請求見込み（", "請求できない分", "金額は見込み"):  # the summary and the office's amounts
         line = next(line for line in result.output.splitlines() if line.startswith(start))
         assert line in section, start

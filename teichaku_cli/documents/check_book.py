@@ -32,7 +32,7 @@ def write_check_workbook(path: Path, check: MonthCheck, office) -> None:
     add_table_sheet(
         wb,
         "利用者別",
-        ("利用者ID", "氏名", "請求", "エラー", "注意", "単位", "総費用額（円）", "利用者負担（円）", "給付費（円）", "内訳"),
+        ("利用者ID", "氏名", "請求", "エラー", "注意", "単位", "総費用額（円・見込み）", "利用者負担（円・見込み）", "給付費（円・見込み）", "内訳"),
         (
             (
                 u.user_id,
@@ -61,7 +61,9 @@ def write_check_workbook(path: Path, check: MonthCheck, office) -> None:
             ("報酬改定", check.rules.name),
             ("基本報酬区分", tier.tier.label if tier.tier else "不明"),
             ("区分の決め方", tier.how),
-            ("地域区分単価（円/単位）", check.unit_price),
+            ("地域区分単価（円/単位）", float(check.unit_price)),
+            ("体制（この月）", "、".join(check.regime) or "届け出た加算・減算なし"),
+            ("金額", ESTIMATE_NOTE),
             ("事業所", office.settings.office_name or office.source),
         ),
         (24, 90),

@@ -73,6 +73,7 @@ class MonthCheck:
     unit_price_set: bool
     users: list[UserMonth] = field(default_factory=list)
     office_findings: list[F.Finding] = field(default_factory=list)  # said once, for the office
+    regime: list[str] = field(default_factory=list)  # the office's 加算・減算 and 処遇改善加算 in force this month, for people
 
     def yen(self, units: int) -> int:
         """総費用額 of ``units`` at the month's 地域区分単価 (the engine's step 5)."""
@@ -129,6 +130,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     from teichaku_cli.rules.declared import declared_findings
 
     result.office_findings += declared_findings(office, month, rules, today)
+    result.regime = regime_in_force(rules, settings.regime, month)
     book = CertificateBook.of(office)
     days = requirement_days(office, month) if book.kept else {}
     if not book.kept:
@@ -418,6 +420,16 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
     }
 
 
+def regime_in_force(rules: RuleSet, regime, month: date) -> list[str]:
+    """The office's 体制 that this month's amounts use, as staff read them."""
+    shown = [v.label for v in rules.additions.values() if regime.on(v.label, month)]
+    shown += [f"{v.label}（{v.amount}%）" for v in rules.reductions.values() if regime.on(v.label, month)]
+    held = regime.treatment_on(month)
+    if held is not None:
+        shown.append(f"処遇改善加算（{held.grade}、{held.written}）")
+    return shown
+
+
 def _user_additions(values: dict, rules: RuleSet, meetings: _Meetings | None, initial: bool) -> list[str]:
     """The keys of the user's own 加算 this month (the office's come from its 体制)."""
     keys = ["initial"] if initial else []
@@ -528,6 +540,7 @@ def as_dict(check: MonthCheck) -> dict:
             "rate": str(tier.rate) if tier.rate is not None else None,
         },
         "unit_price": float(check.unit_price),
+        "office_regime": check.regime,
         "estimate_note": ESTIMATE_NOTE,
         "office_findings": [f.as_dict() for f in check.office_findings],
         "users": users,

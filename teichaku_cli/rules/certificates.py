@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from teichaku_cli.office.load import Office
     from teichaku_cli.rules.ruleset import RuleSet
 
-FACE_TO_FACE_METHODS = ("対面", "テレビ電話")
-
-
 @dataclass(frozen=True)
 class Certificate:
     """One 支給決定期間 of one user's 受給者証."""
@@ -173,6 +170,8 @@ def requirement_days(office: "Office", month: date) -> dict[str, tuple[list[date
     """Per user, the days of ``month`` that meet its requirements: 本人との対面 or
     テレビ電話, and 支援レポートの本人提供."""
     import pandas as pd
+
+    from teichaku_cli.rules.monthly import FACE_TO_FACE_METHODS  # the one list of what counts as 対面
 
     first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
     contacts = office.contacts

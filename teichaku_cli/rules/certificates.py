@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 from teichaku_cli.office import schema
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
-from teichaku_cli.rules.dates import month_end as _month_end
+from teichaku_cli.rules.calendar import month_end as _month_end
 
 month_end = lru_cache(maxsize=256)(_month_end)  # asked once per user-month
 
@@ -137,7 +137,7 @@ class CertificateBook:
 
     @classmethod
     def of(cls, office: "Office") -> "CertificateBook":
-        from teichaku_cli.rules.periods import records
+        from teichaku_cli.office.rows import records
 
         frame = office.table(schema.CERTIFICATES.name)
         grouped: dict[str, list[Certificate]] = {}
@@ -242,7 +242,7 @@ def certificate_deadlines(office: "Office", today: date, horizon: date) -> list[
     entered) within ``today`` … ``horizon``, and certificates that have lapsed:
     (day, user_id, name, kind, label). A lapsed one has a day before today, so it
     sorts first."""
-    from teichaku_cli.rules.periods import as_date, records
+    from teichaku_cli.office.rows import as_date, records
 
     book = CertificateBook.of(office)
     if not book.kept:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from teichaku_cli.office.values import format_wareki_month
 from teichaku_cli.rules import findings as F
-from teichaku_cli.rules.dates import fiscal_year
+from teichaku_cli.rules.calendar import fiscal_year
 
 if TYPE_CHECKING:
     from teichaku_cli.office.load import Office

@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from teichaku_cli.errors import TeichakuError
+from teichaku_cli.rules.calendar import BACKWARD, EVENT_DAY, FORWARD, NEXT_DAY, PeriodRule
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,20 @@ class RuleSet:
     reductions: dict[str, Value]  # percentage 減算 of the office's 体制 (amount: % of the base)
     not_applicable: dict[str, Value]  # 減算 that do not apply to 就労定着支援 (label, source)
     billing: dict[str, Step]  # units → yen, step by step (rules/amounts.py)
+    periods: dict[str, PeriodRule]
 
     def limit(self, key: str) -> int:
         return self.limits[key].amount
 
+    def period(self, key: str) -> PeriodRule:
+        """A named period (eligibility, plan_review, job_change…), counted as its rule file says."""
+        return self.periods[key]
+
     def source(self, key: str) -> str:
         if key == "rate":  # what the tier is decided from
             return self.rate_wording_source
+        if key in self.periods:
+            return self.periods[key].source
         if key in self.billing:
             return self.billing[key].source
         return (self.limits.get(key) or self.additions.get(key) or self.reductions[key]).source
@@ -110,6 +118,15 @@ def _steps(raw: dict) -> dict[str, Step]:
     }
 
 
+def _periods(raw: dict) -> dict[str, PeriodRule]:
+    periods = {}
+    for key, v in raw.items():
+        if v["direction"] not in (FORWARD, BACKWARD) or v["day1"] not in (EVENT_DAY, NEXT_DAY) or (v["direction"] == BACKWARD and v["day1"] != EVENT_DAY):
+            raise ValueError(f"rule data: period {key} has an unknown counting")  # a packaging fault, caught by the tests
+        periods[key] = PeriodRule(key, v["months"], v["direction"], v["day1"], v["reading"], v["why"], v["source"])
+    return periods
+
+
 @lru_cache(maxsize=1)
 def all_rule_sets() -> tuple[RuleSet, ...]:
     files = sorted(p for p in resources.files("teichaku_cli.rules").joinpath("data").iterdir() if p.name.endswith(".toml"))
@@ -134,6 +151,7 @@ def all_rule_sets() -> tuple[RuleSet, ...]:
                 reductions=_values(raw.get("reductions", {})),
                 not_applicable=_values(raw.get("not_applicable", {})),
                 billing=_steps(raw["billing"]),
+                periods=_periods(raw["periods"]),
             )
         )
     return tuple(sets)

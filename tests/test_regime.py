@@ -148,3 +148,19 @@ def test_json_carries_every_line_and_the_office_findings(invoke, tmp_path, monke
     ]
     assert user["units"]["total"] == 3934 and user["amounts"]["total_cost"] == 44060
     assert user["amounts"]["user_burden"] is None and [f["code"] for f in payload["office_findings"]] == ["certificates-not-kept"]
+
+
+def test_rate_yen_follow_the_declared_regime_and_say_when_a_price_is_missing(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    people = [good_month(f"{i:04d}", MONTH, 就職日=date(2022, 10, 1), 利用開始日=date(2023, 4, 1)) for i in range(1, 11)]
+    people[0]["利用者"][0]["離職日"] = date(2025, 1, 10)  # 9/10 retained at 2026-03-31: 9割以上9割5分未満, one more reaches 9割5分
+    folder = write_csvs(tmp_path / "o", merge(*people), encoding="cp932")
+    config = '"地域区分単価" = 10.0\n["処遇改善加算"]\n"区分" = "Ⅰ"\n"加算率" = "10.0%"\n'
+    (folder / "teichaku.toml").write_text(config, encoding="utf-8")
+    payload = json.loads(invoke("rate", folder, "--year", "2025", "--json").stdout)
+    up, users = payload["what_moves"]["up"], payload["what_moves"]["users_now"]
+    # a user-month: 3,512 + 351 (351.2) = 3,863 → 38,630 円; 3,348 + 335 (334.8) = 3,683 → 36,830 円
+    assert up["yen_per_year"] == (38630 - 36830) * users * 12
+    (folder / "teichaku.toml").write_text('"地域区分単価" = [{ "から" = "2026-04", "まで" = "2026-09", "単価" = 10.0 }]\n', encoding="utf-8")
+    result = invoke("rate", folder, "--year", "2025")
+    assert result.exit_code == 0 and "地域区分単価が teichaku.toml にない月" in result.output

@@ -122,11 +122,11 @@ def _render(p: dict, unit_price: float) -> None:
     if move:
         if move["up"]:
             up = move["up"]
-            gain = f"、年 {up['units_per_year']:,} 単位（約 {up['yen_per_year']:,} 円、利用者 {move['users_now']}人として）" if up["units_per_year"] is not None else ""
+            gain = f"、年 {up['units_per_year']:,} 単位（{_yen_of(up)}、利用者 {move['users_now']}人として）" if up["units_per_year"] is not None else ""
             out.print(f"上の区分（{up['tier']}）まで: あと {up['more_retained']}人の定着{gain}")
         if move["down"]:
             down = move["down"]
-            loss = f"、年 {down['units_per_year']:,} 単位（約 {down['yen_per_year']:,} 円、利用者 {move['users_now']}人として）" if down["units_per_year"] is not None else ""
+            loss = f"、年 {down['units_per_year']:,} 単位（{_yen_of(down)}、利用者 {move['users_now']}人として）" if down["units_per_year"] is not None else ""
             out.print(f"下の区分（{down['tier']}）へ: {down['losses']}人の離職で下がる{loss}")
     j = p["jisseki_taisei"]
     verdict = "満たす" if j["qualifies"] else "満たさない"
@@ -143,6 +143,13 @@ def _render(p: dict, unit_price: float) -> None:
         note = omitted(min(len(j["people"]), TABLE_LIMIT), len(j["people"]), "対象者")
         if note:
             out.print(f"[yellow]{note}[/yellow]")
+
+
+def _yen_of(side: dict) -> str:
+    """The yearly yen of a tier move; unknown when teichaku.toml gives no 地域区分単価 for some month of that year."""
+    if side["yen_per_year"] is None:
+        return "金額は、その年度の地域区分単価が teichaku.toml にない月があるため出せません"
+    return f"約 {side['yen_per_year']:,} 円"
 
 
 def _designation(office, value: str, as_json: bool, out_path) -> None:

@@ -36,6 +36,9 @@ PRICE_KEY = "地域区分単価"
 PRICE_RANGE = (5, 20)  # 円/単位: outside it the value is not a unit price (a typo, 112 for 11.2)
 RATE_LIMIT = Decimal("0.3")  # a 加算率 above 30 % is a typo (the class rates are of the order of 7–10 %)
 FROM, TO = "から", "まで"
+# the top-level teichaku.toml keys read here (for a registry of known keys), and the keys inside their tables
+TOML_KEYS = (*SWITCHES, TREATMENT_KEY, PRICE_KEY)
+INNER_KEYS = {TREATMENT_KEY: ("区分", "加算率", FROM, TO), PRICE_KEY: ("単価", FROM, TO), **{k: (FROM, TO) for k in SWITCHES}}
 PERIOD_EXAMPLE = '[{ "から" = "2025-04", "まで" = "2025-09" }]'
 
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from teichaku_cli.office.rows import records
 
@@ -42,8 +41,7 @@ def _day(value: object) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):  # a tuple: made for every person on every run, and cheap to make
     """One job. ``disclosure`` is オープン, クローズ or None (unknown); ``consent``
     is True only when あり was written for this job."""
 
@@ -75,8 +73,7 @@ class Job:
         return self.employer is not None and employer_key(name) == employer_key(self.employer)
 
 
-@dataclass(frozen=True)
-class WorkingLife:
+class WorkingLife(NamedTuple):
     """One person's jobs, in the order they began."""
 
     jobs: tuple[Job, ...]
@@ -91,8 +88,13 @@ class WorkingLife:
     def job_on(self, day: date) -> Job | None:
         """The one job in force on ``day``; None on a day with no job or with two
         (the day one job ends and the next begins)."""
-        found = [j for j in self.jobs if j.in_force_on(day)]
-        return found[0] if len(found) == 1 else None
+        found = None
+        for job in self.jobs:
+            if job.hired <= day and (job.left is None or day <= job.left):
+                if found is not None:
+                    return None
+                found = job
+        return found
 
     def jobs_in(self, first: date, last: date) -> list[Job]:
         return [j for j in self.jobs if j.overlaps(first, last)]
@@ -115,18 +117,11 @@ def _legacy_jobs(user: dict) -> tuple[Job, ...]:
     if hired is None:
         return ()
     row = int(user.get("_row") or 0)
-    latest = dict(
-        employer=user.get("事業主") or None,
-        disclosure=user.get("障害開示"),
-        consent=user.get("事業主共有同意"),
-        consent_from=None,
-        table=USERS_TABLE,
-        row=row,
-    )
+    employer, disclosure, consent = user.get("事業主") or None, user.get("障害開示"), user.get("事業主共有同意")
     if rehired is None:
-        return (Job(hired=hired, left=left, **latest),)
+        return (Job(employer, hired, left, disclosure, consent, None, USERS_TABLE, row),)
     earlier = Job(None, hired, left, None, None, None, USERS_TABLE, row)  # 事業主/開示/同意 are the latest job's
-    return (earlier, Job(hired=rehired, left=None, **latest))
+    return (earlier, Job(employer, rehired, None, disclosure, consent, None, USERS_TABLE, row))
 
 
 class WorkingLives:

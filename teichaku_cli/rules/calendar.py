@@ -32,6 +32,7 @@ days of months and need no 応当日.
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -68,6 +69,9 @@ def _days_in(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
+# Periods are values: the same hire date is asked about once per month checked, for
+# every user sharing it; the answers are cached.
+@functools.lru_cache(maxsize=1 << 16)
 def months_from(day1: date, months: int) -> Period:
     """A period of ``months`` months whose day 1 is ``day1`` (民法143条).
 
@@ -84,6 +88,7 @@ def months_from(day1: date, months: int) -> Period:
     return Period(day1, last)
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def months_back_from(day1: date, months: int) -> Period:
     """A period of ``months`` months counted backwards, ``day1`` being its day 1
     (and its last day in calendar order).

@@ -16,16 +16,14 @@ later job never re-anchors eligibility or the 3年6か月 limit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from teichaku_cli.office.history import WorkingLife
 from teichaku_cli.rules.ruleset import RuleSet
 
 
-@dataclass(frozen=True)
-class Employment:
+class Employment(NamedTuple):
     employed: bool
     reason: str  # Japanese, for people (rate's reasons, check's messages)
     left_on: date | None = None  # the 離職日 from which the person counts as having left
@@ -41,6 +39,8 @@ def employment_on(life: WorkingLife, day: date, started: date, rules: RuleSet, s
     jobs = life.jobs
     if not jobs or jobs[0].hired > day:
         return Employment(False, "基準日より後に就職")
+    if len(jobs) == 1 and (jobs[0].left is None or jobs[0].left > day):
+        return CONTINUING  # most people, most days
     window = rules.period("job_change")
     allowed = rules.limit("job_changes_as_continuous")
     changes: list[tuple[date, date]] = []
@@ -78,6 +78,9 @@ def employment_on(life: WorkingLife, day: date, started: date, rules: RuleSet, s
                 changes=tuple(changes),
             )
     raise AssertionError("unreachable: the last job either continues or was left")  # pragma: no cover
+
+
+CONTINUING = Employment(True, "就労継続")
 
 
 def _continuing(changes: list[tuple[date, date]], within: str, show: Callable[[date], str]) -> str:

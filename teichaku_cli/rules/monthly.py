@@ -199,8 +199,33 @@ def _finding(rules: RuleSet, label: str, key: str, **kw: object) -> F.Finding:
     return F.make(key, rules.source(spec.rule), month=label, **kw)
 
 
-# (date, the 事業主 the row names or None) of a contact with an employer or a report shared with one
-Dated = list[tuple[date, object]]
+class _Dated:
+    """The month's rows of one kind (contacts with an employer, reports shared
+    with one), each with its date and the 事業主 it may name: which job a row
+    belongs to is asked per user, and only where the answer is not plain."""
+
+    def __init__(self, frame: "pd.DataFrame", column: str) -> None:
+        self.frame, self.column = frame, column
+        self.users = set(frame["利用者ID"])
+        self.named = set(frame.loc[frame["事業主"].notna() & (frame["事業主"] != ""), "利用者ID"])
+        self._rows: dict | None = None
+
+    def rows(self, uid: str) -> list[tuple[date, object]]:
+        if self._rows is None:  # positions per user, once (C-level); rows made only for who asks
+            self._rows = self.frame.groupby("利用者ID", sort=False).indices
+            self._days = self.frame[self.column].dt.to_pydatetime().tolist()
+            self._employers = self.frame["事業主"].tolist()
+        return [(self._days[i].date(), self._employers[i]) for i in self._rows.get(uid, ())]
+
+    def with_job(self, uid: str, life: WorkingLife, job, first: date, last: date) -> bool:
+        """Does a row of ``uid`` belong to ``job`` (by the 事業主 it names, else by its date)?"""
+        if uid not in self.users:
+            return False
+        if uid not in self.named and job.hired <= first and (job.left is None or job.left >= last) and not any(
+            other is not job and other.overlaps(first, last) for other in life.jobs
+        ):
+            return True  # the one job all month: every row of the month is about it
+        return any(life.job_of_entry(day, employer) is job for day, employer in self.rows(uid))
 
 
 @dataclass
@@ -212,8 +237,8 @@ class _MonthFacts:
     reported: set[str]
     latest_plan: dict[str, date]
     subsidised: set[str]
-    employer: dict[str, Dated] = field(default_factory=dict)  # the rest only for warnings
-    shared: dict[str, Dated] = field(default_factory=dict)
+    employer: _Dated | None = None  # the rest only for warnings
+    shared: _Dated | None = None
     handoffs: dict[str, date] = field(default_factory=dict)
     warnings: bool = False
 
@@ -233,24 +258,11 @@ class _MonthFacts:
             reported=set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"]),
             latest_plan={uid: as_date(day) for uid, day in latest.items()},
             subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
-            employer=_dated(in_month[in_month["相手"] == "事業主"], "日付"),
-            shared=_dated(reports[reports["事業主共有日"].between(first, last)], "事業主共有日"),
+            employer=_Dated(in_month[in_month["相手"] == "事業主"], "日付"),
+            shared=_Dated(reports[reports["事業主共有日"].between(first, last)], "事業主共有日"),
             handoffs=first_handoffs(contacts),
             warnings=True,
         )
-
-
-def _dated(frame: "pd.DataFrame", column: str) -> dict[str, Dated]:
-    """Per user, each row's date and the 事業主 it names (the job it belongs to)."""
-    found: dict[str, Dated] = {}
-    for uid, day, employer in zip(frame["利用者ID"], frame[column].dt.to_pydatetime(), frame["事業主"]):
-        found.setdefault(uid, []).append((day.date(), employer))
-    return found
-
-
-def _with_job(rows: Dated, life: WorkingLife, job) -> bool:
-    """Does any of these rows belong to ``job`` (by the 事業主 it names, else by its date)?"""
-    return any(life.job_of_entry(day, employer) is job for day, employer in rows)
 
 
 def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives) -> list[tuple[dict, list[F.Finding]]]:
@@ -279,9 +291,9 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
         if warnings:
             job = life.job_for(month, last)
             if job is not None and job.open_employment:  # クローズ or unknown: the employer is not asked for
-                if job.consented_on(last) and not _with_job(facts.shared.get(uid, ()), life, job):
+                if job.consented_on(last) and not facts.shared.with_job(uid, life, job, month, last):
                     add("employer-report-share-missing", employer=job.employer or "事業主")
-                if not _with_job(facts.employer.get(uid, ()), life, job):
+                if not facts.employer.with_job(uid, life, job, month, last):
                     add("employer-contact-missing", employer=job.employer or "事業主")
         plan = facts.latest_plan.get(uid)
         if plan is None:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 STARTED, RECEIVED = "started", "received"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per user on every check: not frozen, whose __init__ is several times slower
 class Person:
     user_id: str
     name: str
@@ -140,11 +140,13 @@ _PERSON_COLUMNS = ("氏名", "利用開始日", "利用終了日", *USER_JOB_COL
 def _person(values: dict, life, start: date, end: date, reference: date, wording: str, rules: RuleSet) -> Person:
     started, finished = as_date(values["利用開始日"]), as_date(values["利用終了日"])
     jobs = life.jobs
-    moves = tuple(
-        (job.left, jobs[i + 1].hired if i + 1 < len(jobs) else None)
-        for i, job in enumerate(jobs)
-        if job.left is not None and job.left <= reference
-    )
+    moves = ()
+    if len(jobs) > 1 or jobs and jobs[0].left is not None:
+        moves = tuple(
+            (job.left, jobs[i + 1].hired if i + 1 < len(jobs) else None)
+            for i, job in enumerate(jobs)
+            if job.left is not None and job.left <= reference
+        )
     if wording == STARTED:
         counted = start <= started <= end
         why = "期間内に利用開始" if counted else "利用開始が期間外"

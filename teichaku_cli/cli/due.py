@@ -20,7 +20,7 @@ def due(
     out: OutOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了）を近い順に出す。"""
+    """これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。切れた受給者証は先頭に。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.deadlines import upcoming
 
@@ -51,7 +51,8 @@ def due(
     for col in ("日付", "あと", "利用者ID", "氏名", "期限"):
         table.add_column(col)
     for d in items[:TABLE_LIMIT]:  # soonest first
-        table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{(d.day - today).days}日", d.user_id, escape(d.name), escape(d.label))
+        left = (d.day - today).days
+        table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{left}日" if left >= 0 else f"[red]{-left}日前に切れた[/red]", d.user_id, escape(d.name), escape(d.label))
     out_console = console()
     out_console.print(table if items else f"{today} から {within} か月の間に期限はありません。")
     note = omitted(min(len(items), TABLE_LIMIT), len(items), "近い期限")

@@ -22,6 +22,7 @@ from teichaku_cli.office.sources import EXCEL_ERRORS, RawSheet, Source, normaliz
 from teichaku_cli.office.values import (
     ValueProblem,
     normalize_text,
+    parse_amount,
     parse_choice,
     parse_date,
     parse_id,
@@ -136,9 +137,10 @@ def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) 
         problems += found
     office = Office(settings, source.display, tables, places, problems)
     if not any(p.structural for p in problems):
+        from teichaku_cli.office.certificate_checks import certificate_checks
         from teichaku_cli.office.checks import cross_check
 
-        problems += cross_check(office)
+        problems += cross_check(office) + certificate_checks(office)
     return office
 
 
@@ -266,6 +268,7 @@ _PARSERS: dict[Kind, Callable[[Column], Callable[[object], object]]] = {
     Kind.DATE: lambda c: parse_date,
     Kind.MONTH: lambda c: parse_month,
     Kind.YESNO: lambda c: lambda v: parse_yesno(v, *c.yes_no_words),
+    Kind.AMOUNT: lambda c: parse_amount,
     Kind.CHOICE: lambda c: (lambda m: lambda v: parse_choice(v, m, c.choices))(c.choice_map()),
 }
 

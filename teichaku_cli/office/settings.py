@@ -8,11 +8,15 @@ the CSV folder), else in the current folder. Every key is optional.
     "地域区分単価" = 11.20        # 円/単位 (the office's 地域区分)
     "指定日" = 2019-04-01
     "基本報酬区分" = "9割以上9割5分未満"  # optional: else computed from the data
-    "就労定着実績体制加算" = true          # office-level 加算・減算 (true / false)
+    "就労定着実績体制加算" = true          # office-level 加算・減算: true / false / periods
+    "情報公表未報告減算" = [{ "から" = "2025-04", "まで" = "2025-09" }]
     data = "office.xlsx"         # so commands run with no DATA argument
 
+    ["処遇改善加算"]             # class and rate from the office's 処遇改善計画書 (office/regime.py)
+    "区分" = "Ⅰ"
+    "加算率" = "10.3%"
     [columns]                    # an export's own header → canonical header
-    "受給者番号" = "利用者ID"
+    "利用者番号" = "利用者ID"
     [columns."支援記録"]          # only for one sheet
     "対応日" = "日付"
     [sheets]                   # an export's own sheet / CSV name → canonical
@@ -28,20 +32,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from teichaku_cli.errors import TeichakuError
+from teichaku_cli.office.regime import PRICE_KEY, ConfigError, Regime, read_regime
 from teichaku_cli.office.values import ValueProblem, parse_date
 
 CONFIG_NAME = "teichaku.toml"
 DEFAULT_UNIT_PRICE = 10.0  # 円/単位 for その他 地域 (the base rate)
-# office-level 加算・減算 set in teichaku.toml as true/false (labels as in the fee data)
-OFFICE_FLAGS = ("職場適応援助者養成研修修了者配置体制加算", "就労定着実績体制加算", "支援体制構築未実施減算")
 
 
 @dataclass(frozen=True)
 class Settings:
     office_name: str = ""
     office_number: str = ""
-    unit_price: float = DEFAULT_UNIT_PRICE
+    unit_price: float = DEFAULT_UNIT_PRICE  # the one written, or the latest period's
     unit_price_set: bool = False
     designated_on: date | None = None
     data: Path | None = None
@@ -49,16 +51,12 @@ class Settings:
     sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     sheets: dict[str, str] = field(default_factory=dict)
     base_tier: str = ""  # 基本報酬区分 when the office sets it instead of computing the rate
-    flags: dict[str, bool] = field(default_factory=dict)  # office-level 加算・減算
+    regime: Regime = field(default_factory=Regime)  # office 加算・減算, 処遇改善加算, 地域区分単価 over time
     templates: dict[str, Path] = field(default_factory=dict)  # 支援レポート / 就労定着支援計画 → an office's own copy
     path: Path | None = None
 
     def column_map(self, table: str) -> dict[str, str]:
         return {**self.columns, **self.sheet_columns.get(table, {})}
-
-
-class ConfigError(TeichakuError):
-    pass
 
 
 def find_config(data: Path | None, explicit: Path | None) -> Path | None:
@@ -92,12 +90,10 @@ def load_settings(path: Path | None) -> Settings:
             raise ConfigError(f"{path}: 「{key}」は文字で書いてください。")
         return str(value)
 
-    unit_price = raw.get("地域区分単価")
-    if unit_price is not None and (isinstance(unit_price, bool) or not isinstance(unit_price, (int, float)) or not 5 <= unit_price <= 20):
-        raise ConfigError(
-            f"{path}: 地域区分単価「{unit_price}」は1単位あたりの円（例: 10.0、11.20）ではありません。",
-            "地域区分に応じた単価を数値で書いてください",
-        )
+    from teichaku_cli.rules.ruleset import all_rule_sets
+
+    not_applicable = {v.label: v.source for rules in all_rule_sets() for v in rules.not_applicable.values()}
+    regime = read_regime(raw, path, not_applicable)
     designated = raw.get("指定日")
     try:
         designated = parse_date(designated) if designated is not None else None
@@ -117,27 +113,21 @@ def load_settings(path: Path | None) -> Settings:
             sheet_columns[key] = {str(k): str(v) for k, v in value.items()}
         else:
             columns[str(key)] = str(value)
-    flags = {}
-    for key in OFFICE_FLAGS:
-        value = raw.get(key, False)
-        if not isinstance(value, bool):
-            raise ConfigError(f"{path}: 「{key}」は true か false で書いてください（値: {value}）。")
-        flags[key] = value
     data = raw.get("data")
     if data is not None and not isinstance(data, str):
         raise ConfigError(f"{path}: 「data」はファイルかフォルダのパスを文字で書いてください（値: {data}）。", 'data = "office.xlsx" のように " で囲んでください')
     return Settings(
         office_name=text("事業所名"),
         office_number=text("事業所番号"),
-        unit_price=float(unit_price) if unit_price is not None else DEFAULT_UNIT_PRICE,
-        unit_price_set=unit_price is not None,
+        unit_price=float(regime.prices[-1].price) if regime.prices else DEFAULT_UNIT_PRICE,
+        unit_price_set=PRICE_KEY in raw,
         designated_on=designated,
         data=(path.parent / data) if data else None,
         columns=columns,
         sheet_columns=sheet_columns,
         sheets={str(k): str(v) for k, v in table("sheets", '"Sheet1" = "利用者"').items()},
         base_tier=text("基本報酬区分"),
-        flags=flags,
+        regime=regime,
         templates={str(k): path.parent / str(v) for k, v in table("templates", '"支援レポート" = "自事業所の様式.xlsx"').items()},
         path=path,
     )

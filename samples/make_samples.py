@@ -122,6 +122,57 @@ MEETINGS = [
 ]
 
 
+OFFICE_NUMBER = "1399900001"
+OTHER_OFFICE = "1399900099"  # another office that manages one user's cap
+MUNICIPALITIES = ("139991", "139992")  # made-up 市町村番号
+CAPS = (9300, 0, 37200)  # 負担上限月額 by user, in turn
+CERTIFICATE_GAPS = {"0007": (date(2026, 10, 1), date(2026, 10, 31))}  # renewed a month late: October cannot be claimed
+CERTIFICATE_LAST_END = {"0003": date(2026, 12, 31), "0014": date(2026, 10, 31)}  # ends soon (no renewal yet) / lapsed
+CAP_MANAGERS = {"0004": OFFICE_NUMBER, "0008": OTHER_OFFICE}
+CAP_OVERRIDES = {"0008": 9300}
+CAP_RESULTS = [("0008", date(2026, 10, 1), "3", 1200)]  # the managing office settled 1,200円 for this office
+
+
+def _plus_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def certificates() -> list[dict]:
+    """One 受給者証 row per 支給決定期間: a year at a time (to a month's end), renewed
+    the next day, over each user's service; the scenarios above break the pattern."""
+    rows = []
+    for n, u in enumerate(USERS):
+        periods, first = [], u.start
+        stop = u.end or date(2027, 3, 31)
+        while first <= stop:
+            last = _plus_months(first, 12) - timedelta(days=1)
+            periods.append((first, last))
+            first = last + timedelta(days=1)
+        if u.id in CERTIFICATE_LAST_END:
+            until = CERTIFICATE_LAST_END[u.id]
+            periods = [(a, min(b, until)) for a, b in periods if a <= until]
+        if u.id in CERTIFICATE_GAPS:
+            gap_first, gap_last = CERTIFICATE_GAPS[u.id]
+            split = []
+            for a, b in periods:
+                if a <= gap_last and b >= gap_first:
+                    if a < gap_first:
+                        split.append((a, gap_first - timedelta(days=1)))
+                    if b > gap_last:
+                        split.append((gap_last + timedelta(days=1), _plus_months(gap_last + timedelta(days=1), 12) - timedelta(days=1)))
+                else:
+                    split.append((a, b))
+            periods = split
+        for a, b in periods:
+            rows.append({
+                "利用者ID": u.id, "受給者証番号": f"99000{int(u.id):05d}", "市町村番号": MUNICIPALITIES[n % 2],
+                "支給決定開始日": a, "支給決定終了日": b, "負担上限月額": CAP_OVERRIDES.get(u.id, CAPS[n % 3]),
+                "上限管理事業所番号": CAP_MANAGERS.get(u.id),
+            })
+    return rows
+
+
 def build() -> dict[str, list[dict]]:
     users, history, contacts, reports, plans = [], [], [], [], []
     for n, u in enumerate(USERS):
@@ -187,6 +238,8 @@ def build() -> dict[str, list[dict]]:
         "支援計画": plans,
         "ケース会議": [{"日付": d, "利用者ID": uid, "参加機関": who, "サービス管理責任者参加": sabikan} for d, uid, who, sabikan in MEETINGS],
         "助成金": [{"利用者ID": uid, "対象月": m} for uid, m in SUBSIDIES],
+        "受給者証": certificates(),
+        "上限管理結果": [{"利用者ID": uid, "対象月": m, "管理結果": r, "利用者負担額": a} for uid, m, r, a in CAP_RESULTS],
     }
 
 
@@ -250,6 +303,8 @@ def write_csvs(tables: dict[str, list[dict]], folder: Path) -> None:
                     cells.append(WAREKI_STYLES[(i + len(cells)) % len(WAREKI_STYLES)](v))
                 elif c.kind is schema.Kind.YESNO and c.name == "事業主共有同意":
                     cells.append(CSV_YESNO[v])
+                elif c.kind is schema.Kind.AMOUNT:
+                    cells.append(f"{v:,}" if i % 2 else v)  # both 9,300 and 9300, as exports write them
                 else:
                     cells.append(v)
             out.writerow(cells)
@@ -295,12 +350,20 @@ def main() -> None:
     print("samples:", {k: len(v) for k, v in tables.items()})
 
 
-CONFIG = """# サンプル事業所の設定（架空）
+CONFIG = f"""# サンプル事業所の設定（架空）
 "事業所名" = "ひだまり就労定着支援センター"
-"事業所番号" = "1399900001"
+"事業所番号" = "{OFFICE_NUMBER}"
 "地域区分単価" = 11.2
 "指定日" = 2021-04-01
 data = "office.xlsx"
+
+# 令和6年度は業務継続計画（BCP）が未策定だった（架空）: その期間だけ減算
+"業務継続計画未策定減算" = [{{ "から" = "2024-04", "まで" = "2025-03" }}]
+
+# 処遇改善計画書で届け出た区分と加算率（架空の値。自事業所の率は処遇改善計画書で確かめてください）
+["処遇改善加算"]
+"区分" = "Ⅰ"
+"加算率" = "10.0%"
 """
 
 if __name__ == "__main__":

@@ -35,11 +35,14 @@ def test_json_is_the_core_result_and_exit_is_1_with_a_blocked_user(invoke, offic
     assert payload == core
     assert payload["month"] == "2025-10" and payload["rules_version"] == "R6"
     users = {u["user_id"]: u for u in payload["users"]}
-    assert users["0001"]["claimable"] is True and users["0001"]["yen"] == 39334
+    assert users["0001"]["claimable"] is True and users["0001"]["amounts"]["total_cost"] == 39334
     assert [f["code"] for f in users["0002"]["findings"]] == ["face-to-face-missing"]
+    assert [f["code"] for f in payload["office_findings"]] == ["certificates-not-kept"]  # no 受給者証 sheet: one note
     assert payload["summary"] == {
-        "users": 2, "claimable": 1, "blocked": 1, "errors": 1, "warnings": 0,
-        "units_claimable": 3512, "yen_claimable": 39334, "units_blocked": 3512, "yen_blocked": 39334,
+        "users": 2, "claimable": 1, "blocked": 1, "errors": 1, "warnings": 0, "notes": 1,
+        "units_claimable": 3512, "total_cost_claimable": 39334, "user_burden_claimable": None, "benefit_claimable": None,
+        "units_blocked": 3512, "total_cost_blocked": 39334, "user_burden_blocked": None, "benefit_blocked": None,
+        "by_municipality": [{"municipality": "（市町村番号なし）", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": None, "benefit": None}],
     }
 
 
@@ -165,3 +168,41 @@ def test_due_table_excel_and_range(invoke, tmp_path, monkeypatch):
         assert result.exit_code == 2 and "1〜60" in result.output
     quiet = write_csvs(tmp_path / "quiet", good_month("0009", MONTH))  # next: the plan review on 2026-04-01
     assert "2025-10-15 から 1 か月の間に期限はありません。" in invoke("due", quiet, "--within", "1").output
+
+
+def test_out_writes_the_claim_estimate_per_user_and_per_municipality(invoke, tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    blocked = good_month("0003", MONTH)
+    blocked["支援記録"][0]["方法"] = "電話"
+
+    def cert(uid, municipality, cap):
+        return {"利用者ID": uid, "受給者証番号": f"99000{int(uid):05d}", "市町村番号": municipality,
+                "支給決定開始日": date(2025, 4, 1), "支給決定終了日": date(2026, 3, 31), "負担上限月額": cap}
+
+    tables = merge(good_month("0001", MONTH), good_month("0002", MONTH), blocked,
+                   {"受給者証": [cert("0001", "139991", 9300), cert("0002", "139992", 0), cert("0003", "139991", 37200)]})
+    folder = write_csvs(tmp_path / "o", tables, encoding="cp932")
+    (folder / "teichaku.toml").write_text(CONFIG, encoding="utf-8")  # 3,512 units at 11.2 円: 39,334 円
+    result = invoke("check", folder, "--month", "2025-10", "--out", tmp_path / "check.xlsx")
+    assert result.exit_code == 1, result.output
+    assert "請求見込み（請求可 2人）: 7,024 単位、総費用額 78,668 円、利用者負担 3,933 円、給付費 74,735 円" in result.output
+    assert "請求できない分（合計に含めず）: 1人、3,512 単位、総費用額 39,334 円" in result.output and "見込み" in result.output
+    rows = list(openpyxl.load_workbook(tmp_path / "check.xlsx")["請求見込み"].iter_rows(values_only=True))
+    assert rows[0] == ("利用者ID", "氏名", "受給者証番号", "市町村番号", "単位数", "単価", "総費用額", "利用者負担", "給付費", "請求")
+    assert rows[1] == ("0001", "利用者0001", "9900000001", "139991", 3512, 11.2, 39334, 3933, 35401, "可")
+    assert rows[2] == ("0002", "利用者0002", "9900000002", "139992", 3512, 11.2, 39334, 0, 39334, "可")
+    assert rows[3][:9] == ("0003", "利用者0003", "9900000003", "139991", 3512, 11.2, 39334, 3933, 35401) and rows[3][9].startswith("不可")
+    totals = {r[0]: r[4:9] for r in rows[5:] if r and r[0]}
+    assert totals["市町村計 139991"] == (3512, 11.2, 39334, 3933, 35401)  # 0003 is blocked: not in the sum
+    assert totals["市町村計 139992"] == (3512, 11.2, 39334, 0, 39334)
+    assert totals["請求見込み 合計"] == (7024, 11.2, 78668, 3933, 74735)
+    assert totals["請求できない分"] == (3512, 11.2, 39334, 3933, 35401)
+    assert any("見込み" in str(r[1]) and "国保連" in str(r[1]) for r in rows if r and r[0])
+    payload = json.loads(invoke("check", folder, "--month", "2025-10", "--json").stdout)
+    assert payload == as_dict(check_month(load_office(folder), MONTH, date(2025, 11, 5)))  # --json is the core result
+    assert payload["summary"]["by_municipality"] == [
+        {"municipality": "139991", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": 3933, "benefit": 35401},
+        {"municipality": "139992", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": 0, "benefit": 39334},
+    ]

@@ -71,7 +71,8 @@ def test_readme_rate_walkthrough_is_a_real_run(invoke, monkeypatch):
 
 def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
     """The `make run` output in the README is what check prints on the samples: each
-    user's row (可/不可, the findings' short titles, units, yen) and the summary line."""
+    user's row (可/不可, the findings' short titles, units, 総費用額, 利用者負担, 給付費),
+    the summary and the office's 請求見込み lines."""
     monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
     monkeypatch.setenv("COLUMNS", "120")
     result = invoke("check", ROOT / "samples" / "office.xlsx", "--month", "2026-10")
@@ -80,8 +81,11 @@ def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
     section = readme.split("### `make run` の出力", 1)[1].split("###", 1)[0]
     real_rows = [line for line in result.output.splitlines() if line.startswith("│ 0")]
     assert real_rows and real_rows == [line for line in section.splitlines() if line.startswith("│ 0")]
-    summary = next(line for line in result.output.splitlines() if line.startswith("利用者 "))
-    assert summary in section
+    header = next(line for line in result.output.splitlines() if line.startswith("┃ 利用者ID"))
+    assert header in section and "総費用額" in header and "利用者負担" in header and "給付費" in header
+    for start in ("体制: ", "利用者 ", "請求見込み（", "請求できない分", "金額は見込み"):  # the summary and the office's amounts
+        line = next(line for line in result.output.splitlines() if line.startswith(start))
+        assert line in section, start
 
 
 def test_the_troubleshooting_messages_are_the_programs_own():

@@ -5,7 +5,6 @@ designation and 就労定着実績体制加算."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from datetime import date
 from fractions import Fraction
 
@@ -213,8 +212,10 @@ def test_rate_cli_shows_what_moves_in_units_and_yen_both_ways(invoke, tmp_path, 
     users_now = move["users_now"]
     assert move["up"]["units_per_year"] == (3348 - 2768) * users_now * 12
     assert move["down"]["units_per_year"] == (2234 - 2768) * users_now * 12 < 0
-    for side in ("up", "down"):  # units × 11.2 円, fractions of a yen dropped
-        assert move[side]["yen_per_year"] == int(Decimal(move[side]["units_per_year"]) * Decimal("11.2"))
+    # the 総費用額 difference of a user-month (units × 11.2 円, fractions of a yen dropped each month) × users × 12:
+    # 3348 → 37,497.6 → 37,497; 2768 → 31,001.6 → 31,001; 2234 → 25,020.8 → 25,020
+    assert move["up"]["yen_per_year"] == (37497 - 31001) * users_now * 12
+    assert move["down"]["yen_per_year"] == (25020 - 31001) * users_now * 12
     text = invoke("rate", folder, "--year", "2025").output
     assert f"約 {move['up']['yen_per_year']:,} 円" in text and f"約 {move['down']['yen_per_year']:,} 円" in text
 

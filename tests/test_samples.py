@@ -43,7 +43,9 @@ def test_scenarios_show_in_october_2026(offices):
     found = {u.user_id: sorted(f.code for f in u.findings) for u in result.users}
     assert found["0002"] == ["face-to-face-missing"]  # phone and mail only, closed: no employer findings
     assert found["0003"] == []  # video counts
-    assert found["0004"] == []  # job change within a month
+    assert found["0004"] == ["cap-managed-here"]  # job change within a month; this office manages the cap
+    assert found["0007"] == ["certificate-missing"]  # the certificate was renewed a month late: October is not covered
+    assert found["0008"] == []  # another office manages the cap and sent its result
     assert found["0006"] == ["plan-review-overdue"]
     assert found["0009"] == ["meeting-cap"]
     assert found["0010"] == ["handoff-due"]
@@ -54,6 +56,22 @@ def test_scenarios_show_in_october_2026(offices):
     assert "0005" not in found and "0001" not in found and "0017" not in found  # service ended before October
     claimable = {u.user_id for u in result.users if u.claimable}
     assert claimable and claimable != set(found)
+    users = {u.user_id: u for u in result.users}
+    # 2,768 + 処遇改善 10.0% (276.8 → 277) = 3,045 units × 11.2 = 34,104 円; 1割 3,410 under the 9,300 cap
+    assert users["0003"].units == 3045 and (users["0003"].money.total_cost, users["0003"].money.burden, users["0003"].money.benefit) == (34104, 3410, 30694)
+    assert users["0008"].money.burden == 1200  # the 上限管理結果
+    assert users["0014"].money.burden == 0  # 負担上限月額 0
+
+
+def test_samples_hold_certificates_to_act_on_and_a_declared_treatment_rate(offices, invoke, monkeypatch):
+    office = offices[0]
+    assert office.settings.regime.treatment_on(date(2026, 10, 1)) is not None
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    import json
+
+    deadlines = json.loads(invoke("due", SAMPLES / "office.xlsx", "--json").stdout)["deadlines"]
+    kinds = [(d["user_id"], d["kind"]) for d in deadlines if d["kind"].startswith("certificate")]
+    assert kinds == [("0014", "certificate-lapsed"), ("0003", "certificate-end")]  # lapsed first, then one expiring soon
 
 
 def test_sample_employer_copies_hold_no_private_entry(invoke, tmp_path):

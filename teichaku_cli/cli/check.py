@@ -1,4 +1,5 @@
-"""`teichaku check`: the monthly claim pre-check, per user, with units and yen."""
+"""`teichaku check`: the monthly claim pre-check, per user, with units and the
+amounts as they will be billed (総費用額, 利用者負担, 給付費: a 見込み)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def check(
     force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """請求前チェック: 利用者ごとに今月分を請求できるか、足りないもの、直し方、単位数と金額を出す。"""
+    """請求前チェック: 利用者ごとに今月分を請求できるか、足りないもの、直し方、単位数と請求見込み（総費用額・利用者負担・給付費）を出す。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.monthly import as_dict, check_month
     from teichaku_cli.safe_write import check_output
@@ -44,6 +45,17 @@ def check(
     raise typer.Exit(EXIT_PROBLEMS if payload["summary"]["blocked"] else EXIT_OK)
 
 
+COLORS = {"error": "red", "warning": "yellow", "note": "cyan"}
+
+
+def _yen(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _sum(value: int | None) -> str:
+    return "見込めません" if value is None else f"{value:,} 円"
+
+
 def _render(payload: dict, office) -> None:
     from rich.table import Table
 
@@ -53,10 +65,17 @@ def _render(payload: dict, office) -> None:
     out.print(f"[bold]{visible(name)}[/bold]  {payload['month']} 分の請求前チェック（{payload['rules_name']}）")
     units = f"{tier['units']:,} 単位" if tier['units'] else '単価不明'
     out.print(f"基本報酬: {visible(tier['label'] or '不明')}（{units}）— {visible(tier['how'])}")
+    out.print(f"体制: {visible('、'.join(payload['office_regime']) or '届け出た加算・減算なし')}（地域区分単価 {payload['unit_price']} 円）")
     if not office.settings.unit_price_set:
         out.print(f"[yellow]地域区分単価が teichaku.toml にないため、1単位 {payload['unit_price']} 円で計算しています。[/yellow]")
+    for f in payload["office_findings"]:
+        color = COLORS[f["severity"]]
+        out.print(f"[{color}]事業所 {f['code']}[/{color}] {visible(f['message'])}")
     table = Table(show_lines=False, header_style="bold")
-    for col, kw in (("利用者ID", {}), ("氏名", {}), ("請求", {"justify": "center"}), ("指摘", {}), ("単位", {"justify": "right"}), ("金額(円)", {"justify": "right"})):
+    for col, kw in (
+        ("利用者ID", {}), ("氏名", {}), ("請求", {"justify": "center"}), ("指摘", {}),
+        ("単位", {"justify": "right"}), ("総費用額", {"justify": "right"}), ("利用者負担", {"justify": "right"}), ("給付費", {"justify": "right"}),
+    ):
         table.add_column(col, **kw)
     users = payload["users"]
     shown, what = users, "利用者"
@@ -66,23 +85,32 @@ def _render(payload: dict, office) -> None:
     for u in shown:
         marks = []
         for f in u["findings"]:
-            color = "red" if f["severity"] == "error" else "yellow"
+            color = COLORS[f["severity"]]
             marks.append(f"[{color}]{f['title']}[/{color}]")  # short Japanese; code and message below
         status = "[green]可[/green]" if u["claimable"] else "[red]不可[/red]"
         units = f"{u['units']['total']:,}" + ("" if u["units"]["base_known"] else "*")
-        table.add_row(visible(u["user_id"]), visible(u["name"]), status, "、".join(marks) or "—", units, f"{u['yen']:,}")
+        money = u["amounts"]
+        table.add_row(
+            visible(u["user_id"]), visible(u["name"]), status, "、".join(marks) or "—", units,
+            _yen(money["total_cost"]), _yen(money["user_burden"]), _yen(money["benefit"]),
+        )
     out.print(table)
     note = omitted(len(shown), len(users), what)
     if note:
         out.print(f"[yellow]{note}[/yellow]")
     for u in shown:
         for f in u["findings"]:
-            color = "red" if f["severity"] == "error" else "yellow"
+            color = COLORS[f["severity"]]
             out.print(f"[{color}]{visible(u['user_id'])} {f['code']}[/{color}] {visible(f['message'])}")
     s = payload["summary"]
+    notes = f"・お知らせ {s['notes']}件" if s["notes"] else ""
+    out.print(f"利用者 {s['users']}人: 請求可 {s['claimable']}人・不可 {s['blocked']}人、エラー {s['errors']}件・注意 {s['warnings']}件{notes}。")
     out.print(
-        f"利用者 {s['users']}人: 請求可 {s['claimable']}人・不可 {s['blocked']}人、エラー {s['errors']}件・注意 {s['warnings']}件。"
-        f"請求可の合計 {s['units_claimable']:,} 単位（{s['yen_claimable']:,} 円）、不可の分 {s['units_blocked']:,} 単位（{s['yen_blocked']:,} 円）"
+        f"請求見込み（請求可 {s['claimable']}人）: {s['units_claimable']:,} 単位、総費用額 {s['total_cost_claimable']:,} 円、"
+        f"利用者負担 {_sum(s['user_burden_claimable'])}、給付費 {_sum(s['benefit_claimable'])}"
     )
+    if s["blocked"]:
+        out.print(f"請求できない分（合計に含めず）: {s['blocked']}人、{s['units_blocked']:,} 単位、総費用額 {s['total_cost_blocked']:,} 円")
+    out.print(payload["estimate_note"])
     if any(not u["units"]["base_known"] for u in payload["users"]):
         out.print("* 基本報酬の区分が分からないため、加算だけの単位数です。")

@@ -21,7 +21,7 @@ def due(
     force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了）を近い順に出す。"""
+    """これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。切れた受給者証は先頭に。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.deadlines import upcoming
     from teichaku_cli.safe_write import check_output
@@ -65,7 +65,8 @@ def _render(items, today, within: int) -> None:
     for col in ("日付", "あと", "利用者ID", "氏名", "期限"):
         table.add_column(col)
     for d in items[:TABLE_LIMIT]:  # soonest first
-        table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{(d.day - today).days}日", visible(d.user_id), visible(d.name), visible(d.label))
+        left = (d.day - today).days
+        table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{left}日" if left >= 0 else f"[red]{-left}日前に切れた[/red]", visible(d.user_id), visible(d.name), visible(d.label))
     out_console = console()
     out_console.print(table if items else f"{today} から {within} か月の間に期限はありません。")
     note = omitted(min(len(items), TABLE_LIMIT), len(items), "近い期限")

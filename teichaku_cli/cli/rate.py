@@ -27,7 +27,6 @@ def rate(
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.calendar import fiscal_year
-    from teichaku_cli.rules.monthly import yen
     from teichaku_cli.safe_write import check_output
 
     today = common_today()
@@ -49,10 +48,14 @@ def rate(
     record = retention_record(office, y)
     move = what_moves(result, users_served_on(office, min(result.reference_date, today)))
     payload = rate_as_dict(result, record, move)
-    for side in ("up", "down"):  # the yearly difference in yen too, at the office's unit price
-        moved = (payload["what_moves"] or {}).get(side)
-        if moved is not None:
-            moved["yen_per_year"] = None if moved["units_per_year"] is None else yen(moved["units_per_year"], office.settings.unit_price)
+    if move is not None:  # the yearly difference in yen too: 総費用額 under the office's declared 体制
+        from teichaku_cli.rules.amounts import fiscal_year_months, tier_change_yen
+
+        months = fiscal_year_months(result.applies_to_fiscal_year)
+        for side, other in (("up", move.up_tier), ("down", move.down_tier)):
+            moved = payload["what_moves"].get(side)
+            if moved is not None:
+                moved["yen_per_year"] = None if moved["units_per_year"] is None else tier_change_yen(office.settings, result.tier, other, months, move.users_now)
     if as_json:
         print_json(payload)
     else:
@@ -68,7 +71,6 @@ def rate(
 def _history(office, last_year: int, today, fee_table) -> list[dict]:
     """The rate for each fiscal year the data covers (for the chart)."""
     from teichaku_cli.rules.calendar import fiscal_year
-    from teichaku_cli.rules.monthly import yen
     from teichaku_cli.rules.retention import compute_rate, percent
     from teichaku_cli.rules.ruleset import RulesUnavailable
 
@@ -123,11 +125,11 @@ def _render(p: dict, unit_price: float) -> None:
     if move:
         if move["up"]:
             up = move["up"]
-            gain = f"、年 {up['units_per_year']:,} 単位（約 {up['yen_per_year']:,} 円、利用者 {move['users_now']}人として）" if up["units_per_year"] is not None else ""
+            gain = f"、年 {up['units_per_year']:,} 単位（{_yen_of(up)}、利用者 {move['users_now']}人として）" if up["units_per_year"] is not None else ""
             out.print(f"上の区分（{up['tier']}）まで: あと {up['more_retained']}人の定着{gain}")
         if move["down"]:
             down = move["down"]
-            loss = f"、年 {down['units_per_year']:,} 単位（約 {down['yen_per_year']:,} 円、利用者 {move['users_now']}人として）" if down["units_per_year"] is not None else ""
+            loss = f"、年 {down['units_per_year']:,} 単位（{_yen_of(down)}、利用者 {move['users_now']}人として）" if down["units_per_year"] is not None else ""
             out.print(f"下の区分（{down['tier']}）へ: {down['losses']}人の離職で下がる{loss}")
     j = p["jisseki_taisei"]
     verdict = "満たす" if j["qualifies"] else "満たさない"
@@ -144,6 +146,13 @@ def _render(p: dict, unit_price: float) -> None:
         note = omitted(min(len(j["people"]), TABLE_LIMIT), len(j["people"]), "対象者")
         if note:
             out.print(f"[yellow]{note}[/yellow]")
+
+
+def _yen_of(side: dict) -> str:
+    """The yearly yen of a tier move; unknown when teichaku.toml gives no 地域区分単価 for some month of that year."""
+    if side["yen_per_year"] is None:
+        return "金額は、その年度の地域区分単価が teichaku.toml にない月があるため出せません"
+    return f"約 {side['yen_per_year']:,} 円"
 
 
 def _designation(office, value: str, as_json: bool, out_path, force: bool) -> None:

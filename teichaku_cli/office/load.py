@@ -26,6 +26,7 @@ from teichaku_cli.office.values import (
     ValueProblem,
     control_problem,
     normalize_text,
+    parse_amount,
     parse_choice,
     parse_date,
     parse_id,
@@ -146,9 +147,10 @@ def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) 
     problems += _unread_sheets(source, wanted, missing)
     office = Office(settings, source.display, tables, places, problems)
     if not any(p.structural for p in problems):
+        from teichaku_cli.office.certificate_checks import certificate_checks
         from teichaku_cli.office.checks import cross_check
 
-        problems += cross_check(office)
+        problems += cross_check(office) + certificate_checks(office)
     return office
 
 
@@ -373,6 +375,7 @@ _PARSERS: dict[Kind, Callable[[Column], Callable[[object], object]]] = {
     Kind.DATE: lambda c: parse_date,
     Kind.MONTH: lambda c: parse_month,
     Kind.YESNO: lambda c: lambda v: parse_yesno(v, *c.yes_no_words),
+    Kind.AMOUNT: lambda c: parse_amount,
     Kind.CHOICE: lambda c: (lambda m: lambda v: parse_choice(v, m, c.choices))(c.choice_map()),
 }
 

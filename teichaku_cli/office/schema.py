@@ -18,6 +18,7 @@ class Kind(str, Enum):
     MONTH = "month"
     YESNO = "yesno"
     CHOICE = "choice"
+    AMOUNT = "amount"  # whole yen, 0 or more
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ USERS = Table(
     required=True,
     description="利用者ごとに1行。利用期間・利用類型など。仕事（就職日・事業主・障害開示・共有同意）は就労履歴シートに書くか、1つ目と2つ目の仕事までならこのシートの列でも書けます。",
     columns=(
-        Column("利用者ID", Kind.ID, required=True, aliases=("ID", "受給者証番号", "利用者番号"), width=12),
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID", "利用者番号"), width=12),
         Column("氏名", required=True, aliases=("利用者名", "名前"), width=16),
         Column("就職日", Kind.DATE, aliases=("雇用開始日", "入社日"), note="最初の仕事の就職日。就労履歴シートにこの人の行があれば空欄でよい"),
         Column("事業主", aliases=("就職先", "勤務先", "事業所名（就職先）"), width=22, note="今の（最後の）仕事の事業主"),
@@ -133,7 +134,7 @@ CONTACTS = Table(
     description="支援・連絡の記録。1回の支援ごとに1行。",
     columns=(
         Column("日付", Kind.DATE, required=True, aliases=("支援日", "実施日", "提供日")),
-        Column("利用者ID", Kind.ID, required=True, aliases=("ID", "受給者証番号", "利用者番号"), width=12),
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID", "利用者番号"), width=12),
         Column(
             "方法",
             Kind.CHOICE,
@@ -247,5 +248,38 @@ TRANSITIONS = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (USERS, HISTORY, CONTACTS, REPORTS, PLANS, MEETINGS, SUBSIDIES, TRANSITIONS)
+CERTIFICATES = Table(
+    "受給者証",
+    description="障害福祉サービス受給者証（就労定着支援の支給決定）。支給決定期間ごとに1行（更新したら行を加える）。",
+    columns=(
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID",), width=12),
+        Column("受給者証番号", Kind.ID, required=True, width=14, note="受給者証に書かれた10桁の番号"),
+        Column("市町村番号", Kind.ID, width=12, note="支給決定をした市町村の番号（6桁）。請求は市町村ごと"),
+        Column("支給決定開始日", Kind.DATE, required=True, aliases=("支給決定期間開始日", "支給期間開始日")),
+        Column("支給決定終了日", Kind.DATE, required=True, aliases=("支給決定期間終了日", "支給期間終了日")),
+        Column("負担上限月額", Kind.AMOUNT, aliases=("利用者負担上限月額", "上限月額"), note="円。0 / 9,300 / 37,200 など"),
+        Column("上限管理事業所番号", Kind.ID, width=16, note="上限額管理をする事業所の番号（10桁）。なければ空欄"),
+    ),
+)
+
+CAP_RESULT_CHOICES = ("1", "2", "3")
+
+CAP_RESULTS = Table(
+    "上限管理結果",
+    description="他の事業所と合わせて上限額管理をする利用者の、月ごとの上限額管理の結果（利用者負担上限額管理結果票）。",
+    columns=(
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID",), width=12),
+        Column("対象月", Kind.MONTH, required=True, aliases=("サービス提供年月", "提供年月")),
+        Column(
+            "管理結果",
+            Kind.CHOICE,
+            required=True,
+            choices=CAP_RESULT_CHOICES,
+            note="1: 管理事業所で充当（ほかの事業所は負担なし） 2: 合計が上限以下（調整なし） 3: 上限を超えたので調整",
+        ),
+        Column("利用者負担額", Kind.AMOUNT, aliases=("管理結果後利用者負担額",), note="円。結果票のこの事業所の利用者負担額（管理結果3では必須）"),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (USERS, HISTORY, CONTACTS, REPORTS, PLANS, MEETINGS, SUBSIDIES, TRANSITIONS, CERTIFICATES, CAP_RESULTS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

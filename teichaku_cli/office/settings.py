@@ -8,11 +8,15 @@ the CSV folder), else in the current folder. Every key is optional.
     "地域区分単価" = 11.20        # 円/単位 (the office's 地域区分)
     "指定日" = 2019-04-01
     "基本報酬区分" = "9割以上9割5分未満"  # optional: else computed from the data
-    "就労定着実績体制加算" = true          # office-level 加算・減算 (true / false)
+    "就労定着実績体制加算" = true          # office-level 加算・減算: true / false / periods
+    "情報公表未報告減算" = [{ "から" = "2025-04", "まで" = "2025-09" }]
     data = "office.xlsx"         # so commands run with no DATA argument
 
+    ["処遇改善加算"]             # class and rate from the office's 処遇改善計画書 (office/regime.py)
+    "区分" = "Ⅰ"
+    "加算率" = "10.3%"
     [columns]                    # an export's own header → canonical header
-    "受給者番号" = "利用者ID"
+    "利用者番号" = "利用者ID"
     [columns."支援記録"]          # only for one sheet
     "対応日" = "日付"
     [sheets]                   # an export's own sheet / CSV name → canonical
@@ -29,32 +33,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from teichaku_cli.errors import Place, Problem, TeichakuError, did_you_mean, near_misses
+from teichaku_cli.errors import Place, Problem, did_you_mean, near_misses
+from teichaku_cli.office.regime import PRICE_KEY, TOML_KEYS, ConfigError, Regime, read_regime
 from teichaku_cli.office.values import ValueProblem, control_problem, parse_date
 
 CONFIG_NAME = "teichaku.toml"
 DEFAULT_UNIT_PRICE = 10.0  # 円/単位 for その他 地域 (the base rate)
-# office-level 加算・減算 set in teichaku.toml as true/false (labels as in the fee data)
-OFFICE_FLAGS = ("職場適応援助者養成研修修了者配置体制加算", "就労定着実績体制加算", "支援体制構築未実施減算")
 TEMPLATE_KEYS = ("支援レポート", "就労定着支援計画")
 
-# Every key teichaku.toml may hold, and what its value is. A key not listed here is
-# reported with the nearest known one ("did you mean …"): a misspelt 加算 or 単価
-# must never be silently ignored. A new setting is added here (and read below);
-# ``TABLE`` keys hold a table of the office's own names (free keys, checked values).
-TEXT, NUMBER, DATE, BOOL, PATH, TABLE = "文字", "数値", "日付", "true / false", "パス（文字）", "表"
-KNOWN_KEYS: dict[str, str] = {
-    "事業所名": TEXT,
-    "事業所番号": TEXT,
-    "地域区分単価": NUMBER,
-    "指定日": DATE,
-    "基本報酬区分": TEXT,
-    **{flag: BOOL for flag in OFFICE_FLAGS},
-    "data": PATH,
-    "columns": TABLE,
-    "sheets": TABLE,
-    "templates": TABLE,
-}
+# Every top-level key teichaku.toml may hold. A key not listed here is reported
+# with the nearest known one ("did you mean …"): a misspelt 加算 or 単価 must never
+# be silently ignored. A new setting is added here (the office 体制 keys come from
+# office/regime.py, which also checks the keys inside its tables); the tables
+# [columns]/[sheets]/[templates] hold the office's own names, whose values are checked below.
+KNOWN_KEYS: tuple[str, ...] = (
+    "事業所名",
+    "事業所番号",
+    "指定日",
+    "基本報酬区分",
+    "data",
+    *TOML_KEYS,
+    "columns",
+    "sheets",
+    "templates",
+)
 
 
 def toml_escape(text: str) -> str:
@@ -75,7 +77,7 @@ def toml_escape(text: str) -> str:
 class Settings:
     office_name: str = ""
     office_number: str = ""
-    unit_price: float = DEFAULT_UNIT_PRICE
+    unit_price: float = DEFAULT_UNIT_PRICE  # the one written, or the latest period's
     unit_price_set: bool = False
     designated_on: date | None = None
     data: Path | None = None
@@ -83,17 +85,13 @@ class Settings:
     sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     sheets: dict[str, str] = field(default_factory=dict)
     base_tier: str = ""  # 基本報酬区分 when the office sets it instead of computing the rate
-    flags: dict[str, bool] = field(default_factory=dict)  # office-level 加算・減算
+    regime: Regime = field(default_factory=Regime)  # office 加算・減算, 処遇改善加算, 地域区分単価 over time
     templates: dict[str, Path] = field(default_factory=dict)  # 支援レポート / 就労定着支援計画 → an office's own copy
     path: Path | None = None
     problems: tuple[Problem, ...] = ()  # what is wrong in the file (listed with the data's problems)
 
     def column_map(self, table: str) -> dict[str, str]:
         return {**self.columns, **self.sheet_columns.get(table, {})}
-
-
-class ConfigError(TeichakuError):
-    pass
 
 
 def find_config(data: Path | None, explicit: Path | None) -> Path | None:
@@ -129,9 +127,9 @@ class _Reader:
             Problem(Place(self.path.name, row=self.line_of(key, after), column=key), message, fix, value=shown, structural=True)
         )
 
-    def unknown_keys(self, raw: dict) -> None:
+    def unknown_keys(self, raw: dict, refused: dict[str, str]) -> None:
         for key in raw:
-            if key not in KNOWN_KEYS:
+            if key not in KNOWN_KEYS and key not in refused:  # a 減算 that does not apply has its own message
                 close = near_misses(key, KNOWN_KEYS)
                 self.problem(
                     key,
@@ -176,8 +174,12 @@ def load_settings(path: Path | None) -> Settings:
     data = raw.get("data")
     if data is not None and not isinstance(data, str):
         raise ConfigError(f"{path}: 「data」はファイルかフォルダのパスを文字で書いてください（値: {_shown(data)}）。", 'data = "office.xlsx" のように " で囲んでください')
+    from teichaku_cli.rules.ruleset import all_rule_sets
+
+    not_applicable = {v.label: v.source for rules in all_rule_sets() for v in rules.not_applicable.values()}
+    regime = read_regime(raw, path, not_applicable)
     r = _Reader(path, text)
-    r.unknown_keys(raw)
+    r.unknown_keys(raw, not_applicable)
 
     def text_key(key: str) -> str:
         value = raw.get(key, "")
@@ -189,10 +191,6 @@ def load_settings(path: Path | None) -> Settings:
             return ""
         return text
 
-    unit_price = raw.get("地域区分単価")
-    if unit_price is not None and (isinstance(unit_price, bool) or not isinstance(unit_price, (int, float)) or not 5 <= unit_price <= 20):
-        r.problem("地域区分単価", "地域区分単価は1単位あたりの円（例: 10.0、11.20）で書いてください。", "地域区分に応じた単価を数値で書いてください", unit_price)
-        unit_price = None
     designated = raw.get("指定日")
     try:
         designated = parse_date(designated) if designated is not None else None
@@ -241,25 +239,18 @@ def load_settings(path: Path | None) -> Settings:
         target = r.text_value(key, value, "[templates] の", after)
         if target is not None:
             templates[key] = path.parent / target
-    flags = {}
-    for key in OFFICE_FLAGS:
-        value = raw.get(key, False)
-        if not isinstance(value, bool):
-            r.problem(key, f"「{key}」は true か false で書いてください（\" で囲みません）。", f"{key} を届け出ていれば \"{key}\" = true", value)
-            value = False
-        flags[key] = value
     return Settings(
         office_name=text_key("事業所名"),
         office_number=text_key("事業所番号"),
-        unit_price=float(unit_price) if unit_price is not None else DEFAULT_UNIT_PRICE,
-        unit_price_set=unit_price is not None,
+        unit_price=float(regime.prices[-1].price) if regime.prices else DEFAULT_UNIT_PRICE,
+        unit_price_set=PRICE_KEY in raw,
         designated_on=designated,
         data=(path.parent / data) if data else None,
         columns=columns,
         sheet_columns=sheet_columns,
         sheets=sheets,
         base_tier=text_key("基本報酬区分"),
-        flags=flags,
+        regime=regime,
         templates=templates,
         path=path,
         problems=tuple(r.problems),

@@ -257,6 +257,23 @@ def parse_choice(value: object, choices: dict[str, str], allowed: tuple[str, ...
     )
 
 
+_AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?\s*円?$")
+
+
+def parse_amount(value: object) -> int | None:
+    """A sum of money in whole yen: ``9300``, ``9,300``, ``9,300円``, full-width
+    digits, an Excel number 9300.0; blank → ``None``. A fraction of a yen or a
+    negative amount is an error."""
+    if isinstance(value, bool):
+        raise ValueProblem(f"「{value}」は金額ではありません。", "円の金額を数字で入力してください（例: 9300、9,300）")
+    text = normalize_text(value)
+    if not text:
+        return None
+    if m := _AMOUNT.match(text):
+        return int(m[1].replace(",", ""))
+    raise ValueProblem(f"「{text}」を金額（円、0以上の整数）として読めません。", "円の金額を数字で入力してください（例: 0、9300、37,200）")
+
+
 def parse_id(value: object) -> str | None:
     """IDs are text: leading zeros kept, a number cell 12.0 becomes "12"."""
     text = normalize_text(value)

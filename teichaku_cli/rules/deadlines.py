@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from teichaku_cli.office import schema
 from teichaku_cli.office.rows import as_date, records
 from teichaku_cli.rules.calendar import ONE_DAY, months_from
+from teichaku_cli.rules.certificates import certificate_deadlines
 from teichaku_cli.rules.employment import employment_on
 from teichaku_cli.rules.periods import UserPeriods, first_handoffs
 from teichaku_cli.rules.ruleset import rules_for
@@ -71,4 +72,5 @@ def upcoming(office: "Office", today: date, within_months: int) -> list[Deadline
         if not status.employed and status.rehire_by is not None:  # just left: how long a re-employment still counts
             add(status.rehire_by, "rehire-window", f"この日までに再就職すれば転職として就労継続（{status.left_on}離職、{job_change.reading}）", "job_change")
         add(finished, "planned-end", "利用終了日", "use")
+    found += [Deadline(*item, rules.source("certificate")) for item in certificate_deadlines(office, today, horizon)]  # lapsed ones first: their day is past
     return sorted(found, key=lambda d: (d.day, d.user_id, d.kind))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, NOTE = "error", "warning", "note"  # a note asks for nothing: it tells
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Spec:
     severity: str
     title: str  # short, for tables
     template: str  # str.format(**facts)
-    rule: str  # key of the rule set's limit or period whose source is cited
+    rule: str  # key of the rule set's limit, period, addition, reduction or billing step whose source is cited
 
 
 CATALOGUE: dict[str, Spec] = {
@@ -116,6 +116,60 @@ CATALOGUE: dict[str, Spec] = {
         "会議の算定上限",
         "{month}のケース会議{count}回のうち{excess}回は上限（月{per_month}回・年度{per_year}回）を超え、{addition}を算定できません。",
         "meeting_month_cap",
+    ),
+    "certificate-missing": Spec(
+        ERROR,
+        "受給者証の期間外",
+        "{month}は受給者証の支給決定期間で確かめられません: {detail}。支給決定期間の外の月は請求できません（返戻になります）。{fix}",
+        "certificate",
+    ),
+    "certificate-cap-missing": Spec(
+        WARNING,
+        "負担上限月額なし",
+        "受給者証（{number}、{period}）の負担上限月額が空欄のため、{month}の利用者負担と給付費を見込めません。受給者証の負担上限月額を入力してください。",
+        "user_burden",
+    ),
+    "cap-result-missing": Spec(
+        WARNING,
+        "上限管理結果なし",
+        "上限管理事業所（{manager}）が利用者負担の上限額管理をする利用者ですが、{month}の上限管理結果がありません。"
+        "利用者負担は1割（負担上限月額まで）で見込んでいます。結果票が届いたら上限管理結果シートに入力してください。{hint}",
+        "cap_management",
+    ),
+    "cap-managed-here": Spec(
+        NOTE,
+        "上限管理事業所",
+        "この事業所がこの利用者の上限管理事業所です（受給者証の上限管理事業所番号 {manager}）。{month}分の利用者負担額一覧表をほかの事業所から集めて上限額管理をし、"
+        "結果票を作ってください。利用者負担上限額管理加算は見込みに入れていません（単位の資料が手元にないため）。",
+        "cap_management",
+    ),
+    # office-level: said once for the office, not per user
+    "certificates-not-kept": Spec(
+        NOTE,
+        "受給者証データなし",
+        "受給者証シートにデータがないため、支給決定期間（期間外の月は返戻）と負担上限月額を確かめていません。利用者負担と給付費は見込めず、総費用額までを出します。"
+        "受給者証シートに支給決定期間ごとに1行入力してください。",
+        "certificate",
+    ),
+    "retention-record-not-met": Spec(
+        WARNING,
+        "実績体制加算の基準未達",
+        "teichaku.toml で{addition}を届け出ていますが、データでは{fiscal_year}年度の基準を満たしません（{numerator}/{denominator}、基準 {threshold} 以上）。"
+        "届出と実績を確かめてください（teichaku rate --year {closing_year} で対象者を確かめられます）。",
+        "retention_record_threshold",
+    ),
+    "base-tier-differs": Spec(
+        WARNING,
+        "基本報酬区分がデータと違う",
+        "teichaku.toml の基本報酬区分は「{declared}」ですが、データから計算した就労定着率（{rate}）では「{computed}」です。"
+        "届け出た区分とデータを確かめてください（teichaku rate --year {closing_year}）。",
+        "rate",
+    ),
+    "setting-period-outside-data": Spec(
+        WARNING,
+        "設定の期間がデータの外",
+        "teichaku.toml の「{setting}」の期間（{period}）に、データのある月（{data_first}〜{data_last}）の外の月があります。年月の書き誤りでないか確かめてください。",
+        "reductions",
     ),
 }
 

@@ -1,5 +1,6 @@
 """The monthly claim pre-check: per user active in a month, can this month's fee
-be claimed, what is missing, and what the month is worth in 単位.
+be claimed, what is missing, and what the month is worth: its 単位 and, through
+the amount engine (rules/amounts.py), its 総費用額, 利用者負担 and 給付費.
 
 The whole log is grouped once (by user, for the month); the per-user loop only
 looks up those groupings, so the cost stays proportional to the log's size.
@@ -7,7 +8,6 @@ looks up those groupings, so the cost stays proportional to the log's size.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,7 +18,10 @@ from teichaku_cli.office import schema
 from teichaku_cli.office.history import WorkingLife, WorkingLives
 from teichaku_cli.office.rows import as_date, records
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
+from teichaku_cli.rules import amounts as A
 from teichaku_cli.rules import findings as F
+from teichaku_cli.rules.amounts import Money, UnitLine
+from teichaku_cli.rules.certificates import CapResult, Certificate, CertificateBook, certificate_month, requirement_days
 from teichaku_cli.rules.calendar import fiscal_year, fiscal_year_start, month_end, next_month
 from teichaku_cli.rules.employment import employment_on
 from teichaku_cli.rules.periods import UserPeriods, first_handoffs
@@ -31,14 +34,6 @@ if TYPE_CHECKING:
     from teichaku_cli.office.load import Office
 
 FACE_TO_FACE_METHODS = ("対面", "テレビ電話")
-
-
-@dataclass(frozen=True)
-class UnitLine:
-    key: str
-    label: str
-    units: int
-    source: str
 
 
 @dataclass
@@ -58,6 +53,10 @@ class UserMonth:
     findings: list[F.Finding]
     lines: list[UnitLine]
     base_known: bool
+    money: Money | None = None
+    certificate: Certificate | None = None  # in force on the month's last covered day
+    cap_result: CapResult | None = None
+    cap_managed_here: bool = False
 
     @property
     def claimable(self) -> bool:
@@ -73,22 +72,15 @@ class MonthCheck:
     month: date
     rules: RuleSet
     tier: TierDecision
-    unit_price: float
+    unit_price: Decimal
     unit_price_set: bool
     users: list[UserMonth] = field(default_factory=list)
+    office_findings: list[F.Finding] = field(default_factory=list)  # said once, for the office
+    regime: list[str] = field(default_factory=list)  # the office's 加算・減算 and 処遇改善加算 in force this month, for people
 
     def yen(self, units: int) -> int:
-        return yen(units, self.unit_price)
-
-
-def yen(units: int, unit_price: float) -> int:
-    """円 = 単位 × 地域区分単価, 1円未満切り捨て (toward zero for a loss; exact decimal arithmetic)."""
-    return int(units * _decimal_price(unit_price))
-
-
-@functools.lru_cache(maxsize=None)
-def _decimal_price(price: float) -> Decimal:
-    return Decimal(str(price))
+        """総費用額 of ``units`` at the month's 地域区分単価 (the engine's step 5)."""
+        return A.total_cost(units, self.unit_price, self.rules.billing["total_cost"])
 
 
 def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> TierDecision:
@@ -137,7 +129,15 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     rules = rules_for(month)
     tier = decide_tier(office, month, rules, today)
     settings = office.settings
-    result = MonthCheck(month, rules, tier, settings.unit_price, settings.unit_price_set)
+    result = MonthCheck(month, rules, tier, A.require_unit_price(settings, month), settings.unit_price_set)
+    from teichaku_cli.rules.declared import declared_findings
+
+    result.office_findings += declared_findings(office, month, rules, today)
+    result.regime = regime_in_force(rules, settings.regime, month)
+    book = CertificateBook.of(office)
+    days = requirement_days(office, month) if book.kept else {}
+    if not book.kept:
+        result.office_findings.append(F.make("certificates-not-kept", rules.source("certificate")))
     tables = _Tables.of(office)
     meetings = _meetings(office, month)
     active = records(_active(office.users, month))
@@ -145,9 +145,10 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active, lives)
     initial_due = _first_claim_months(tables, month, active, lives)
     label = format_wareki_month(month)
+    lines_of = A.MonthLines(rules, settings.regime, month, tier.tier)
     for values, findings in evaluated:
         uid = values["利用者ID"]
-        lines = _units(values, rules, tier, settings, meetings.get(uid), uid in initial_due)
+        lines = lines_of(_user_additions(values, rules, meetings.get(uid), uid in initial_due))
         held = meetings.get(uid)
         if held and held.excess:
             meeting = rules.additions["meeting_with_manager"]
@@ -161,7 +162,12 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
                     addition=meeting.label,
                 )
             )
-        result.users.append(UserMonth(uid, values["氏名"], findings, lines, tier.tier is not None and tier.tier.units is not None))
+        held = certificate_month(book, uid, month, days.get(uid, ([], [])), rules, settings.office_number)
+        findings += held.findings
+        units = sum(line.units for line in lines)
+        money = A.money(units, result.unit_price, rules, book.kept, held.certificate, held.result, held.managed_here)
+        base_known = tier.tier is not None and tier.tier.units is not None
+        result.users.append(UserMonth(uid, values["氏名"], findings, lines, base_known, money, held.certificate, held.result, held.managed_here))
     result.users.sort(key=lambda u: u.user_id)
     return result
 
@@ -333,7 +339,7 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
 def _handoff_risk(rules: RuleSet, past: bool) -> str:
     """What a late handoff costs: from R6 the whole office's 支援体制構築未実施減算;
     R3 had no such reduction."""
-    cut = rules.additions.get("reduction_no_handoff_system")
+    cut = rules.reductions.get("reduction_no_handoff_system")
     if cut is None:
         return "期限を過ぎています。できるだけ早く引き継いでください。" if past else ""
     risk = f"事業所全体が{cut.label}（基本報酬の{cut.amount}%減）の対象になるおそれがあります。"
@@ -462,40 +468,79 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
     }
 
 
-def _units(values: dict, rules: RuleSet, tier: TierDecision, settings, meetings: _Meetings | None, initial: bool) -> list[UnitLine]:
-    lines: list[UnitLine] = []
-    base = tier.tier.units if tier.tier is not None else None
-    if base is not None:
-        lines.append(UnitLine("base", f"就労定着支援サービス費（{tier.tier.label}）", base, tier.tier.source))
-        cut = rules.additions.get("reduction_no_handoff_system")
-        if cut is not None and settings.flags.get(cut.label):
-            # 所定単位数の100分の10: 1単位未満は四捨五入 (報酬告示 通則)
-            amount = -int(Fraction(base * cut.amount, 100) + Fraction(1, 2))
-            lines.append(UnitLine("reduction_no_handoff_system", cut.label, amount, cut.source))
+def regime_in_force(rules: RuleSet, regime, month: date) -> list[str]:
+    """The office's 体制 that this month's amounts use, as staff read them."""
+    shown = [v.label for v in rules.additions.values() if regime.on(v.label, month)]
+    shown += [f"{v.label}（{v.amount}%）" for v in rules.reductions.values() if regime.on(v.label, month)]
+    held = regime.treatment_on(month)
+    if held is not None:
+        shown.append(f"処遇改善加算（{held.grade}、{held.written}）")
+    return shown
 
-    def addition(key: str) -> None:
-        value = rules.additions[key]
-        lines.append(UnitLine(key, value.label, value.amount, value.source))
 
-    if initial:
-        addition("initial")
+def _user_additions(values: dict, rules: RuleSet, meetings: _Meetings | None, initial: bool) -> list[str]:
+    """The keys of the user's own 加算 this month (the office's come from its 体制)."""
+    keys = ["initial"] if initial else []
     if values["特別地域"]:
-        addition("special_area")
-    for key in ("job_coach_staffing", "retention_record"):
-        if settings.flags.get(rules.additions[key].label):
-            addition(key)
-    earned = meetings.earned if meetings else []
-    for with_manager in earned:
+        keys.append("special_area")
+    for with_manager in meetings.earned if meetings else []:
         key = "meeting_with_manager" if with_manager else "meeting_without_manager"
         if key in rules.additions:  # R3: the サービス管理責任者 had to attend
-            addition(key)
-    return lines
+            keys.append(key)
+    return keys
+
+
+ESTIMATE_NOTE = "金額は見込みです。請求の結果は国保連の審査で決まります。"
+NO_MUNICIPALITY = "（市町村番号なし）"
+
+
+@dataclass
+class Totals:
+    """Sums over some user-months. A 利用者負担 or 給付費 total is None when any of its
+    user-months is unknown: a partial sum is never shown as a total."""
+
+    users: int = 0
+    units: int = 0
+    total_cost: int = 0
+    burden: int | None = 0
+    benefit: int | None = 0
+
+    def add(self, user: UserMonth) -> None:
+        money = user.money
+        self.users += 1
+        self.units += user.units
+        self.total_cost += money.total_cost
+        self.burden = None if self.burden is None or money.burden is None else self.burden + money.burden
+        self.benefit = None if self.benefit is None or money.benefit is None else self.benefit + money.benefit
+
+    def as_dict(self) -> dict:
+        return {"users": self.users, "units": self.units, "total_cost": self.total_cost, "user_burden": self.burden, "benefit": self.benefit}
+
+
+def totals(users: list[UserMonth]) -> Totals:
+    found = Totals()
+    for user in users:
+        found.add(user)
+    return found
+
+
+def municipality_of(user: UserMonth) -> str:
+    return (user.certificate.municipality if user.certificate else None) or NO_MUNICIPALITY
+
+
+def by_municipality(check: MonthCheck) -> dict[str, Totals]:
+    """Claimable user-months summed per 市町村番号 (claims are made per 市町村)."""
+    found: dict[str, Totals] = {}
+    for user in sorted((u for u in check.users if u.claimable), key=municipality_of):
+        found.setdefault(municipality_of(user), Totals()).add(user)
+    return found
 
 
 def as_dict(check: MonthCheck) -> dict:
     """The JSON contract of ``teichaku check --json`` (docs/check.md)."""
     users = []
     for u in check.users:
+        money, cert = u.money, u.certificate
         users.append(
             {
                 "user_id": u.user_id,
@@ -507,12 +552,31 @@ def as_dict(check: MonthCheck) -> dict:
                     "base_known": u.base_known,
                     "lines": [{"key": l.key, "label": l.label, "units": l.units, "source": l.source} for l in u.lines],
                 },
-                "yen": check.yen(u.units),
+                "amounts": {
+                    "total_cost": money.total_cost,
+                    "user_burden": money.burden,
+                    "benefit": money.benefit,
+                    "user_burden_how": money.how,
+                    "certificate": None
+                    if cert is None
+                    else {
+                        "number": cert.number,
+                        "municipality": cert.municipality,
+                        "start": cert.start.isoformat(),
+                        "end": cert.end.isoformat(),
+                        "cap": cert.cap,
+                        "cap_manager": cert.cap_manager,
+                    },
+                    "cap_managed_here": u.cap_managed_here,
+                    "cap_result": None if u.cap_result is None else {"result": u.cap_result.result, "amount": u.cap_result.amount},
+                },
             }
         )
     claimable = [u for u in check.users if u.claimable]
     blocked = [u for u in check.users if not u.claimable]
     tier = check.tier
+    every = [f for u in check.users for f in u.findings] + check.office_findings
+    claimed, held = totals(claimable), totals(blocked)
     return {
         "month": check.month.strftime("%Y-%m"),
         "rules_version": check.rules.id,
@@ -523,17 +587,26 @@ def as_dict(check: MonthCheck) -> dict:
             "how": tier.how,
             "rate": str(tier.rate) if tier.rate is not None else None,
         },
-        "unit_price": check.unit_price,
+        "unit_price": float(check.unit_price),
+        "office_regime": check.regime,
+        "estimate_note": ESTIMATE_NOTE,
+        "office_findings": [f.as_dict() for f in check.office_findings],
         "users": users,
         "summary": {
             "users": len(check.users),
             "claimable": len(claimable),
             "blocked": len(blocked),
-            "errors": sum(f.severity == F.ERROR for u in check.users for f in u.findings),
-            "warnings": sum(f.severity == F.WARNING for u in check.users for f in u.findings),
-            "units_claimable": sum(u.units for u in claimable),
-            "yen_claimable": sum(check.yen(u.units) for u in claimable),
-            "units_blocked": sum(u.units for u in blocked),
-            "yen_blocked": sum(check.yen(u.units) for u in blocked),
+            "errors": sum(f.severity == F.ERROR for f in every),
+            "warnings": sum(f.severity == F.WARNING for f in every),
+            "notes": sum(f.severity == F.NOTE for f in every),
+            "units_claimable": claimed.units,
+            "total_cost_claimable": claimed.total_cost,
+            "user_burden_claimable": claimed.burden,
+            "benefit_claimable": claimed.benefit,
+            "units_blocked": held.units,
+            "total_cost_blocked": held.total_cost,
+            "user_burden_blocked": held.burden,
+            "benefit_blocked": held.benefit,
+            "by_municipality": [{"municipality": m, **t.as_dict()} for m, t in by_municipality(check).items()],
         },
     }

@@ -8,7 +8,7 @@ cap is written in code.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
@@ -24,6 +24,21 @@ class Value:
     source: str
     label: str = ""
     unit: str = ""
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: rule sets are loaded once
+class Step:
+    """One step from units to yen: its name, rounding (四捨五入 / 切り捨て), source,
+    the reading we chose where the sources are silent, and its own settings."""
+
+    name: str
+    source: str
+    rounding: str = ""
+    reading: str = ""
+    options: dict = field(default_factory=dict)
+
+    def option(self, key: str):
+        return self.options[key]
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,9 @@ class RuleSet:
     tiers: dict[str, tuple[Tier, ...]]  # band label → tiers, highest first
     limits: dict[str, Value]
     additions: dict[str, Value]
+    reductions: dict[str, Value]  # percentage 減算 of the office's 体制 (amount: % of the base)
+    not_applicable: dict[str, Value]  # 減算 that do not apply to 就労定着支援 (label, source)
+    billing: dict[str, Step]  # units → yen, step by step (rules/amounts.py)
     periods: dict[str, PeriodRule]
 
     def limit(self, key: str) -> int:
@@ -59,9 +77,13 @@ class RuleSet:
         return self.periods[key]
 
     def source(self, key: str) -> str:
+        if key == "rate":  # what the tier is decided from
+            return self.rate_wording_source
         if key in self.periods:
             return self.periods[key].source
-        return (self.limits.get(key) or self.additions[key]).source
+        if key in self.billing:
+            return self.billing[key].source
+        return (self.limits.get(key) or self.additions.get(key) or self.reductions[key]).source
 
     def band_for(self, average_users: Fraction | None) -> str:
         """The user-count band (R3); a rule set without bands has one, ``全事業所``."""
@@ -85,7 +107,15 @@ def _tier(raw: dict) -> Tier:
 
 
 def _values(raw: dict) -> dict[str, Value]:
-    return {k: Value(v["amount"], v["source"], v.get("label", ""), v.get("unit", "")) for k, v in raw.items()}
+    return {k: Value(v.get("amount", 0), v["source"], v.get("label", ""), v.get("unit", "")) for k, v in raw.items()}
+
+
+def _steps(raw: dict) -> dict[str, Step]:
+    common = ("name", "source", "rounding", "reading")
+    return {
+        k: Step(v["name"], v["source"], v.get("rounding", ""), v.get("reading", ""), {o: x for o, x in v.items() if o not in common})
+        for k, v in raw.items()
+    }
 
 
 def _periods(raw: dict) -> dict[str, PeriodRule]:
@@ -118,6 +148,9 @@ def all_rule_sets() -> tuple[RuleSet, ...]:
                 tiers={b["label"]: tuple(_tier(t) for t in b["tiers"]) for b in raw["bands"]},
                 limits=_values(raw["limits"]),
                 additions=_values(raw["additions"]),
+                reductions=_values(raw.get("reductions", {})),
+                not_applicable=_values(raw.get("not_applicable", {})),
+                billing=_steps(raw["billing"]),
                 periods=_periods(raw["periods"]),
             )
         )

@@ -1,0 +1,264 @@
+"""The office's 体制 over time, from ``teichaku.toml``: which 加算・減算 it holds in
+which months, the 福祉・介護職員等処遇改善加算 it holds (class and rate), and its
+地域区分単価. 減算 start and stop, and a 処遇改善計画書 is made each year, so each
+may be a plain value or a list of periods of whole months::
+
+    "就労定着実績体制加算" = true
+    "情報公表未報告減算" = [{ "から" = "2025-04", "まで" = "2025-09" }]
+    "地域区分単価" = [{ "から" = "2024-04", "まで" = "2025-03", "単価" = 11.1 },
+                      { "から" = "2025-04", "単価" = 11.2 }]
+    ["処遇改善加算"]               # or [["処遇改善加算"]] once per period, with "から"/"まで"
+    "区分" = "Ⅰ"
+    "加算率" = "10.3%"             # from the office's 処遇改善計画書: never guessed
+
+A period's ``まで`` may be left out (it goes on). Months are written as the data
+are (2025-04, R7.4, 令和7年4月) or as a TOML date (that date's month).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from teichaku_cli.errors import TeichakuError
+from teichaku_cli.office.values import ValueProblem, format_wareki_month, parse_month
+
+# office-level 加算・減算 switched in teichaku.toml (labels as in the rule data)
+ADDITION_SWITCHES = ("職場適応援助者養成研修修了者配置体制加算", "就労定着実績体制加算")
+REDUCTION_SWITCHES = ("支援体制構築未実施減算", "情報公表未報告減算", "業務継続計画未策定減算", "虐待防止措置未実施減算")
+SWITCHES = ADDITION_SWITCHES + REDUCTION_SWITCHES
+TREATMENT_KEY = "処遇改善加算"
+PRICE_KEY = "地域区分単価"
+PRICE_RANGE = (5, 20)  # 円/単位: outside it the value is not a unit price (a typo, 112 for 11.2)
+RATE_LIMIT = Decimal("0.3")  # a 加算率 above 30 % is a typo (the class rates are of the order of 7–10 %)
+FROM, TO = "から", "まで"
+# the top-level teichaku.toml keys read here (for a registry of known keys), and the keys inside their tables
+TOML_KEYS = (*SWITCHES, TREATMENT_KEY, PRICE_KEY)
+INNER_KEYS = {TREATMENT_KEY: ("区分", "加算率", FROM, TO), PRICE_KEY: ("単価", FROM, TO), **{k: (FROM, TO) for k in SWITCHES}}
+PERIOD_EXAMPLE = '[{ "から" = "2025-04", "まで" = "2025-09" }]'
+
+
+class ConfigError(TeichakuError):
+    pass
+
+
+@dataclass(frozen=True)
+class Months:
+    """Whole months from ``first`` to ``last``, both included; None: open on that side."""
+
+    first: date | None = None
+    last: date | None = None
+
+    def covers(self, month: date) -> bool:
+        month = month.replace(day=1)
+        return (self.first is None or self.first <= month) and (self.last is None or month <= self.last)
+
+    def overlaps(self, other: "Months") -> bool:
+        lo = max(self.first or date.min, other.first or date.min)
+        hi = min(self.last or date.max, other.last or date.max)
+        return lo <= hi
+
+    @property
+    def always(self) -> bool:
+        return self.first is None and self.last is None
+
+    def label(self) -> str:
+        if self.always:
+            return "全期間"
+        return f"{format_wareki_month(self.first) if self.first else ''}〜{format_wareki_month(self.last) if self.last else ''}"
+
+
+@dataclass(frozen=True)
+class Switch:
+    """An office 加算・減算 over time: off (no periods), always, or in some periods."""
+
+    periods: tuple[Months, ...] = ()
+
+    def on(self, month: date) -> bool:
+        return any(p.covers(month) for p in self.periods)
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.periods)
+
+
+@dataclass(frozen=True)
+class TreatmentImprovement:
+    """The 処遇改善加算 the office holds in some months: the class on its 処遇改善計画書
+    and the rate that goes with it (as the office wrote it, e.g. "10.3%")."""
+
+    months: Months
+    grade: str
+    rate: Decimal  # 0.103 for "10.3%"
+    written: str
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    months: Months
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class Regime:
+    switches: dict[str, Switch] = field(default_factory=dict)
+    treatment: tuple[TreatmentImprovement, ...] = ()
+    prices: tuple[UnitPrice, ...] = ()
+
+    def on(self, label: str, month: date) -> bool:
+        switch = self.switches.get(label)
+        return switch is not None and switch.on(month)
+
+    def treatment_on(self, month: date) -> TreatmentImprovement | None:
+        return next((t for t in self.treatment if t.months.covers(month)), None)
+
+    def price_on(self, month: date) -> Decimal | None:
+        """The 地域区分単価 of a month; None when periods are written and none covers it."""
+        return next((p.price for p in self.prices if p.months.covers(month)), None)
+
+    def periods(self) -> list[tuple[str, Months]]:
+        """Every dated period written (for checking them against the data's months)."""
+        named = [(label, p) for label, s in self.switches.items() for p in s.periods if not p.always]
+        named += [(TREATMENT_KEY, t.months) for t in self.treatment if not t.months.always]
+        return named
+
+
+def read_regime(raw: dict, path: Path, not_applicable: dict[str, str]) -> Regime:
+    """The 体制 keys of a parsed teichaku.toml. ``not_applicable`` maps a 減算 that
+    does not apply to 就労定着支援 to the reason (from the rule data)."""
+    for label, reason in not_applicable.items():
+        if label in raw:
+            raise ConfigError(f"{path}: 「{label}」は就労定着支援には適用されません（{reason}）。", f"teichaku.toml から「{label}」の行を消してください")
+    switches = {label: _switch(raw.get(label, False), label, path) for label in SWITCHES}
+    return Regime(switches, _treatment(raw.get(TREATMENT_KEY), path), _prices(raw.get(PRICE_KEY), path))
+
+
+def _month(value: object, key: str, side: str, path: Path) -> date:
+    try:
+        month = parse_month(value) if isinstance(value, (str, date)) else None
+    except ValueProblem as exc:
+        raise ConfigError(f"{path}: 「{key}」の「{side}」: {exc.message}", exc.fix) from None
+    if month is None:
+        raise ConfigError(f"{path}: 「{key}」の「{side}」「{value}」は年月ではありません。", f'"{side}" = "2025-04" のように年月を書いてください（例: {key} = {PERIOD_EXAMPLE}）')
+    return month
+
+
+def _months(entry: dict, key: str, path: Path, allowed: tuple[str, ...] = ()) -> Months:
+    unknown = [k for k in entry if k not in (FROM, TO, *allowed)]
+    if unknown:
+        known = "、".join(f"「{k}」" for k in (FROM, TO, *allowed))
+        raise ConfigError(f"{path}: 「{key}」の期間に知らない項目「{unknown[0]}」があります。", f"使える項目: {known}")
+    if FROM not in entry:
+        raise ConfigError(f"{path}: 「{key}」の期間に「{FROM}」がありません。", f"例: {key} = {PERIOD_EXAMPLE}")
+    first = _month(entry[FROM], key, FROM, path)
+    last = _month(entry[TO], key, TO, path) if entry.get(TO) not in (None, "") else None
+    if last is not None and last < first:
+        raise ConfigError(
+            f"{path}: 「{key}」の期間の「{TO}」（{format_wareki_month(last)}）が「{FROM}」（{format_wareki_month(first)}）より前です。",
+            "期間の順を確かめてください",
+        )
+    return Months(first, last)
+
+
+T = TypeVar("T")
+
+
+def _periods(value: object, key: str, path: Path, make: Callable[[dict, Months], T], allowed: tuple[str, ...], example: str) -> tuple[T, ...]:
+    """A list of period tables (or one table without から/まで: all months)."""
+    entries = value if isinstance(value, list) else [value]
+    if not entries or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(f"{path}: 「{key}」の書き方が違います（値: {value}）。", f"例: {example}")
+    found: list[tuple[Months, T]] = []
+    for entry in entries:
+        dated = FROM in entry or TO in entry or isinstance(value, list)
+        months = _months(entry, key, path, allowed) if dated else _no_period(entry, key, path, allowed)
+        for earlier, _ in found:
+            if earlier.overlaps(months):
+                raise ConfigError(
+                    f"{path}: 「{key}」の期間（{earlier.label()} と {months.label()}）が重なっています。",
+                    "1か月に1つの値になるように期間を分けてください",
+                )
+        found.append((months, make(entry, months)))
+    return tuple(item for _, item in found)
+
+
+def _no_period(entry: dict, key: str, path: Path, allowed: tuple[str, ...]) -> Months:
+    unknown = [k for k in entry if k not in allowed]
+    if unknown:
+        raise ConfigError(f"{path}: 「{key}」に知らない項目「{unknown[0]}」があります。", "使える項目: " + "、".join(f"「{k}」" for k in (*allowed, FROM, TO)))
+    return Months()
+
+
+def _switch(value: object, key: str, path: Path) -> Switch:
+    if value is True:
+        return Switch((Months(),))
+    if value is False:
+        return Switch()
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return Switch(_periods(value, key, path, lambda entry, months: months, (), PERIOD_EXAMPLE))
+    raise ConfigError(
+        f"{path}: 「{key}」は true か false、または期間のリストで書いてください（値: {value}）。",
+        f'例: "{key}" = true、または "{key}" = {PERIOD_EXAMPLE}',
+    )
+
+
+def _rate(text: object, key: str, path: Path) -> Decimal:
+    shown = unicodedata.normalize("NFKC", str(text)).strip() if isinstance(text, str) else None
+    fix = f'処遇改善計画書の加算率を "加算率" = "10.3%" のように % をつけて文字で書いてください（0.103 と 10.3 を取り違えないため）'
+    if not shown or not shown.endswith("%"):
+        raise ConfigError(f"{path}: 「{key}」の「加算率」（値: {text}）は % のついた文字ではありません。", fix)
+    try:
+        rate = Decimal(shown[:-1].strip()) / 100
+    except InvalidOperation:
+        raise ConfigError(f"{path}: 「{key}」の「加算率」「{text}」を数として読めません。", fix) from None
+    if not 0 < rate < RATE_LIMIT:
+        raise ConfigError(f"{path}: 「{key}」の「加算率」「{text}」は 0% より大きく {RATE_LIMIT * 100:.0f}% 未満ではありません。", fix)
+    return rate
+
+
+def _treatment(value: object, path: Path) -> tuple[TreatmentImprovement, ...]:
+    if value is None or value is False:
+        return ()
+    key = TREATMENT_KEY
+    example = f'["{key}"] の下に "区分" = "Ⅰ" と "加算率" = "10.3%"（期間ごとなら [["{key}"]] を期間の数だけ、それぞれに "から"/"まで"）'
+
+    def make(entry: dict, months: Months) -> TreatmentImprovement:
+        grade = entry.get("区分")
+        if not isinstance(grade, str) or not grade.strip():
+            raise ConfigError(f"{path}: 「{key}」の「区分」がありません。", "処遇改善計画書の区分（Ⅰ〜Ⅳ など）を書いてください")
+        if "加算率" not in entry:
+            raise ConfigError(
+                f"{path}: 「{key}」の「加算率」がありません。teichaku は加算率を推測しません。",
+                '処遇改善計画書（指定権者に届け出たもの）の加算率を "加算率" = "10.3%" のように書いてください',
+            )
+        return TreatmentImprovement(months, grade.strip(), _rate(entry["加算率"], key, path), str(entry["加算率"]).strip())
+
+    return _periods(value, key, path, make, ("区分", "加算率"), example)
+
+
+def _price(value: object, path: Path) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not PRICE_RANGE[0] <= value <= PRICE_RANGE[1]:
+        raise ConfigError(
+            f"{path}: 地域区分単価「{value}」は1単位あたりの円（例: 10.0、11.20）ではありません。",
+            "地域区分に応じた単価を数値で書いてください",
+        )
+    return Decimal(str(value))  # 11.2 stays 11.2 (a float's binary tail would move a yen)
+
+
+def _prices(value: object, path: Path) -> tuple[UnitPrice, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        return (UnitPrice(Months(), _price(value, path)),)
+    example = f'"{PRICE_KEY}" = [{{ "から" = "2024-04", "まで" = "2025-03", "単価" = 11.1 }}, {{ "から" = "2025-04", "単価" = 11.2 }}]'
+
+    def make(entry: dict, months: Months) -> UnitPrice:
+        if "単価" not in entry:
+            raise ConfigError(f"{path}: 「{PRICE_KEY}」の期間に「単価」がありません。", f"例: {example}")
+        return UnitPrice(months, _price(entry["単価"], path))
+
+    return _periods(value, PRICE_KEY, path, make, ("単価",), example)

@@ -388,3 +388,12 @@ def test_hidden_cells_in_every_shape_a_writer_uses(prefix):
     errors, uncalculated = hidden_cells([xml[i : i + 37] for i in range(0, len(xml), 37)])
     assert errors == {(2, 3), (3, 5)}
     assert uncalculated == {(2, 0), (2, 1), (3, 4)}
+
+
+@pytest.mark.parametrize("value, words", [("あ" * 32_768, "32,767文字に達していて、それより後は読めていません"), ("#REF!", "Excel のエラー値「#REF!」")], ids=["long", "error-text"])
+def test_text_checks_in_a_workbook_written_by_a_script(invoke, tmp_path, value, words):
+    """A workbook's text is checked where its XML says there may be something (shared
+    strings or inline, a 32,768-character cell spans many 16 KB windows)."""
+    tables = minimal_tables()
+    tables["支援記録"][0]["内容"] = value
+    validate(invoke, xlsx(tmp_path, tables), 1, "シート「支援記録」 2行目", "「内容」", words)

@@ -353,7 +353,7 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
         data[name] = cells
         extra = Column(name)
         problems += _cap(
-            [Problem(raw.place(rows[i], name, index), message, fix, value=shown) for i, (shown, message, fix) in _text_problems(cells, hidden, rows, index).items()],
+            [Problem(raw.place(rows[i], name, index), message, fix, value=shown) for i, (shown, message, fix) in _text_problems(cells, hidden, rows, index, raw.text_marks, raw.sheet is not None).items()],
             raw, extra, index,
         )
     data[ROW] = np.asarray(rows, dtype=np.int64)
@@ -433,23 +433,39 @@ def _hidden_cells(raw: RawSheet) -> _Hidden:
     return hidden
 
 
-def _text_problems(values, hidden: _Hidden, rows: list[int], index: int) -> dict[int, tuple[str | None, str, str]]:
+def _text_problems(
+    values, hidden: _Hidden, rows: list[int], index: int, marks: frozenset[str] | None = None, workbook: bool = False
+) -> dict[int, tuple[str | None, str, str]]:
     """Text cells (``str`` each) that cannot be used as they are: control characters
     (tab and line breaks are text), more than Excel holds, an error value typed or
     exported as text. The cells' text is not shown: it may be a support note.
-    Each check runs once over the whole column joined (~10 ms for 200,000 cells)
-    and looks at single cells only when it finds something."""
+    Each check runs once over the whole column joined (~10 ms for 200,000 CSV
+    cells) and looks at single cells only when it finds something; in a workbook,
+    only the checks the file's bytes call for (``marks``; a workbook's cells,
+    scattered in memory, cost several times more to walk)."""
     found: dict[int, tuple[str | None, str, str]] = {}
+    if marks is not None and not marks:
+        for i, (message, fix) in hidden.in_column(index).items():
+            found[i] = (None, message, fix)
+        return found
+    marks = marks if marks is not None else frozenset({"control", "hash", "long"})
     joined = "".join(values)
-    if not joined.isprintable() and CONTROL_IN_TEXT.search(joined):
+    if "control" in marks and not joined.isprintable() and CONTROL_IN_TEXT.search(joined):
         for i, v in enumerate(values):
             if problem := control_problem(v, CONTROL_IN_TEXT):
                 found[i] = (None, problem.message, problem.fix)
-    if len(joined) > MAX_CELL and max(map(len, values)) > MAX_CELL:
+    # a workbook's reader stops a cell at Excel's limit: one that reaches it was longer in the file
+    limit = MAX_CELL if workbook else MAX_CELL + 1
+    if "long" in marks and len(joined) >= limit and max(map(len, values)) >= limit:
         for i, v in enumerate(values):
-            if len(v) > MAX_CELL:
-                found[i] = (None, f"{len(v):,}文字あり、Excel のセルに入る {MAX_CELL:,}文字を超えています。", "内容を分けるか短くしてください（Excel に書くと切れてしまいます）")
-    if "#" in joined and (errors := EXCEL_ERRORS.intersection(values)):
+            if len(v) >= limit:
+                message = (
+                    f"Excel のセルに入る {MAX_CELL:,}文字に達していて、それより後は読めていません。"
+                    if workbook
+                    else f"{len(v):,}文字あり、Excel のセルに入る {MAX_CELL:,}文字を超えています。"
+                )
+                found[i] = (None, message, "内容を分けるか短くしてください（Excel に書くと切れてしまいます）")
+    if "hash" in marks and "#" in joined and (errors := EXCEL_ERRORS.intersection(values)):
         for i, v in enumerate(values):
             if v in errors:
                 found[i] = (v, f"Excel のエラー値「{v}」です。", "元の数式やセルを直し、値を入れてください")
@@ -474,7 +490,7 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int], hidden:
         if raw.sheet is not None and set(map(type, cells)) - {str}:
             cells = np.array([_as_text(v) for v in cells], dtype=object)
         values = cells
-        bad_messages = _text_problems(values, hidden, rows, index)
+        bad_messages = _text_problems(values, hidden, rows, index, raw.text_marks, raw.sheet is not None)
         blank = values == ""
     else:
         parse = _PARSERS[column.kind](column)

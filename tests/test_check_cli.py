@@ -10,6 +10,7 @@ import pytest
 
 from rules_helpers import good_month, merge
 from conftest import write_csvs
+from teichaku_cli.documents.sheets import HEADER_ROW
 from teichaku_cli.office.load import load_office
 from teichaku_cli.rules.monthly import as_dict, check_month
 
@@ -88,9 +89,9 @@ def test_out_writes_a_finding_per_row_workbook(invoke, office_dir):
     assert result.exit_code == 1
     wb = openpyxl.load_workbook(path)
     ws = wb["指摘 2025-10"]
-    assert [c.value for c in ws[1]][:4] == ["利用者ID", "氏名", "請求", "コード"]
-    assert [c.value for c in ws[2]][:4] == ["0002", "利用者0002", "不可", "face-to-face-missing"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.page_setup.orientation == "landscape"
+    assert [c.value for c in ws[HEADER_ROW]][:5] == ["利用者ID", "氏名", "請求", "重要度", "指摘"]
+    assert [c.value for c in ws[HEADER_ROW + 1]][:5] == ["0002", "利用者0002", "不可", "エラー", "対面支援なし"]
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}" and ws.auto_filter.ref == f"A{HEADER_ROW}:G{HEADER_ROW + 1}"
 
 
 def test_due_lists_upcoming_dates_soonest_first(invoke, tmp_path, monkeypatch):
@@ -158,8 +159,8 @@ def test_due_table_excel_and_range(invoke, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "令和7年10月15日" in result.output and "0日" in result.output and "利用できる最初の日" in result.output
     ws = openpyxl.load_workbook(tmp_path / "due.xlsx")["期限"]
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("日付", "利用者ID", "氏名") and rows[1][1] == "0001" and rows[1][0].date() == date(2025, 10, 15)
+    rows = list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))
+    assert rows[0][:4] == ("日付", "あと日数", "利用者ID", "氏名") and rows[1][2] == "0001" and rows[1][0].date() == date(2025, 10, 15)
     for bad in ("0", "61"):
         result = invoke("due", folder, "--within", bad)
         assert result.exit_code == 2 and "1〜60" in result.output

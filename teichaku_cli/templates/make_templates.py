@@ -12,6 +12,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from teichaku_cli.documents.sheets import use_office_font
+
 FONT = "游ゴシック"
 HERE = Path(__file__).parent
 THIN = Side(style="thin", color="808080")
@@ -86,6 +88,7 @@ def stamp_box(s: Sheet) -> None:
 
 def report() -> None:
     wb = Workbook()
+    use_office_font(wb)  # widths count the same in Excel and LibreOffice, and rows grow to fit
     s = Sheet(wb.active)
     s.ws.title = "支援レポート"
     s.put("A", "支援レポート{{ '（事業主用）' if copy == '事業主用' else '' }}", span="H", bold=True, size=16, box=False, align="center", height=30)
@@ -136,6 +139,7 @@ def report() -> None:
 
 def plan() -> None:
     wb = Workbook()
+    use_office_font(wb)
     s = Sheet(wb.active)
     s.ws.title = "就労定着支援計画"
     s.put("A", "就労定着支援計画", span="H", bold=True, size=16, box=False, align="center", height=30)

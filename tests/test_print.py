@@ -221,16 +221,21 @@ def test_the_blank_book_prints_one_legible_page_or_a_few_per_sheet(invoke, tmp_p
     for t in schema.TABLES:
         ws = wb[t.name]
         width = sum(c.width for c in t.columns)
-        assert ws.page_setup.paperSize == A4 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.paperSize == A4
         assert ws.page_setup.orientation == ("landscape" if width > 100 else "portrait"), t.name
         # whole columns: the rows people enter later print too, and nothing to the right
         last = openpyxl.utils.get_column_letter(len(t.columns))
         assert ws.print_area == f"'{t.name}'!$A$1:${last}$1048576"
         assert ws.print_title_rows == "$1:$1" and "&P" in ws.oddFooter.center.text
-        assert ws.page_setup.fitToHeight == 0 and ws.page_setup.fitToWidth == -(-width // 170)
+        if width <= 80:  # fits A4 portrait as it is: not scaled (LibreOffice would enlarge it)
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage, t.name
+            continue
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.fitToWidth == -(-width // 170)  # ≥ 80 % of A4 landscape per page across
         if ws.page_setup.fitToWidth > 1:  # a sheet across pages repeats who the row is about
             assert ws.print_title_cols == "$A:$B"
     assert wb["支援計画"].page_setup.fitToWidth == 3 and wb["支援記録"].page_setup.fitToWidth == 1
+    assert not wb["助成金"].sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_a_report_row_grows_for_a_long_entry_instead_of_cutting_it(invoke, tmp_path):
@@ -255,8 +260,14 @@ def test_a_report_row_grows_for_a_long_entry_instead_of_cutting_it(invoke, tmp_p
 def test_workbooks_use_the_office_font_as_their_normal_font(invoke, tmp_path):
     """Column widths count in the Normal font's digits: with 游ゴシック there too,
     Excel and LibreOffice lay a column out alike (openpyxl's default is Calibri)."""
-    wb = written(invoke, tmp_path, "check", SAMPLE, "--month", "2026-10")
-    assert wb._named_styles["Normal"].font.name == "游ゴシック"
+    def normal(wb):
+        font = wb._named_styles["Normal"].font
+        return font.name, font.sz, bool(font.b)
+
+    for args in (("check", SAMPLE, "--month", "2026-10"), ("rate", SAMPLE, "--year", "2025"), ("due", SAMPLE)):
+        assert normal(written(invoke, tmp_path, *args)) == ("游ゴシック", 11, False), args
+        (tmp_path / "out.xlsx").unlink()
+    invoke("init", tmp_path / "blank")
+    assert normal(openpyxl.load_workbook(tmp_path / "blank" / "office.xlsx")) == ("游ゴシック", 11, False)
     for name in ("支援レポート.xlsx", "就労定着支援計画.xlsx"):
-        template = openpyxl.load_workbook(ROOT / "teichaku_cli" / "templates" / name)
-        assert template._named_styles["Normal"].font.name == "游ゴシック"
+        assert normal(openpyxl.load_workbook(ROOT / "teichaku_cli" / "templates" / name)) == ("游ゴシック", 11, False)

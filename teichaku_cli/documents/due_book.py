@@ -23,10 +23,10 @@ def write_due_workbook(path: Path, deadlines, settings, today: date, within_mont
         Heading.of(settings, f"これからの期限（{span}）", ("対象期間", span), today),
         (
             Col("日付", 16, DATE),
-            Col("あと日数", 8, AMOUNT),
+            Col("あと日数", 9, AMOUNT),
             Col("利用者ID", 9),
             Col("氏名", 11, WRAP),
-            Col("期限", 28, WRAP),
+            Col("期限", 27, WRAP),
             Col("根拠", 24, WRAP),
             Col("済", 4),
         ),

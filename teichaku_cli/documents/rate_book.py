@@ -137,7 +137,7 @@ def _trend_sheet(wb, heading: Heading, history: list[dict]) -> None:
             Col("定着（分子）", 11, AMOUNT),
             Col("分母", 6, AMOUNT),
             Col("就労定着率（%）", 13, DECIMAL),
-            Col("見込み/確定", 8, MARK),
+            Col("見込み/確定", 11, MARK),
             *(Col(f"{t:g}%", 5, AMOUNT) for t in thresholds),
         ),
         (

@@ -8,12 +8,13 @@ Every sheet teichaku writes is built here, so they all look and print alike:
   grow a row for wrapped text they did not lay out themselves), amounts as
   ``#,##0``, dates as real date cells shown in 和暦;
 - totals rows under the table, then notes;
-- A4, portrait or landscape by the table's width, fit to one page wide, and
-  the page number, office and title in the footer.
+- A4, portrait or landscape by the table's width, fit to one page wide; office
+  and title in each page's header, page number and 作成日 in its footer.
 
 A new result sheet is one call::
 
-    add_sheet(wb, "請求見込み", heading, (Col("利用者ID", 9), Col("総費用額", 12, YEN), ...),
+    heading = Heading.of(office.settings, "請求見込み（令和8年10月分）", ("対象月", "令和8年10月分"), today)
+    add_sheet(wb, "請求見込み", heading, (Col("利用者ID", 9), Col("総費用額", 12, AMOUNT), ...),
               rows, totals=[Total("合計（12人）", {"総費用額": 1234567})])
 
 Text that looks like a formula is written as text.
@@ -28,7 +29,6 @@ from typing import Iterable, Mapping, Sequence
 
 FONT_NAME = "游ゴシック"  # what Windows offices have; LibreOffice substitutes a CJK font
 FONT_SIZE = 10
-FORMULA_START = ("=", "+", "-", "@")
 
 # Column kinds: how a column's cells are shown and printed.
 TEXT = "text"  # short text, one line
@@ -49,7 +49,7 @@ DATE_MIN_WIDTH = 16  # 「令和8年10月31日」 at 10 pt; narrower shows ####
 
 TITLE_ROWS = 3  # title, office line, period line
 HEADER_ROW = TITLE_ROWS + 2  # one blank row between the title block and the table
-PORTRAIT_MAX_WIDTH = 100  # column-width units that fit A4 portrait at 100 %
+PORTRAIT_MAX_WIDTH = 100  # column-width units that fit A4 portrait at 90 % or more (92 at 100 %)
 
 # Row height per printed line: 游ゴシック's line spacing is about 1.6 times its size
 # on Windows (the tallest of the fonts it meets), so rows are sized for it.
@@ -66,7 +66,7 @@ class Col:
 
 @dataclass(frozen=True)
 class Heading:
-    """The title block at the top of a sheet and the footer of each printed page."""
+    """The title block at the top of a sheet and the header of each printed page."""
 
     title: str
     office_name: str
@@ -94,7 +94,7 @@ class Total:
 
 def use_office_font(wb) -> None:
     """Make 游ゴシック 11 pt the workbook's Normal font, as in a book made by
-    Japanese Excel. Column widths are counted in the Normal font's digits, so with
+    Japanese Excel; call it on a new workbook, before any cell is styled. Column widths are counted in the Normal font's digits, so with
     openpyxl's default (Calibri) a column holds a different amount of Japanese on
     each PC and LibreOffice (which has no Calibri) lays it out a third wider than
     Excel; with one font both print alike and row heights can be sized to fit."""
@@ -102,8 +102,10 @@ def use_office_font(wb) -> None:
     from openpyxl.utils.indexed_list import IndexedList
 
     font = Font(name=FONT_NAME, size=11)
-    wb._named_styles["Normal"].font = font  # openpyxl has no public setter for either
+    # openpyxl has no public setter for either. Font 0 first: the Normal style then finds
+    # its font there (set the other way round, it keeps an index into the old list)
     wb._fonts = IndexedList([font])  # font 0: the default of every unstyled cell
+    wb._named_styles["Normal"].font = font
 
 
 def set_text_or_value(cell, value: object) -> None:
@@ -125,13 +127,13 @@ def lines_needed(text: str, width: float) -> int:
 
     A width unit is the Normal font's digit (游ゴシック 11 pt, see ``use_office_font``).
     Measured in LibreOffice with Noto Sans CJK at 10 pt, a line of a column ``w`` wide
-    holds ``w - 1`` digits or ``(w - 1) / 1.85`` kanji/kana; Excel with 游ゴシック fits a
-    little more, so rows sized here do not cut text off there either."""
-    room = max(width - 1, 1)
+    holds at least ``1.1 w - 1.5`` digits or ``(1.1 w - 1.5) / 1.9`` kanji/kana (w = 10 …
+    72); Excel with 游ゴシック fits about as much, so rows sized here do not cut text off."""
+    room = max(1.1 * width - 1.5, 1)
     total = 0
     for part in text.split("\n"):
         wide = text_width(part) - len(part)
-        total += max(1, math.ceil((wide * 1.85 + (len(part) - wide) * 1.03) / room))
+        total += max(1, math.ceil((wide * 1.9 + (len(part) - wide)) / room))
     return total
 
 
@@ -158,8 +160,6 @@ def add_sheet(
     portrait at 100 %, else landscape (and always fit to one page wide)."""
     from openpyxl.utils import get_column_letter
 
-    if STYLE_PREFIX + "見出し" not in wb.named_styles:
-        use_office_font(wb)  # before any style: it replaces font 0
     styles = _styles(wb)
     ws = wb.create_sheet(name)
     last = get_column_letter(len(columns))
@@ -258,12 +258,14 @@ def print_setup(
 ) -> None:
     """A4, fit to ``pages_wide`` pages across (as many pages down as the rows need),
     header rows on every page, page numbers in the footer. Used by the blank input
-    workbook too."""
+    workbook too. ``pages_wide=0``: print at 100 % (a narrow sheet: Excel never
+    enlarges to fit, but LibreOffice would blow it up to the page's width)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = pages_wide
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if pages_wide:
+        ws.page_setup.fitToWidth = pages_wide
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
@@ -333,6 +335,7 @@ def _styles(wb) -> dict[str, str]:
 
     if STYLE_PREFIX + "見出し" in wb.named_styles:
         return _STYLE_NAMES
+    use_office_font(wb)  # first: it sets font 0, the default of every cell
     thin = Side(style="thin", color="808080")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     above = Border(left=thin, right=thin, top=Side(style="medium", color="404040"), bottom=thin)

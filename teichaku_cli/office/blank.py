@@ -17,7 +17,8 @@ MONTH_FORMAT = "yyyy/m"
 FONT_NAME = "游ゴシック"
 DATA_ROWS = 5000  # rows given drop-downs
 MAX_ROW = 1048576  # Excel's last row: a print area down to it is a print area of whole columns
-LANDSCAPE_LEGIBLE_WIDTH = 170  # column-width units on one A4 landscape page at ≥ 80 %
+LANDSCAPE_LEGIBLE_WIDTH = 170  # column-width units on one A4 landscape page at about 80 % (134 at 100 %)
+NARROW_WIDTH = 80  # a sheet this narrow fits A4 portrait at 100 %: printed as it is
 
 CONFIG_TEMPLATE = """# teichaku の事業所設定（UTF-8 で保存してください）
 "事業所名" = "{name}"
@@ -123,8 +124,8 @@ def write_blank_workbook(path: Path) -> None:
         ws.row_dimensions[1].height = 30
         # print the table's columns and as many rows as are filled in (a blank book is a
         # page or a few per sheet), the header on every page. A wide sheet goes over as many
-        # pages across as keep its text legible (≥ 80 % of A4 landscape), with its first
-        # two columns (利用者ID and 氏名 or the date) repeated on each
+        # pages across as keep its text legible (about 80 % on A4 landscape), with its first
+        # two columns (利用者ID and 氏名 or the date) repeated on each; a narrow one at 100 %
         last = get_column_letter(len(table.columns))
         width = sum(c.width for c in table.columns)
         print_setup(
@@ -133,7 +134,7 @@ def write_blank_workbook(path: Path) -> None:
             title_rows="1:1",
             header_left=table.name,
             print_area=f"A1:{last}{MAX_ROW}",  # whole columns: rows entered later print too
-            pages_wide=math.ceil(width / LANDSCAPE_LEGIBLE_WIDTH),
+            pages_wide=math.ceil(width / LANDSCAPE_LEGIBLE_WIDTH) if width > NARROW_WIDTH else 0,
         )
         if width > LANDSCAPE_LEGIBLE_WIDTH:
             ws.print_title_cols = "A:B"

@@ -82,3 +82,14 @@ def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
     assert real_rows and real_rows == [line for line in section.splitlines() if line.startswith("│ 0")]
     summary = next(line for line in result.output.splitlines() if line.startswith("利用者 "))
     assert summary in section
+
+
+def test_every_image_the_readme_shows_exists():
+    """docs/make_preview.sh writes them; a renamed page must not leave a broken image."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert {"docs/preview/check-1.png", "docs/preview/rate-4.png"} <= set(images)
+    for image in images:
+        assert (ROOT / image).is_file(), image

@@ -6,7 +6,9 @@ of CP932 CSVs with mixed 和暦 styles.
 Users start over the years before ``--until``; each month of service has
 face-to-face and phone contacts with the user, employer visits for open
 employment, a report, and a plan reviewed about every six months. Some work
-closed (クローズ), some change jobs within a month, some resign.
+closed (クローズ), some change jobs within a month, some resign; some keep their
+jobs in the 就労履歴 sheet (two or three jobs, disclosure per job), their 利用者
+row then holding only the first 就職日.
 Every name is made up from syllables.
 """
 
@@ -38,7 +40,7 @@ def add_months(d: date, n: int) -> date:
 
 def generate(users: int, rows: int, until: date, seed: int = 1) -> dict[str, list[list]]:
     rng = random.Random(seed)
-    u_rows, c_rows, r_rows, p_rows, m_rows, s_rows = [], [], [], [], [], []
+    u_rows, h_rows, c_rows, r_rows, p_rows, m_rows, s_rows = [], [], [], [], [], [], []
     months_total = 0
     plan: list[tuple] = []
     for i in range(users):
@@ -59,9 +61,29 @@ def generate(users: int, rows: int, until: date, seed: int = 1) -> dict[str, lis
             else:
                 finished = min(finished or left, left)
         name = rng.choice(SURNAMES) + " " + "".join(rng.choice(KANA) for _ in range(3))
-        u_rows.append([uid, name, hired, rng.choice(EMPLOYERS), start, finished, left, rejob, "通常", None,
-                       "クローズ" if closed else "オープン", "なし" if closed or rng.random() < 0.2 else "あり",
-                       "いいえ" if rng.random() < 0.1 else "はい", "いいえ", "はい" if rng.random() < 0.1 else "いいえ", "支援員A"])
+        employer = rng.choice(EMPLOYERS)
+        consent = "なし" if closed or rng.random() < 0.2 else "あり"
+        if left is None and rng.random() < 0.06:  # jobs kept in 就労履歴: a change or two, disclosure per job
+            changes = rng.choice((1, 1, 2))
+            job_hired, jobs = hired, []
+            for k in range(changes + 1):
+                job_left = None
+                if k < changes:
+                    job_left = job_hired + timedelta(days=rng.randint(120, 400))
+                    if job_left >= until:
+                        job_left = None
+                shown = "クローズ" if (closed if k == changes else rng.random() < 0.3) else "オープン"
+                jobs.append([uid, rng.choice(EMPLOYERS), job_hired, job_left, shown, consent if shown == "オープン" else "なし", None, "転職" if job_left else None, None])
+                if job_left is None:
+                    break
+                job_hired = job_left + timedelta(days=rng.randint(3, 40))
+            h_rows += jobs
+            u_rows.append([uid, name, hired, None, start, finished, None, None, "通常", None, None, None,
+                           "いいえ" if rng.random() < 0.1 else "はい", "いいえ", "はい" if rng.random() < 0.1 else "いいえ", "支援員A"])
+        else:
+            u_rows.append([uid, name, hired, employer, start, finished, left, rejob, "通常", None,
+                           "クローズ" if closed else "オープン", consent,
+                           "いいえ" if rng.random() < 0.1 else "はい", "いいえ", "はい" if rng.random() < 0.1 else "いいえ", "支援員A"])
         last = min(finished or until, until)
         months = (last.year - start.year) * 12 + last.month - start.month + 1
         months_total += max(months, 0)
@@ -88,18 +110,27 @@ def generate(users: int, rows: int, until: date, seed: int = 1) -> dict[str, lis
             if rng.random() < 0.01:  # a job coach month now and then
                 s_rows.append([uid, month])
     return {
-        "利用者": u_rows, "支援記録": c_rows[:rows] if rows else c_rows, "支援レポート": r_rows,
+        "利用者": u_rows, "就労履歴": h_rows, "支援記録": c_rows[:rows] if rows else c_rows, "支援レポート": r_rows,
         "支援計画": p_rows, "ケース会議": m_rows, "助成金": s_rows,
     }
 
 
+PLAN_COLUMNS = ["引継ぎ事項", "職場環境", "業務内容", "労働条件", "関係機関", "健康状態", "生活環境", "長期目標", "短期目標",
+                "支援方針", "支援内容", "支援期間", "支援頻度", "役割分担", "評価"]
+
+
 def headers() -> dict[str, list[str]]:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from teichaku_cli.office import schema
-
-    return {t.name: [c.name for c in t.columns] for t in schema.TABLES if t.name != "移行実績"}
+    """The header of each table, in the order generate() writes its rows (as an export does: its own order)."""
+    return {
+        "利用者": ["利用者ID", "氏名", "就職日", "事業主", "利用開始日", "利用終了日", "離職日", "再就職日", "利用類型", "起算日",
+                 "障害開示", "事業主共有同意", "一体的運営", "特別地域", "要継続支援", "担当者"],
+        "就労履歴": ["利用者ID", "事業主", "就職日", "離職日", "障害開示", "事業主共有同意", "事業主共有同意日", "離職理由", "備考"],
+        "支援記録": ["日付", "利用者ID", "方法", "相手", "区分", "担当者", "内容", "結果", "事業主共有"],
+        "支援レポート": ["利用者ID", "対象月", "本人提供日", "事業主共有日", "主な支援目標", "今後の支援内容", "本人の取組", "事業主の取組", "共有事項", "作成者"],
+        "支援計画": ["利用者ID", "作成日", *PLAN_COLUMNS, "作成者", "本人同意日"],
+        "ケース会議": ["日付", "利用者ID", "参加機関", "サービス管理責任者参加"],
+        "助成金": ["利用者ID", "対象月"],
+    }
 
 
 def wareki(d: date, i: int) -> str:

@@ -71,6 +71,15 @@ class User:
     video_months: set[date] = field(default_factory=set)
     plan_every: int = 6
     last_plan: date | None = None
+    # the 就労履歴 rows (employer, hired, left, disclosure, consent) of someone whose jobs are kept there;
+    # their 利用者 row then leaves the job columns blank
+    jobs: list[tuple] = field(default_factory=list)
+
+    def closed_on(self, day: date) -> bool:
+        for employer, hired, left, disclosure, consent in self.jobs:
+            if hired <= day and (left is None or day <= left):
+                return disclosure == "クローズ"
+        return self.closed
 
 
 USERS = [
@@ -91,6 +100,17 @@ USERS = [
     User("0014", "藤井 湊", date(2026, 2, 1), "①番館ホテル", date(2026, 8, 1), integrated=False, staff=STAFF[1]),
     User("0015", "松本 莉子", date(2024, 10, 1), "ひかり商事㈱", date(2025, 4, 1), skip={date(2026, 10, 1): {"report"}}),
     User("0016", "森 大和", date(2023, 10, 2), "さくら製作所", date(2024, 4, 1), end=date(2025, 11, 30), left=date(2025, 11, 20), staff=STAFF[2]),
+    # two job changes during use: the second is beyond the policy (once during use), so the person has left
+    User("0017", "山口 悠真", date(2023, 6, 1), "", date(2023, 12, 1), end=date(2026, 1, 31), staff=STAFF[1], jobs=[
+        ("かえで印刷㈱", date(2023, 6, 1), date(2024, 9, 30), "オープン", "あり"),
+        ("みどり物流㈱", date(2024, 10, 21), date(2025, 12, 15), "オープン", "あり"),
+        ("さくら製作所", date(2026, 1, 5), None, "オープン", "なし"),
+    ]),
+    # disclosed at the first employer, works closed (クローズ) at the second
+    User("0018", "吉田 杏", date(2024, 6, 3), "", date(2024, 12, 3), staff=STAFF[0], jobs=[
+        ("ひかり商事㈱", date(2024, 6, 3), date(2025, 8, 31), "オープン", "あり"),
+        ("①番館ホテル", date(2025, 9, 16), None, "クローズ", "なし"),
+    ]),
 ]
 SUBSIDIES = [("0011", date(2026, 10, 1))]
 MEETINGS = [
@@ -103,15 +123,23 @@ MEETINGS = [
 
 
 def build() -> dict[str, list[dict]]:
-    users, contacts, reports, plans = [], [], [], []
+    users, history, contacts, reports, plans = [], [], [], [], []
     for n, u in enumerate(USERS):
+        single = not u.jobs  # else the 就労履歴 holds the jobs and these columns stay blank
         users.append({
-            "利用者ID": u.id, "氏名": u.name, "就職日": u.hired, "事業主": u.employer, "利用開始日": u.start,
-            "利用終了日": u.end, "離職日": u.left, "再就職日": u.rehired, "利用類型": u.kind, "起算日": u.kisanbi,
-            "障害開示": "クローズ" if u.closed else "オープン", "事業主共有同意": "あり" if u.consent else "なし",
+            "利用者ID": u.id, "氏名": u.name, "就職日": u.hired if single else None, "事業主": u.employer or None,
+            "利用開始日": u.start, "利用終了日": u.end, "離職日": u.left, "再就職日": u.rehired, "利用類型": u.kind, "起算日": u.kisanbi,
+            "障害開示": ("クローズ" if u.closed else "オープン") if single else None,
+            "事業主共有同意": ("あり" if u.consent else "なし") if single else None,
             "一体的運営": "はい" if u.integrated else "いいえ", "特別地域": "はい" if u.special_area else "いいえ",
             "要継続支援": "はい" if u.needs_handoff else "いいえ", "担当者": u.staff,
         })
+        for employer, hired, left, disclosure, consent in u.jobs:
+            history.append({
+                "利用者ID": u.id, "事業主": employer, "就職日": hired, "離職日": left, "障害開示": disclosure,
+                "事業主共有同意": consent, "事業主共有同意日": hired if consent == "あり" else None,
+                "離職理由": "契約期間の満了" if left else None, "備考": None,
+            })
         stopped = u.left if u.left and not u.rehired else None  # a job change does not stop the service
         last = min(u.end or UNTIL, UNTIL, stopped or UNTIL)
         for k, month in enumerate(months(u.start, last)):
@@ -127,19 +155,22 @@ def build() -> dict[str, list[dict]]:
             else:
                 method = "テレビ電話" if month in u.video_months else "対面"
                 contacts.append(_contact(day, u, method, "本人", "支援", talk, result, shareable))
-            if not u.closed:
+            visit_day = min(day + timedelta(days=2), last)
+            if not u.closed_on(visit_day) and (not u.jobs or any(h <= visit_day and (l is None or visit_day <= l) for _, h, l, _, _ in u.jobs)):
                 visit, outcome = VISITS[seed % len(VISITS)]
-                contacts.append(_contact(min(day + timedelta(days=2), last), u, "対面", "事業主", "職場訪問", visit, outcome, True))
+                contacts.append(_contact(visit_day, u, "対面", "事業主", "職場訪問", visit, outcome, True))
             if "report" not in skip and month <= date(2026, 10, 1):
                 given = month + timedelta(days=27) if seed % 4 else date(month.year, month.month, 28)
                 if given > last:
                     given = last
+                shared = not u.closed_on(given) and (u.consent if not u.jobs else any(
+                    h <= given and (l is None or given <= l) and c == "あり" for _, h, l, _, c in u.jobs))
                 reports.append({
                     "利用者ID": u.id, "対象月": month, "本人提供日": given,
-                    "事業主共有日": given if (not u.closed and u.consent) else None,
+                    "事業主共有日": given if shared else None,
                     "主な支援目標": "生活リズムを整え、安定して通勤する" if k % 2 else "職場でのコミュニケーションを増やす",
                     "今後の支援内容": "月1回の面談と職場訪問を続ける", "本人の取組": "困ったことをメモして面談で話す",
-                    "事業主の取組": "作業の指示を一つずつ出す" if not u.closed else "", "共有事項": "特になし" if k % 3 else "勤務時間の延長を相談中",
+                    "事業主の取組": "作業の指示を一つずつ出す" if not u.closed_on(given) else "", "共有事項": "特になし" if k % 3 else "勤務時間の延長を相談中",
                     "作成者": u.staff,
                 })
             if k % u.plan_every == 0 and (u.last_plan is None or month <= u.last_plan):
@@ -150,6 +181,7 @@ def build() -> dict[str, list[dict]]:
     plans.sort(key=lambda p: (p["作成日"], p["利用者ID"]))
     return {
         "利用者": users,
+        "就労履歴": history,
         "支援記録": contacts,
         "支援レポート": reports,
         "支援計画": plans,
@@ -160,7 +192,7 @@ def build() -> dict[str, list[dict]]:
 
 def _contact(day: date, u: User, method: str, who: str, kind: str, content: str, result: str, shareable: bool) -> dict:
     return {"日付": day, "利用者ID": u.id, "方法": method, "相手": who, "区分": kind, "担当者": u.staff,
-            "内容": content, "結果": result, "事業主共有": "可" if shareable and not u.closed else "不可"}
+            "内容": content, "結果": result, "事業主共有": "可" if shareable and not u.closed_on(day) else "不可"}
 
 
 def _plan(u: User, made: date, k: int) -> dict:
@@ -168,7 +200,7 @@ def _plan(u: User, made: date, k: int) -> dict:
     return {
         "利用者ID": u.id, "作成日": made,
         "引継ぎ事項": "就労移行支援で作業の正確さを評価されていた" if first else "前回計画から継続",
-        "職場環境": f"{u.employer}。上司1名と同僚5名の職場", "業務内容": "事務補助・データ入力" if int(u.id) % 2 else "軽作業・梱包",
+        "職場環境": f"{u.employer or next((e for e, h, l, _, _ in reversed(u.jobs) if h <= made), u.jobs[0][0])}。上司1名と同僚5名の職場", "業務内容": "事務補助・データ入力" if int(u.id) % 2 else "軽作業・梱包",
         "労働条件": "週30時間、平日日勤", "関係機関": "障害者就業・生活支援センター、主治医",
         "健康状態": "服薬継続中。睡眠が浅い日がある", "生活環境": "家族と同居。週末は家族が支える",
         "長期目標": "今の職場で長く働き続ける", "短期目標": "通勤リズムを保つ\n困ったときに上司へ相談する",

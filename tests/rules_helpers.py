@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import write_csvs
 from teichaku_cli.office.load import load_office
-from teichaku_cli.rules.dates import month_end
+from teichaku_cli.rules.calendar import month_end, months_from
 
 
 def good_month(uid: str, month: date, **user) -> dict[str, list[dict]]:
@@ -17,9 +17,7 @@ def good_month(uid: str, month: date, **user) -> dict[str, list[dict]]:
     hired = user.pop("就職日", date(month.year - 1, month.month, 1))
     started = user.pop("利用開始日", None)
     if started is None:
-        from teichaku_cli.rules.dates import add_months
-
-        started = add_months(hired, 6)
+        started = months_from(hired, 6).day_after  # the first usable day
     row = {
         "利用者ID": uid,
         "氏名": f"利用者{uid}",

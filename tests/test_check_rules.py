@@ -103,9 +103,10 @@ def test_plan_missing_when_first_plan_is_after_the_month(tmp_path, month, disclo
 @pytest.mark.parametrize(
     "plan_day, overdue",
     [
-        (date(2025, 4, 30), True),  # + 6 months = 10-30, before the month's last day
-        (date(2025, 5, 1), False),  # + 6 months = 11-01
-        (date(2025, 4, 1), True),
+        (date(2025, 4, 29), True),  # day 1 = 04-30: the six months end 10-29, before the month's last day
+        (date(2025, 4, 30), False),  # day 1 = 05-01: whole months, ending 10-31
+        (date(2025, 5, 1), False),  # ends 11-01
+        (date(2025, 4, 1), True),  # ends 10-01
     ],
 )
 def test_plan_review_every_six_months(tmp_path, month, plan_day, overdue):
@@ -207,8 +208,8 @@ def test_left_job(tmp_path, month, left, code, severity):
     "rehired, job_change",
     [
         (date(2025, 10, 29), True),
-        (date(2025, 10, 30), True),  # 離職 09-30 + 1 month = 10-30: a job change
-        (date(2025, 10, 31), False),  # one day too late
+        (date(2025, 10, 31), True),  # 離職 09-30: the month after runs 10-01 … 10-31 (民法140条本文・143条)
+        (date(2025, 11, 1), False),  # one day too late: left
         (date(2025, 10, 1), True),
     ],
 )
@@ -459,7 +460,7 @@ def test_a_late_handoff_in_r3_does_not_threaten_a_reduction_r3_did_not_have(tmp_
 
 
 def test_durations_in_messages_come_from_the_rule_files(tmp_path):
-    from teichaku_cli.rules.dates import span_label
+    from teichaku_cli.rules.calendar import span_label
 
     assert [span_label(m) for m in (3, 6, 12, 36, 42, 78)] == ["3か月", "6か月", "1年", "3年", "3年6か月", "6年6か月"]
     tables = good_month("0001", R6_MONTH)

@@ -58,7 +58,7 @@ def test_readme_rate_walkthrough_is_a_real_run(invoke, monkeypatch):
     data = json.loads(result.output)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### `teichaku rate` の例", 1)[1].split("###", 1)[0]
-    assert f"就労定着率 {data['rate']} = " in section
+    assert f"就労定着率 {data['numerator']}/{data['denominator']} = " in section
     marks = {True: "○", False: "×"}
     for person in data["people"]:
         row = next(line for line in section.splitlines() if line.startswith(f"│ {person['user_id']} "))

@@ -62,7 +62,7 @@ def test_plan_golden(invoke, office_dir, tmp_path):
     actual, expected = compare_or_update(path, GOLDENS / "plan.json", UPDATE)
     assert actual == expected
     cells = {k: v[0] for k, v in actual["就労定着支援計画"]["cells"].items()}
-    assert "令和7年10月1日 〜 令和8年3月31日" in cells.values()  # 計画期間: 作成日 … +6 months − 1 day
+    assert "令和7年10月1日 〜 令和8年4月1日" in cells.values()  # 計画期間: 作成日 … the review deadline (day 1 = the next day, 6 months)
     assert "朝の準備を30分早める" in cells.values() and "作業手順を覚える" in cells.values()  # one row per goal
 
 

@@ -115,11 +115,12 @@ def test_check_workbook_prints(invoke, tmp_path):
 
 def test_rate_workbook_prints_with_dates_in_wareki_and_n_in_the_trend(invoke, tmp_path):
     wb = written(invoke, tmp_path, "rate", SAMPLE, "--year", "2025")
+    payload = json.loads(invoke("rate", SAMPLE, "--year", "2025", "--json").stdout)
     assert wb.sheetnames == ["概要", "利用者別", "実績体制加算", "推移"]
     assert_prints_like_a_form(wb["概要"], landscape=False, title="就労定着率の概要")
     assert wb["概要"]["A3"].value.startswith("対象年度　令和7年度（2025年度）を締め")
     summary = {r["項目"]: r for r in table(wb["概要"])}
-    assert summary["分母（人）"]["値"] == 14 and summary["定着（分子、人）"]["値"] == 13
+    assert summary["分母（人）"]["値"] == payload["denominator"] and summary["定着（分子、人）"]["値"] == payload["numerator"]
 
     people = wb["利用者別"]
     assert_prints_like_a_form(people, landscape=True, title="利用者別")
@@ -128,16 +129,38 @@ def test_rate_workbook_prints_with_dates_in_wareki_and_n_in_the_trend(invoke, tm
     assert isinstance(cell.value, datetime) and cell.number_format == WAREKI_DATE_FORMAT  # a real date, shown in 和暦
     assert_wrapped_and_whole(people, "理由")
     total = people.cell(HEADER_ROW + len(table(people)) + 1, column(people, "分母")).value
-    assert total == 14
+    assert total == payload["denominator"]
 
     assert_prints_like_a_form(wb["実績体制加算"], landscape=False, title="就労定着実績体制加算の対象者")
 
     trend = wb["推移"]
     assert_prints_like_a_form(trend, landscape=False, title="就労定着率の推移")
-    rows = table(trend)
-    # 4/4 and 13/14 are told apart: n is in the table and in the chart's year labels
-    assert [(r["年度（定着/分母）"], r["定着（分子）"], r["分母"]) for r in rows][-1] == ("令和7年度（13/14人）", 13, 14)
-    assert all(f"（{r['定着（分子）']}/{r['分母']}人）" in r["年度（定着/分母）"] for r in rows)
+    last = table(trend)[-1]
+    n = f"{payload['numerator']}/{payload['denominator']}人"
+    assert (last["年度（定着/分母）"], last["定着（分子）"], last["分母"]) == (f"令和7年度（{n}）", payload["numerator"], payload["denominator"])
+
+
+def one_of_one_then_twenty_of_twenty(tmp_path):
+    """An office whose rate is 100 % two years running: 1/1 (FY2023), then 20/20 (FY2024)."""
+    from datetime import date
+
+    def user(uid, started):
+        return {"利用者ID": uid, "氏名": f"利用者{uid}", "就職日": date(started.year - 1, started.month, 1), "利用開始日": started}
+
+    people = [user("00", date(2023, 5, 1)), *(user(f"{i:02d}", date(2024, 5, 1)) for i in range(1, 20))]
+    return write_csvs(tmp_path / "o", {"利用者": people, "支援記録": [{"日付": date(2023, 5, 2), "利用者ID": "00", "方法": "対面", "相手": "本人"}]})
+
+
+def test_one_of_one_and_twenty_of_twenty_are_told_apart(invoke, tmp_path):
+    folder = one_of_one_then_twenty_of_twenty(tmp_path)
+    wb = written(invoke, tmp_path, "rate", folder, "--year", "2024")
+    rows = table(wb["推移"])
+    assert [(r["年度（定着/分母）"], r["定着（分子）"], r["分母"], r["就労定着率（%）"]) for r in rows] == [
+        ("令和5年度（1/1人）", 1, 1, 100.0),
+        ("令和6年度（20/20人）", 20, 20, 100.0),
+    ]
+    (chart,) = wb["推移"]._charts  # the chart's year labels are that column: n shows under each point
+    assert chart.series[0].cat.numRef.f == f"'推移'!$A${HEADER_ROW + 1}:$A${HEADER_ROW + 2}"
 
 
 def test_rate_chart_straight_lines_axis_above_every_point_and_threshold_lines(invoke, tmp_path):
@@ -159,17 +182,16 @@ def test_rate_chart_straight_lines_axis_above_every_point_and_threshold_lines(in
     assert int(trend.print_area.split("$")[-1]) > anchor_row + 20  # the chart is printed with the table
 
 
-def test_history_rows_carry_numerator_and_denominator():
+def test_history_rows_carry_numerator_and_denominator(tmp_path):
     from datetime import date
 
     from teichaku_cli.cli.rate import _history
     from teichaku_cli.office.load import load_office
 
-    rows = _history(load_office(SAMPLE), 2025, date(2026, 11, 28), None)
-    assert [(r["fiscal_year"], r["numerator"], r["denominator"], r["rate_percent"]) for r in rows] == [
-        (2023, 4, 4, 100.0),
-        (2024, 10, 10, 100.0),
-        (2025, 13, 14, 92.86),
+    rows = _history(load_office(one_of_one_then_twenty_of_twenty(tmp_path)), 2024, date(2026, 11, 28), None)
+    assert [(r["fiscal_year"], r["numerator"], r["denominator"], r["rate_percent"], r["projection"]) for r in rows] == [
+        (2023, 1, 1, 100.0, False),
+        (2024, 20, 20, 100.0, False),
     ]
 
 
@@ -234,7 +256,7 @@ def test_the_blank_book_prints_one_legible_page_or_a_few_per_sheet(invoke, tmp_p
         assert ws.page_setup.fitToWidth == -(-width // 170)  # ≥ 80 % of A4 landscape per page across
         if ws.page_setup.fitToWidth > 1:  # a sheet across pages repeats who the row is about
             assert ws.print_title_cols == "$A:$B"
-    assert wb["支援計画"].page_setup.fitToWidth == 3 and wb["支援記録"].page_setup.fitToWidth == 1
+    assert wb["支援計画"].page_setup.fitToWidth >= 3  # the widest: across pages, not one unreadable strip
     assert not wb["助成金"].sheet_properties.pageSetUpPr.fitToPage
 
 

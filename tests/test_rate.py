@@ -66,8 +66,10 @@ def test_window_edges_r6(tmp_path, started, counted):
         (date(2026, 3, 31), None, False),  # left on the reference date itself
         (date(2026, 4, 1), None, True),  # the day after
         (date(2026, 3, 30), None, False),
-        (date(2026, 2, 28), date(2026, 3, 28), True),  # job change within one month
-        (date(2026, 2, 28), date(2026, 3, 29), False),  # one day over a month
+        (date(2026, 2, 28), date(2026, 3, 31), True),  # the month after 02-28 runs 03-01 … 03-31
+        (date(2026, 2, 28), date(2026, 4, 1), False),  # one day over: left
+        (date(2026, 3, 20), date(2026, 4, 20), True),  # re-employed after the reference date, inside the month after
+        (date(2026, 3, 20), date(2026, 4, 21), False),
     ],
 )
 def test_reference_date_and_job_change(tmp_path, left, rehired, retained):

@@ -153,8 +153,17 @@ def test_missing_sheet(invoke, tmp_path):
 
 def test_missing_required_column(invoke, tmp_path):
     tables = minimal_tables()
+    del tables["利用者"][0]["利用開始日"]
+    assert_clean_failure(invoke("validate", write_xlsx(tmp_path / "o.xlsx", tables)), 2, "シート「利用者」", "1行目", "「利用開始日」がありません")
+
+
+def test_hire_date_needed_without_an_employment_history(invoke, tmp_path):
+    tables = minimal_tables()
     del tables["利用者"][0]["就職日"]
-    assert_clean_failure(invoke("validate", write_xlsx(tmp_path / "o.xlsx", tables)), 2, "シート「利用者」", "1行目", "「就職日」がありません")
+    assert_clean_failure(invoke("validate", write_xlsx(tmp_path / "o.xlsx", tables)), 1, "シート「利用者」 2行目", "就職日が空欄で、就労履歴シートにもこの人の仕事がありません")
+    tables["就労履歴"] = [{"利用者ID": "0001", "事業主": "㈱髙﨑テスト商事", "就職日": date(2024, 4, 1), "障害開示": "オープン", "事業主共有同意": "あり"}]
+    result = invoke("validate", write_xlsx(tmp_path / "o2.xlsx", tables))
+    assert result.exit_code == 0, result.output
 
 
 def test_duplicate_user_id(invoke, tmp_path):

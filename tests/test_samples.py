@@ -50,7 +50,8 @@ def test_scenarios_show_in_october_2026(offices):
     assert found["0011"] == ["job-coach-subsidy-month"]
     assert found["0013"] == ["before-eligibility"]
     assert found["0015"] == ["employer-report-share-missing", "report-missing"]
-    assert "0005" not in found and "0001" not in found  # service ended before October
+    assert found["0018"] == []  # disclosed at the first employer, closed at the current one: nothing asked of it
+    assert "0005" not in found and "0001" not in found and "0017" not in found  # service ended before October
     claimable = {u.user_id for u in result.users if u.claimable}
     assert claimable and claimable != set(found)
 
@@ -71,3 +72,15 @@ def test_sample_employer_copies_hold_no_private_entry(invoke, tmp_path):
         with zipfile.ZipFile(path) as zf:
             text = "".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
         assert not [s for s in private if s in text], path.name
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["xlsx", "csv"])
+def test_rate_explains_two_job_changes_and_disclosure_per_job(offices, which):
+    from teichaku_cli.rules.retention import compute_rate
+
+    people = {p.user_id: p for p in compute_rate(offices[which], 2025, date(2026, 11, 22)).people}
+    twice, closed_now = people["0017"], people["0018"]
+    assert twice.retained is False and "利用中2回目の転職" in twice.reason and len(twice.moves) == 2
+    assert closed_now.retained is True and "転職1回" in closed_now.reason
+    life = offices[which].lives.of({"利用者ID": "0018"})
+    assert [(j.disclosure, j.consent) for j in life.jobs] == [("オープン", True), ("クローズ", False)]

@@ -148,22 +148,3 @@ def test_wareki_formatting():
     assert format_wareki_date(date(2024, 4, 1)) == "令和6年4月1日"
     assert format_wareki_month(date(2025, 10, 1)) == "令和7年10月"
     assert format_wareki_month(date(2019, 4, 1)) == "平成31年4月"
-
-
-@pytest.mark.parametrize(
-    "day, months, expected",
-    [
-        (date(2024, 8, 31), 6, date(2025, 2, 28)),  # clamped to the month's end
-        (date(2024, 1, 31), 1, date(2024, 2, 29)),  # leap year
-        (date(2023, 3, 29), -1, date(2023, 2, 28)),
-        (date(2024, 3, 29), -1, date(2024, 2, 29)),
-        (date(2024, 1, 28), 1, date(2024, 2, 28)),  # day 28 exists everywhere
-        (date(2024, 12, 15), 1, date(2025, 1, 15)),  # across the year
-        (date(2025, 1, 30), -2, date(2024, 11, 30)),
-        (date(2024, 4, 1), 6, date(2024, 10, 1)),  # the eligibility example of the issue
-    ],
-)
-def test_add_months(day, months, expected):
-    from teichaku_cli.rules.dates import add_months
-
-    assert add_months(day, months) == expected

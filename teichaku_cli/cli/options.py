@@ -19,7 +19,7 @@ OutOpt = Annotated[Optional[Path], typer.Option("--out", help="結果を Excel �
 
 def parse_month_option(value: str | None, today: date) -> date:
     from teichaku_cli.office.values import ValueProblem, parse_month
-    from teichaku_cli.rules.dates import previous_month
+    from teichaku_cli.rules.calendar import previous_month
 
     if value is None:
         return previous_month(today)

@@ -25,7 +25,7 @@ def rate(
 ) -> None:
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.rules.dates import fiscal_year
+    from teichaku_cli.rules.calendar import fiscal_year
     from teichaku_cli.rules.monthly import yen
 
     today = common_today()
@@ -63,7 +63,7 @@ def rate(
 
 def _history(office, last_year: int, today, fee_table) -> list[dict]:
     """The rate for each fiscal year the data covers (for the chart)."""
-    from teichaku_cli.rules.dates import fiscal_year
+    from teichaku_cli.rules.calendar import fiscal_year
     from teichaku_cli.rules.monthly import yen
     from teichaku_cli.rules.retention import compute_rate, percent
     from teichaku_cli.rules.ruleset import RulesUnavailable
@@ -109,13 +109,13 @@ def _render(p: dict, unit_price: float) -> None:
     table = Table(header_style="bold")
     for col in ("利用者ID", "氏名", "利用開始日", "就職日", "離職日/再就職日", "分母", "定着"):
         table.add_column(col, no_wrap=True)
-    table.add_column("理由")
+    table.add_column("理由", overflow="fold", min_width=30)  # the reason is the point: wrapped, never cut
     people, what = p["people"], "利用者"
     if len(people) > TABLE_LIMIT:  # a head office's export: the people who move the rate
         people = [q for q in people if q["in_denominator"] and not q["retained"]][:TABLE_LIMIT]
         what = "分母に入り定着していない人"
     for person in people:
-        moved = "／".join(x for x in (person["left"], person["rehired"]) if x) or "—"
+        moved = "\n".join("／".join(x for x in (m["left"], m["rehired"]) if x) for m in person["moves"]) or "—"  # a line per job change
         table.add_row(
             person["user_id"], escape(person["name"]), person["started"], person["hired"], moved,
             *marks(person),
@@ -143,7 +143,7 @@ def _render(p: dict, unit_price: float) -> None:
         record = Table(title=f"実績体制加算の対象者（{j['window_start']}〜{j['reference_date']}に利用を終えた人）", header_style="bold")
         for col in ("利用者ID", "就職日", "利用終了日", "数える"):
             record.add_column(col, no_wrap=True)
-        record.add_column("理由")
+        record.add_column("理由", overflow="fold", min_width=30)
         for q in j["people"][:TABLE_LIMIT]:
             record.add_row(q["user_id"], q["hired"], q["finished"], "○" if q["counted"] else "×", escape(q["reason"]))
         out.print(record)

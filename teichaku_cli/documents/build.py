@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from teichaku_cli.errors import UsageError
 from teichaku_cli.office import schema
 from teichaku_cli.office.load import ROW
-from teichaku_cli.rules.dates import add_months, day_before, month_end
-from teichaku_cli.rules.periods import records
+from teichaku_cli.rules.calendar import month_end
+from teichaku_cli.office.rows import records
 from teichaku_cli.rules.ruleset import rules_for
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
     plans = office.table(schema.PLANS.name)
     in_force = plans[plans["作成日"] <= ts].sort_values(["作成日", ROW]).groupby("利用者ID").tail(1)
     plan_by_user = {p["利用者ID"]: p for p in in_force.to_dict("records")}
-    review = rules_for(day).limit("plan_review_months")
+    review = rules_for(day).period("plan_review")
     office_ctx = {"name": office.settings.office_name, "number": office.settings.office_number}
     jobs = []
     for user in chosen.to_dict("records"):
@@ -175,7 +175,7 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
             "plan": plan,
             "goals": _goals(plan),
             "period_start": made,
-            "period_end": day_before(add_months(made, review)),
+            "period_end": review.of(made).last,  # the review deadline, counted as the rule file says
         }
         jobs.append(Job(uid, name, out_dir / file_name("就労定着支援計画", uid, name, made.isoformat()), context))
     return jobs

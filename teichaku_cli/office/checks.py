@@ -1,6 +1,8 @@
 """Checks across rows and tables, run after every table was read without
 structural problems: unknown or duplicate IDs, dates in an impossible order,
-a special user type without its 起算日."""
+a special user type without its 起算日, a working life (就労履歴) that cannot
+be (overlapping jobs, consent outside the job, 利用者 columns that disagree with
+it), and a record naming an employer the person did not work for that day."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ from typing import TYPE_CHECKING
 
 from teichaku_cli.errors import Problem
 from teichaku_cli.office import schema
+from teichaku_cli.office.history import HISTORY_TABLE, USER_JOB_COLUMNS, employer_key
 from teichaku_cli.office.load import ROW
+from teichaku_cli.office.rows import as_date, records
 from teichaku_cli.office.values import format_wareki_date
+from teichaku_cli.rules.calendar import month_end
 
 if TYPE_CHECKING:
     from teichaku_cli.office.load import Office
@@ -49,7 +54,6 @@ def cross_check(office: "Office") -> list[Problem]:
             )
 
     order("利用開始日", "利用終了日", "利用終了日（{b}）が利用開始日（{a}）より前です。", "どちらかの日付を直してください")
-    order("就職日", "利用開始日", "利用開始日（{b}）が就職日（{a}）より前です。就労定着支援は就職後に利用するサービスです。", "就職日と利用開始日を確かめてください")
     order("就職日", "離職日", "離職日（{b}）が就職日（{a}）より前です。", "就職日と離職日を確かめてください")
     order("離職日", "再就職日", "再就職日（{b}）が離職日（{a}）より前です。", "離職日と再就職日を確かめてください")
 
@@ -69,8 +73,10 @@ def cross_check(office: "Office") -> list[Problem]:
             )
         )
 
+    problems += _working_lives(office)
+
     known = set(ids.dropna())
-    for table in (schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES):
+    for table in (schema.HISTORY, schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES):
         frame = office.table(table.name)
         if frame.empty:
             continue
@@ -93,6 +99,155 @@ def cross_check(office: "Office") -> list[Problem]:
                     "この利用者ID は利用者シートにありません。",
                     "ID の打ち間違いを直すか、利用者シートにその人を加えてください",
                     value=str(user_id),
+                )
+            )
+            listed += 1
+    return problems
+
+
+MOVE_TO_HISTORY = (
+    "就労履歴シートがある人は、利用者シートの就職日・離職日・再就職日・事業主・障害開示・事業主共有同意を空欄にしてください"
+    "（書くなら就労履歴と同じに。移すときは、1つ目の仕事＝就職日〜離職日、2つ目＝再就職日から を1行ずつ、"
+    "事業主・障害開示・事業主共有同意は最後の仕事の行へ）"
+)
+
+
+def _working_lives(office: "Office") -> list[Problem]:
+    """Each person's jobs: readable, in order, and one source of truth."""
+    problems: list[Problem] = []
+    lives = office.lives
+    users = records(office.users, ("利用開始日", "利用類型", *USER_JOB_COLUMNS))
+    for user in users:
+        uid, row = user["利用者ID"], user[ROW]
+        if uid is None:
+            continue
+        life = lives.of(user)
+        if not life.jobs:
+            if office.has_problem(schema.USERS.name, row, "就職日"):
+                continue  # an unreadable date was reported as such
+            problems.append(
+                Problem(
+                    office.place(schema.USERS.name, row, "就職日"),
+                    "就職日が空欄で、就労履歴シートにもこの人の仕事がありません。",
+                    "利用者シートに就職日を入れるか、就労履歴シートに仕事を1行ずつ入れてください",
+                )
+            )
+            continue
+        started = as_date(user["利用開始日"])
+        if started is not None and started < life.first_hire:
+            where = office.place(schema.USERS.name, row, "利用開始日")
+            first = life.jobs[0]
+            source = "就職日" if first.table == schema.USERS.name else f"就労履歴シート {first.row}行目の最初の就職日"
+            problems.append(
+                Problem(
+                    where,
+                    f"利用開始日（{format_wareki_date(started)}）が{source}（{format_wareki_date(first.hired)}）より前です。就労定着支援は就職後に利用するサービスです。",
+                    "就職日と利用開始日を確かめてください",
+                    value=started.isoformat(),
+                )
+            )
+        if life.from_history:
+            problems += _jobs_in_order(office, life.jobs)
+            problems += _agreement(office, user, life)
+    problems += _records_name_their_employer(office, users)
+    return problems
+
+
+def _jobs_in_order(office: "Office", jobs) -> list[Problem]:
+    problems = []
+    for i, job in enumerate(jobs):
+        place = lambda column, job=job: office.place(HISTORY_TABLE, job.row, column)  # noqa: E731
+        if job.left is not None and job.left < job.hired:
+            problems.append(Problem(place("離職日"), f"離職日（{format_wareki_date(job.left)}）が就職日（{format_wareki_date(job.hired)}）より前です。", "就職日と離職日を確かめてください", value=job.left.isoformat()))
+        if job.consent_from is not None:
+            if job.consent is not True:
+                problems.append(Problem(place("事業主共有同意日"), "事業主共有同意日があるのに、事業主共有同意が「あり」ではありません。", "同意を得ていれば事業主共有同意を「あり」に、得ていなければ同意日を消してください", value=job.consent_from.isoformat()))
+            elif job.consent_from < job.hired or (job.left is not None and job.consent_from > job.left):
+                problems.append(Problem(place("事業主共有同意日"), f"事業主共有同意日（{format_wareki_date(job.consent_from)}）がこの仕事の期間（{format_wareki_date(job.hired)}〜{format_wareki_date(job.left) if job.left else ''}）の外です。", "同意を得た日を確かめてください", value=job.consent_from.isoformat()))
+        if i:
+            before = jobs[i - 1]
+            if before.left is None or job.hired < before.left:
+                ended = f"離職日（{format_wareki_date(before.left)}）" if before.left else "離職日（空欄＝今も勤務中）"
+                problems.append(
+                    Problem(
+                        place("就職日"),
+                        f"就職日（{format_wareki_date(job.hired)}）が、前の仕事（{before.row}行目、{before.employer}）の{ended}より前で、仕事が重なっています。",
+                        "前の仕事の離職日を入れるか、就職日を確かめてください（同じ日に替わるなら、離職日と就職日を同じ日にできます）",
+                        value=job.hired.isoformat(),
+                    )
+                )
+    return problems
+
+
+def _agreement(office: "Office", user: dict, life) -> list[Problem]:
+    """利用者's single-job columns, when filled, must say what the 就労履歴 says."""
+    jobs = life.jobs
+    first, latest = jobs[0], jobs[-1]
+    second = jobs[1] if len(jobs) > 1 else None
+    expected = {
+        "就職日": (first.hired, first),
+        "離職日": (first.left, first),
+        "再就職日": (second.hired if second else None, second or first),
+        "事業主": (latest.employer, latest),
+        "障害開示": (latest.disclosure, latest),
+        "事業主共有同意": (latest.consent, latest),
+    }
+    problems = []
+    for column, (want, job) in expected.items():
+        have = user[column]
+        if have is None or have != have or have == "":
+            continue
+        have_value = as_date(have) if column in ("就職日", "離職日", "再就職日") else have
+        same = employer_key(have_value) == employer_key(want) if column == "事業主" else have_value == want
+        if not same:
+            shown = {True: "あり", False: "なし", None: "空欄"}.get(want, want) if column == "事業主共有同意" else (want if want is not None else "空欄")
+            problems.append(
+                Problem(
+                    office.place(schema.USERS.name, user[ROW], column),
+                    f"利用者シートの{column}が、就労履歴シート {job.row}行目の「{shown}」と違います。",
+                    MOVE_TO_HISTORY,
+                    value=str(have_value if not isinstance(have_value, bool) else ("あり" if have_value else "なし")),
+                )
+            )
+    return problems
+
+
+def _records_name_their_employer(office: "Office", users: list[dict]) -> list[Problem]:
+    """A 事業主 written on a support entry (or a report) must be the employer the
+    person worked for on that date (that month), else the record's job is unknown."""
+    problems: list[Problem] = []
+    by_id = {u["利用者ID"]: u for u in users}
+    lives = office.lives
+    checks = ((schema.CONTACTS.name, "日付", False), (schema.REPORTS.name, "対象月", True))
+    for table, column, whole_month in checks:
+        if "事業主" not in office.places[table].letters:
+            continue  # the column is optional, and most exports do not have it
+        frame = office.table(table)
+        named = frame[frame["事業主"] != ""]
+        named = named[named["事業主"].astype(str).str.strip() != ""]
+        listed = 0
+        for uid, day, employer, row in zip(named["利用者ID"], named[column].dt.to_pydatetime(), named["事業主"], named[ROW]):
+            user = by_id.get(uid)
+            if user is None or day != day:
+                continue  # an unknown ID or a missing date is reported on its own
+            life = lives.of(user)
+            day = day.date()
+            if whole_month:
+                held = [j for j in life.jobs_in(day, month_end(day)) if j.is_employer(employer)]
+            else:
+                held = [j for j in life.jobs if j.in_force_on(day) and j.is_employer(employer)]
+            if held:
+                continue
+            if listed == MAX_LISTED:
+                problems.append(Problem(office.place(table, None, "事業主"), "勤務先と合わない事業主がほかにもあります。", "上の例と同じように直してください"))
+                break
+            worked = "、".join(sorted({j.employer for j in life.jobs if j.employer})) or "（事業主の記録なし）"
+            problems.append(
+                Problem(
+                    office.place(table, int(row), "事業主"),
+                    f"この日（月）にこの人が勤めていた事業主ではありません（就労履歴の事業主: {worked}）。",
+                    "事業主の名前を就労履歴と同じに直すか、空欄にしてください（空欄なら日付でその日の仕事とみなします）",
+                    value=str(employer),
                 )
             )
             listed += 1

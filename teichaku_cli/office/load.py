@@ -8,6 +8,7 @@ errors (a wrong claim is worse than none).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,8 @@ from teichaku_cli.office.values import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from teichaku_cli.office.history import WorkingLives
 
 MAX_PER_COLUMN = 20  # listed problems per sheet column; the rest are counted
 ROW = "_row"  # the Excel row number of each record
@@ -68,8 +71,20 @@ class Office:
     def table(self, name: str) -> "pd.DataFrame":
         return self.tables[name]
 
+    @functools.cached_property
+    def lives(self) -> "WorkingLives":
+        """Each person's jobs (就労履歴, or the single-job columns on 利用者)."""
+        from teichaku_cli.office.history import WorkingLives
+
+        return WorkingLives.of_office(self)
+
     def place(self, table: str, row: int | None = None, column: str | None = None) -> Place:
         return self.places[table].at(row, column)
+
+    def has_problem(self, table: str, row: int, column: str) -> bool:
+        """Was this cell already reported (e.g. a value that could not be read)?"""
+        place = self.place(table, row, column)
+        return any(p.place.file == place.file and p.place.sheet == place.sheet and p.place.row == row and p.place.column == column for p in self.problems)
 
 
 def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings]:

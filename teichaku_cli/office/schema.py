@@ -61,19 +61,35 @@ DISCLOSURE = ("オープン", "クローズ")
 METHODS = ("対面", "テレビ電話", "電話", "メール", "その他")
 COUNTERPARTS = ("本人", "事業主", "家族", "関係機関")
 
+# Privacy gates: never a default that opens them. A blank disclosure is unknown
+# (no employer copy, no employer warnings); a blank consent is no consent.
+def _disclosure(**kw) -> Column:
+    return Column(
+        "障害開示",
+        Kind.CHOICE,
+        choices=DISCLOSURE,
+        variants={"open": "オープン", "開示": "オープン", "close": "クローズ", "closed": "クローズ", "非開示": "クローズ"},
+        **kw,
+    )
+
+
+def _consent(**kw) -> Column:
+    return _yesno("事業主共有同意", None, "あり", "なし", aliases=("事業主への共有同意", "共有同意"), **kw)
+
+
 USERS = Table(
     "利用者",
     required=True,
-    description="利用者ごとに1行。就職日・利用期間・障害開示・事業主への共有同意など。",
+    description="利用者ごとに1行。利用期間・利用類型など。仕事（就職日・事業主・障害開示・共有同意）は就労履歴シートに書くか、1つ目と2つ目の仕事までならこのシートの列でも書けます。",
     columns=(
         Column("利用者ID", Kind.ID, required=True, aliases=("ID", "受給者証番号", "利用者番号"), width=12),
         Column("氏名", required=True, aliases=("利用者名", "名前"), width=16),
-        Column("就職日", Kind.DATE, required=True, aliases=("雇用開始日", "入社日")),
-        Column("事業主", aliases=("就職先", "勤務先", "事業所名（就職先）"), width=22),
+        Column("就職日", Kind.DATE, aliases=("雇用開始日", "入社日"), note="最初の仕事の就職日。就労履歴シートにこの人の行があれば空欄でよい"),
+        Column("事業主", aliases=("就職先", "勤務先", "事業所名（就職先）"), width=22, note="今の（最後の）仕事の事業主"),
         Column("利用開始日", Kind.DATE, required=True, aliases=("サービス開始日", "契約開始日")),
         Column("利用終了日", Kind.DATE, aliases=("サービス終了日", "契約終了日"), note="空欄＝利用継続中"),
-        Column("離職日", Kind.DATE, aliases=("退職日",)),
-        Column("再就職日", Kind.DATE, aliases=("転職日",)),
+        Column("離職日", Kind.DATE, aliases=("退職日",), note="最初の仕事の離職日"),
+        Column("再就職日", Kind.DATE, aliases=("転職日",), note="2つ目の仕事の就職日。3つ目からは就労履歴シートへ"),
         Column(
             "利用類型",
             Kind.CHOICE,
@@ -83,18 +99,28 @@ USERS = Table(
             width=20,
         ),
         Column("起算日", Kind.DATE, note="労働時間延長支援型・復職支援型では必須"),
-        Column(
-            "障害開示",
-            Kind.CHOICE,
-            choices=DISCLOSURE,
-            default="オープン",
-            variants={"open": "オープン", "開示": "オープン", "close": "クローズ", "closed": "クローズ", "非開示": "クローズ"},
-        ),
-        _yesno("事業主共有同意", False, "あり", "なし", aliases=("事業主への共有同意", "共有同意")),
+        _disclosure(note="今の（最後の）仕事での障害開示。空欄は「分からない」で、事業主用の帳票は作りません"),
+        _consent(note="今の（最後の）仕事の事業主と支援レポートを共有することへの本人の同意。空欄は「同意なし」"),
         _yesno("一体的運営", True, note="いいえ＝一体的に運営していない送り出し事業所から来た利用者（初期加算）"),
         _yesno("特別地域", False),
         _yesno("要継続支援", False, note="はい＝終了後も他機関による支援が必要（引継ぎが必要）"),
         Column("担当者", aliases=("就労定着支援員", "担当職員")),
+    ),
+)
+
+HISTORY = Table(
+    "就労履歴",
+    description="仕事ごとに1行（転職したら行を足す）。障害開示と事業主との共有同意は仕事ごとに決まります。",
+    columns=(
+        Column("利用者ID", Kind.ID, required=True, aliases=("ID", "利用者番号"), width=12),
+        Column("事業主", required=True, aliases=("就職先", "勤務先"), width=22),
+        Column("就職日", Kind.DATE, required=True, aliases=("雇用開始日", "入社日")),
+        Column("離職日", Kind.DATE, aliases=("退職日",), note="空欄＝今も勤務中"),
+        _disclosure(note="この仕事での障害開示。空欄は「分からない」で、この事業主向けの帳票は作りません"),
+        _consent(note="この事業主と支援レポートを共有することへの本人の同意。空欄は「同意なし」"),
+        Column("事業主共有同意日", Kind.DATE, aliases=("共有同意日",), note="この日より前の記録は共有しない。空欄で同意ありなら就職日から"),
+        Column("離職理由", width=24),
+        Column("備考", width=30),
     ),
 )
 
@@ -136,6 +162,7 @@ CONTACTS = Table(
         Column("内容", aliases=("支援内容",), width=40),
         Column("結果", aliases=("支援結果",), width=30),
         _yesno("事業主共有", False, "可", "不可", note="可＝事業主向け支援レポートに載せてよい"),
+        Column("事業主", width=22, note="どの仕事（事業主）についての記録か。空欄なら日付でその日の仕事とみなす"),
     ),
 )
 
@@ -153,6 +180,7 @@ REPORTS = Table(
         Column("事業主の取組", width=30),
         Column("共有事項", width=30),
         Column("作成者"),
+        Column("事業主", width=22, note="共有した事業主。月の途中で転職したときは必ず書く"),
     ),
 )
 
@@ -216,5 +244,5 @@ TRANSITIONS = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (USERS, CONTACTS, REPORTS, PLANS, MEETINGS, SUBSIDIES, TRANSITIONS)
+TABLES: tuple[Table, ...] = (USERS, HISTORY, CONTACTS, REPORTS, PLANS, MEETINGS, SUBSIDIES, TRANSITIONS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -19,7 +19,7 @@ class Spec:
     severity: str
     title: str  # short, for tables
     template: str  # str.format(**facts)
-    rule: str  # key in the rule set's limits whose source is cited
+    rule: str  # key of the rule set's limit or period whose source is cited
 
 
 CATALOGUE: dict[str, Spec] = {
@@ -40,61 +40,62 @@ CATALOGUE: dict[str, Spec] = {
     "employer-report-share-missing": Spec(
         WARNING,
         "事業主への共有なし",
-        "障害を開示し共有に同意した利用者ですが、{month}に事業主と共有した支援レポートがありません。"
-        "同意した内容を事業主と共有し、事業主共有日を入力してください。",
+        "{employer}で障害を開示し共有に同意した利用者ですが、{month}に{employer}と共有した支援レポートがありません。"
+        "同意した内容を共有し、支援レポートの事業主共有日を入力してください。",
         "report_per_month",
     ),
     "employer-contact-missing": Spec(
         WARNING,
         "事業主との連絡なし",
-        "{month}に事業主との連絡・訪問の記録がありません（努力義務）。月1回以上の企業訪問に努めてください。",
+        "{month}に今の勤務先（{employer}）との連絡・訪問の記録がありません（努力義務）。月1回以上の企業訪問に努めてください。",
         "employer_contact_per_month",
     ),
     "plan-missing": Spec(
         ERROR,
         "支援計画なし",
         "{month}末までに作成した就労定着支援計画がありません。計画を作成して本人の同意を得て、支援計画シートに入力してください。",
-        "plan_review_months",
+        "plan_review",
     ),
     "plan-review-overdue": Spec(
         ERROR,
         "計画見直し期限超過",
-        "最新の就労定着支援計画（{plan_date}作成）から{review}を超えています（見直し期限 {due}）。"
+        "最新の就労定着支援計画（{plan_date}作成）から{review}を超えています（見直し期限 {due}。数え方: {reading}）。"
         "計画を見直して本人の同意を得て、支援計画シートに新しい行を加えてください。",
-        "plan_review_months",
+        "plan_review",
     ),
     "before-eligibility": Spec(
         ERROR,
         "利用可能日より前",
-        "{base_label}（{base}）から{wait}を経過する{eligible}より前の月です。この月は請求できません。"
+        "{base_label}（{base}）を1日目とする{wait}は{ends}に満ち、利用できるのは{eligible}からです。この月は請求できません。"
         "利用開始日・{base_label}を確かめてください。",
-        "eligibility_months",
+        "eligibility",
     ),
     "beyond-3-years": Spec(
         ERROR,
         "利用期間3年超過",
         "利用開始日（{start}）から{use}（{last}まで）を過ぎた月です。この月は請求できません。"
         "利用終了日を入力し、必要なら関係機関へ引き継いでください。",
-        "use_months",
+        "use",
     ),
     "beyond-3y6m": Spec(
         ERROR,
         "就職後3年6か月超過",
         "{base_label}（{base}）から{limit}（{last}まで）を過ぎた月です。この月は請求できません。"
         "利用終了日を入力してください。",
-        "hire_limit_months",
+        "hire_limit",
     ),
     "left-job": Spec(
         ERROR,
         "離職",
-        "{left}に離職しています。離職後の月は請求できません。"
-        "再就職していれば再就職日を、利用を終えたなら利用終了日を入力してください。",
+        "{left}に離職し、就労が続いているとみなせません（{why}）。離職後の月は請求できません。"
+        "再就職していれば就労履歴（または利用者の再就職日）に、利用を終えたなら利用終了日を入力してください。",
         "employed",
     ),
     "left-job-in-month": Spec(
         WARNING,
         "月内に離職",
-        "{left}に離職しています。離職日までの支援を確かめ、利用終了日を入力してください。",
+        "{month}中に離職しています（{why}）。再就職していれば就労履歴（または利用者の再就職日）に入力し、"
+        "再就職しないなら離職日までの支援を確かめて利用終了日を入力してください。",
         "employed",
     ),
     "job-coach-subsidy-month": Spec(
@@ -106,9 +107,9 @@ CATALOGUE: dict[str, Spec] = {
     "handoff-due": Spec(
         WARNING,
         "引継ぎ期限",
-        "要継続支援の利用者です。利用終了（{end}）の{before}前（{deadline}）までに、本人の同意を得て関係機関へ情報を共有し、"
+        "要継続支援の利用者です。利用終了（{end}）の{before}前（{deadline}。数え方: {reading}）までに、本人の同意を得て関係機関へ情報を共有し、"
         "支援記録（区分=引継ぎ、相手=関係機関）に残してください。{overdue}",
-        "handoff_months_before_end",
+        "handoff",
     ),
     "meeting-cap": Spec(
         WARNING,

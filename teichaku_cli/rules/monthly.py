@@ -15,11 +15,14 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from teichaku_cli.office import schema
+from teichaku_cli.office.history import WorkingLife, WorkingLives
+from teichaku_cli.office.rows import as_date, records
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
-from teichaku_cli.rules.dates import add_months, fiscal_year, fiscal_year_start, month_end, span_label
-from teichaku_cli.rules.periods import UserPeriods, as_date, first_handoffs, records
-from teichaku_cli.rules.retention import average_users, compute_rate, employment_on
+from teichaku_cli.rules.calendar import fiscal_year, fiscal_year_start, month_end, next_month
+from teichaku_cli.rules.employment import employment_on
+from teichaku_cli.rules.periods import UserPeriods, first_handoffs
+from teichaku_cli.rules.retention import average_users, compute_rate
 from teichaku_cli.rules.ruleset import RuleSet, RulesUnavailable, Tier, rules_for
 
 if TYPE_CHECKING:
@@ -138,8 +141,9 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     tables = _Tables.of(office)
     meetings = _meetings(office, month)
     active = records(_active(office.users, month))
-    evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active)
-    initial_due = _first_claim_months(tables, month, active)
+    lives = office.lives
+    evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active, lives)
+    initial_due = _first_claim_months(tables, month, active, lives)
     label = format_wareki_month(month)
     for values, findings in evaluated:
         uid = values["利用者ID"]
@@ -189,6 +193,35 @@ def _finding(rules: RuleSet, label: str, key: str, **kw: object) -> F.Finding:
     return F.make(key, rules.source(spec.rule), month=label, **kw)
 
 
+class _Dated:
+    """The month's rows of one kind (contacts with an employer, reports shared
+    with one), each with its date and the 事業主 it may name: which job a row
+    belongs to is asked per user, and only where the answer is not plain."""
+
+    def __init__(self, frame: "pd.DataFrame", column: str) -> None:
+        self.frame, self.column = frame, column
+        self.users = set(frame["利用者ID"])
+        self.named = set(frame.loc[frame["事業主"].notna() & (frame["事業主"] != ""), "利用者ID"])
+        self._rows: dict | None = None
+
+    def rows(self, uid: str) -> list[tuple[date, object]]:
+        if self._rows is None:  # positions per user, once (C-level); rows made only for who asks
+            self._rows = self.frame.groupby("利用者ID", sort=False).indices
+            self._days = self.frame[self.column].dt.to_pydatetime().tolist()
+            self._employers = self.frame["事業主"].tolist()
+        return [(self._days[i].date(), self._employers[i]) for i in self._rows.get(uid, ())]
+
+    def with_job(self, uid: str, life: WorkingLife, job, first: date, last: date) -> bool:
+        """Does a row of ``uid`` belong to ``job`` (by the 事業主 it names, else by its date)?"""
+        if uid not in self.users:
+            return False
+        if uid not in self.named and job.hired <= first and (job.left is None or job.left >= last) and not any(
+            other is not job and other.overlaps(first, last) for other in life.jobs
+        ):
+            return True  # the one job all month: every row of the month is about it
+        return any(life.job_of_entry(day, employer) is job for day, employer in self.rows(uid))
+
+
 @dataclass
 class _MonthFacts:
     """What the log and the other tables say of one month, per user: the facts the
@@ -198,8 +231,8 @@ class _MonthFacts:
     reported: set[str]
     latest_plan: dict[str, date]
     subsidised: set[str]
-    employer: set[str] = field(default_factory=set)  # the rest only for warnings
-    shared: set[str] = field(default_factory=set)
+    employer: _Dated | None = None  # the rest only for warnings
+    shared: _Dated | None = None
     handoffs: dict[str, date] = field(default_factory=dict)
     warnings: bool = False
 
@@ -219,25 +252,28 @@ class _MonthFacts:
             reported=set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"]),
             latest_plan={uid: as_date(day) for uid, day in latest.items()},
             subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
-            employer=set(in_month.loc[in_month["相手"] == "事業主", "利用者ID"]),
-            shared=set(reports.loc[reports["事業主共有日"].between(first, last), "利用者ID"]),
+            employer=_Dated(in_month[in_month["相手"] == "事業主"], "日付"),
+            shared=_Dated(reports[reports["事業主共有日"].between(first, last)], "事業主共有日"),
             handoffs=first_handoffs(contacts),
             warnings=True,
         )
 
 
-def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]) -> list[tuple[dict, list[F.Finding]]]:
+def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives) -> list[tuple[dict, list[F.Finding]]]:
     """Each user's findings for the month (without meeting-cap, which needs the
-    units). Without ``facts.warnings`` only what can block a claim is looked at."""
+    units). Without ``facts.warnings`` only what can block a claim is looked at.
+    Every period is the rule files' (rules/calendar.py); the job held in the month
+    decides whether its employer is asked for."""
     last = month_end(month)
     label = format_wareki_month(month)
     warnings = facts.warnings
+    review, handoff = rules.period("plan_review"), rules.period("handoff")
     evaluated = []
     for values in users:
         uid = values["利用者ID"]
         findings: list[F.Finding] = []
-        periods = UserPeriods(values, rules)
-        open_employment = values["障害開示"] == "オープン"
+        life = lives.of(values)
+        periods = UserPeriods(values, rules, life.first_hire)
 
         def add(key: str, **kw: object) -> None:
             findings.append(_finding(rules, label, key, **kw))
@@ -246,38 +282,50 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
             add("face-to-face-missing")
         if uid not in facts.reported:
             add("report-missing")
-        if warnings and open_employment and values["事業主共有同意"] and uid not in facts.shared:
-            add("employer-report-share-missing")
-        if warnings and open_employment and uid not in facts.employer:
-            add("employer-contact-missing")
+        if warnings:
+            job = life.job_for(month, last)
+            if job is not None and job.open_employment:  # クローズ or unknown: the employer is not asked for
+                if job.consented_on(last) and not facts.shared.with_job(uid, life, job, month, last):
+                    add("employer-report-share-missing", employer=job.employer or "事業主")
+                if not facts.employer.with_job(uid, life, job, month, last):
+                    add("employer-contact-missing", employer=job.employer or "事業主")
         plan = facts.latest_plan.get(uid)
         if plan is None:
             add("plan-missing")
         else:
-            due = add_months(plan, rules.limit("plan_review_months"))
+            due = review.of(plan).last
             if due < last:
-                add("plan-review-overdue", plan_date=format_wareki_date(plan), due=format_wareki_date(due), review=span_label(rules.limit("plan_review_months")))
-        if values["利用開始日"].date() < periods.eligible_from and month < periods.eligible_from:
-            add("before-eligibility", base_label=periods.base_label, base=format_wareki_date(periods.base), eligible=format_wareki_date(periods.eligible_from), wait=span_label(rules.limit("eligibility_months")))
+                add("plan-review-overdue", plan_date=format_wareki_date(plan), due=format_wareki_date(due), review=review.label, reading=review.reading)
+        if periods.started < periods.eligible_from and month < periods.eligible_from:
+            add(
+                "before-eligibility",
+                base_label=periods.base_label, base=format_wareki_date(periods.base), eligible=format_wareki_date(periods.eligible_from),
+                wait=rules.period("eligibility").label, ends=format_wareki_date(periods.eligibility.last),
+            )
         if month > periods.last_use_day:
-            add("beyond-3-years", start=format_wareki_date(periods.started), last=format_wareki_date(periods.last_use_day), use=span_label(rules.limit("use_months")))
+            add("beyond-3-years", start=format_wareki_date(periods.started), last=format_wareki_date(periods.last_use_day), use=rules.period("use").label)
         if month > periods.last_hire_day:
-            add("beyond-3y6m", base_label=periods.base_label, base=format_wareki_date(periods.base), last=format_wareki_date(periods.last_hire_day), limit=span_label(rules.limit("hire_limit_months")))
-        left = as_date(values["離職日"])
-        if left is not None and left <= last:
-            still, _ = employment_on(last, periods.hired, left, as_date(values["再就職日"]), rules)
-            if not still:
-                add("left-job" if left < month else "left-job-in-month", left=format_wareki_date(left))
+            add("beyond-3y6m", base_label=periods.base_label, base=format_wareki_date(periods.base), last=format_wareki_date(periods.last_hire_day), limit=rules.period("hire_limit").label)
+        status = employment_on(life, last, periods.started, rules, format_wareki_date)
+        if not status.employed and status.left_on is not None:
+            if status.left_on < month:
+                add("left-job", left=format_wareki_date(status.left_on), why=status.reason)
+            else:
+                add("left-job-in-month", left=format_wareki_date(status.left_on), why=status.reason)
         if uid in facts.subsidised:
             add("job-coach-subsidy-month")
         if warnings and values["要継続支援"]:
             end = periods.planned_end
-            deadline = add_months(end, -rules.limit("handoff_months_before_end"))
-            shown_from = add_months(deadline, -rules.limit("handoff_months_before_end"))
+            deadline = periods.handoff_deadline(rules)
+            shown_from = handoff.of(deadline).day_before
             done = facts.handoffs.get(uid)
             if (done is None or done > deadline) and last >= shown_from:
-                before = span_label(rules.limit("handoff_months_before_end"))
-                add("handoff-due", end=format_wareki_date(end), deadline=format_wareki_date(deadline), before=before, overdue=_handoff_risk(rules, last > deadline))
+                late = "" if done is None else f"（引継ぎの記録は{format_wareki_date(done)}で、期限より後です）"
+                add(
+                    "handoff-due",
+                    end=format_wareki_date(end), deadline=format_wareki_date(deadline), before=handoff.label,
+                    overdue=late + _handoff_risk(rules, last > deadline), reading=handoff.reading,
+                )
         evaluated.append((values, findings))
     return evaluated
 
@@ -292,7 +340,7 @@ def _handoff_risk(rules: RuleSet, past: bool) -> str:
     return ("期限を過ぎています。" if past else "期限を過ぎると、") + risk
 
 
-def _first_claim_months(tables: _Tables, month: date, users: list[dict]) -> set[str]:
+def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: WorkingLives) -> set[str]:
     """The users for whom ``month`` is the first month that can be claimed since
     their service began, among those who came from a sending office not run
     together with this one: 初期加算 is paid once, in the first claimed month. A
@@ -356,11 +404,11 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict]) -> set[
             if at:
                 latest[values["利用者ID"]] = days[at - 1]
         facts = _MonthFacts(face.get(m, set()), reported.get(m, set()), latest, subsidised.get(m, set()))
-        for values, findings in _evaluate(facts, m, rules_for(m), waiting):
+        for values, findings in _evaluate(facts, m, rules_for(m), waiting, lives):
             if not any(f.severity == F.ERROR for f in findings):  # claimed then: the add-on went with it
                 due.discard(values["利用者ID"])
                 pending.pop(values["利用者ID"])
-        m = add_months(m, 1)
+        m = next_month(m)
     return due
 
 

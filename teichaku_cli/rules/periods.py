@@ -1,8 +1,7 @@
-"""One user's periods: when the service may start (6 months after hire, or
-after the 起算日 for the two special types), the 3-year limit of use, the limit
-of 3 years 6 months after hire, and the planned end.
-
-Sources: 000/002 §1(1), 001 §3 (see rules/data/*.toml for each value's source).
+"""One user's periods: when the service may start (6 months after the first hire,
+or after the 起算日 for the two special types), the 3-year limit of use, the limit
+of 3 years 6 months after that hire, and the planned end. Every period is counted
+by rules/calendar.py as the rule files say (000/002 §1(1), 001 §3).
 """
 
 from __future__ import annotations
@@ -11,20 +10,8 @@ import re
 from datetime import date
 
 from teichaku_cli.office import schema
-from teichaku_cli.rules.dates import add_months, day_before
+from teichaku_cli.office.rows import as_date
 from teichaku_cli.rules.ruleset import RuleSet
-
-
-def records(frame, columns=None) -> list[dict]:
-    """A table's rows as dicts of plain Python values (datetime for dates, NaT for
-    blank dates): several times faster than ``DataFrame.to_dict("records")``,
-    which boxes every date as a pandas Timestamp."""
-    names = list(frame.columns if columns is None else columns)
-    arrays = [
-        frame[n].dt.to_pydatetime().tolist() if frame[n].dtype.kind == "M" else frame[n].tolist() for n in names
-    ]
-    return [dict(zip(names, row)) for row in zip(*arrays)]
-
 
 HANDOFF_KIND = re.compile(r"引き?継")  # 区分 of a handoff record: 引継ぎ, 引き継ぎ, 引継…
 
@@ -37,22 +24,26 @@ def first_handoffs(contacts) -> dict[str, date]:
     return {uid: as_date(day) for uid, day in handoffs.groupby("利用者ID")["日付"].min().items()}
 
 
-def as_date(value) -> date | None:
-    """A pandas Timestamp or datetime, or NaT/None → date or None."""
-    return None if value is None or value != value else value.date()
-
-
 class UserPeriods:
-    """The dates one user's limits are counted from, and the limits themselves."""
+    """The dates one user's limits are counted from, and the limits themselves.
 
-    def __init__(self, values: dict, rules: RuleSet) -> None:
-        self.hired = values["就職日"].date()
+    ``first_hire`` is the hire into the first job (the placement from the sending
+    service): a later job never restarts eligibility or the 3年6か月 limit."""
+
+    def __init__(self, values: dict, rules: RuleSet, first_hire: date) -> None:
+        self.hired = first_hire
         self.started = values["利用開始日"].date()
         special = values["利用類型"] in schema.SPECIAL_USER_TYPES and as_date(values["起算日"]) is not None
-        self.base = as_date(values["起算日"]) if special else self.hired
+        self.base = as_date(values["起算日"]) if special else first_hire
         self.base_label = "起算日" if special else "就職日"
-        self.eligible_from = add_months(self.base, rules.limit("eligibility_months"))
-        self.last_use_day = day_before(add_months(self.started, rules.limit("use_months")))
-        self.last_hire_day = day_before(add_months(self.base, rules.limit("hire_limit_months")))
+        self.eligibility = rules.period("eligibility").of(self.base)
+        self.eligible_from = self.eligibility.day_after
+        self.last_use_day = rules.period("use").of(self.started).last
+        self.last_hire_day = rules.period("hire_limit").of(self.base).last
         finished = as_date(values["利用終了日"])
         self.planned_end = finished or min(self.last_use_day, self.last_hire_day)
+
+    def handoff_deadline(self, rules: RuleSet) -> date:
+        """The last day to hand over to the next agency: the day before the last
+        months of service, counted back from the (planned) end as the rule file says."""
+        return rules.period("handoff").of(self.planned_end).day_before

@@ -21,8 +21,10 @@ from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from teichaku_cli.rules.dates import add_months, day_before, fiscal_year_end, fiscal_year_start, span_label
-from teichaku_cli.rules.periods import as_date, records
+from teichaku_cli.office.history import USER_JOB_COLUMNS
+from teichaku_cli.office.rows import as_date, records
+from teichaku_cli.rules.calendar import ONE_DAY, fiscal_year_end, fiscal_year_start
+from teichaku_cli.rules.employment import employment_on
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for, with_fee_table
 
 if TYPE_CHECKING:
@@ -31,17 +33,25 @@ if TYPE_CHECKING:
 STARTED, RECEIVED = "started", "received"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per user on every check: not frozen, whose __init__ is several times slower
 class Person:
     user_id: str
     name: str
     started: date
-    hired: date
-    left: date | None
-    rehired: date | None
+    hired: date | None  # the first hire (None only for data validate refuses)
+    moves: tuple[tuple[date, date | None], ...]  # each job left on or before the reference date: (離職日, next 就職日 or None)
     in_denominator: bool
     retained: bool | None  # None when not in the denominator
     reason: str
+
+    @property
+    def left(self) -> date | None:
+        """The last 離職日 on or before the reference date."""
+        return self.moves[-1][0] if self.moves else None
+
+    @property
+    def rehired(self) -> date | None:
+        return self.moves[-1][1] if self.moves else None
 
 
 @dataclass
@@ -76,33 +86,16 @@ class RateResult:
         return self.rules.tier_for(self.rate, self.band) if self.rate is not None else None
 
 
-def window(year: int) -> tuple[date, date]:
-    return fiscal_year_start(year - 2), fiscal_year_end(year)
-
-
-def employment_on(day: date, hired: date, left: date | None, rehired: date | None, rules: RuleSet) -> tuple[bool, str]:
-    """Was the person employed on ``day``? A job change counts as continuous when
-    the new job began within ``job_change_months`` of leaving (documented policy)."""
-    if hired > day:
-        return False, "基準日より後に就職"
-    if left is None or left > day:
-        return True, "就労継続"
-    within = rules.limit("job_change_months")
-    if rehired is not None and rehired <= add_months(left, within):
-        return True, f"{span_label(within)}以内の転職（継続とみなす）"
-    if rehired is not None:
-        return False, f"離職（再就職まで{span_label(within)}超）"
-    return False, "離職"
-
-
 def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> RateResult:
     rules = rules_for(fiscal_year_start(year + 1))
-    start, end = window(year)
-    reference = end
+    reference = fiscal_year_end(year)
+    window = rules.period("rate_window").of(reference)
+    start, end = window.first, window.last
     wording = rules.rate_wording
+    lives = office.lives
     people: list[Person] = []
     for values in records(office.users, _PERSON_COLUMNS):
-        people.append(_person(values, start, end, reference, wording, rules))
+        people.append(_person(values, lives.of(values), start, end, reference, wording, rules))
     average = average_users(office, year)
     band = rules.band_for(average)
     ignored_fee_table = False
@@ -141,12 +134,19 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
     return result
 
 
-_PERSON_COLUMNS = ("利用者ID", "氏名", "利用開始日", "就職日", "利用終了日", "離職日", "再就職日")
+_PERSON_COLUMNS = ("氏名", "利用開始日", "利用終了日", *USER_JOB_COLUMNS)
 
 
-def _person(values: dict, start: date, end: date, reference: date, wording: str, rules: RuleSet) -> Person:
-    started, hired = as_date(values["利用開始日"]), as_date(values["就職日"])
-    finished, left, rehired = as_date(values["利用終了日"]), as_date(values["離職日"]), as_date(values["再就職日"])
+def _person(values: dict, life, start: date, end: date, reference: date, wording: str, rules: RuleSet) -> Person:
+    started, finished = as_date(values["利用開始日"]), as_date(values["利用終了日"])
+    jobs = life.jobs
+    moves = ()
+    if len(jobs) > 1 or jobs and jobs[0].left is not None:
+        moves = tuple(
+            (job.left, jobs[i + 1].hired if i + 1 < len(jobs) else None)
+            for i, job in enumerate(jobs)
+            if job.left is not None and job.left <= reference
+        )
     if wording == STARTED:
         counted = start <= started <= end
         why = "期間内に利用開始" if counted else "利用開始が期間外"
@@ -155,9 +155,10 @@ def _person(values: dict, start: date, end: date, reference: date, wording: str,
         why = "期間内に支援を受けた" if counted else "期間内の支援なし"
     retained = None
     if counted:
-        retained, status = employment_on(reference, hired, left, rehired, rules)
-        why += f"／{status}"
-    return Person(values["利用者ID"], values["氏名"], started, hired, left, rehired, counted, retained, why)
+        status = employment_on(life, reference, started, rules)
+        retained = status.employed
+        why += f"／{status.reason}"
+    return Person(values["利用者ID"], values["氏名"], started, life.first_hire, moves, counted, retained, why)
 
 
 def average_users(office: "Office", year: int) -> Fraction:
@@ -276,27 +277,36 @@ def marks(person: dict, blank: str = "—") -> tuple[str, str]:
 
 
 def retention_record(office: "Office", year: int) -> RecordResult:
+    """The job counted is the one in force on the 利用終了日, from its own 就職日 to
+    its 離職日 or the reference date: a job change ends "the same employer"."""
     rules = rules_for(fiscal_year_start(year + 1))
     reference = fiscal_year_end(year)
-    start = fiscal_year_start(year + 1 - rules.limit("retention_record_window_years"))
-    shortest, longest = rules.limit("retention_record_min_months"), rules.limit("retention_record_max_months")
+    start = rules.period("retention_record_window").of(reference).first
+    shortest, longest = rules.period("retention_record_min"), rules.period("retention_record_max")
+    lives = office.lives
     people = []
     for values in records(office.users, _PERSON_COLUMNS):
-        finished, hired = as_date(values["利用終了日"]), as_date(values["就職日"])
-        if finished is None or not (start <= finished <= reference) or not (start <= hired <= reference):
+        finished = as_date(values["利用終了日"])
+        life = lives.of(values)
+        hired = life.first_hire
+        if finished is None or hired is None or not (start <= finished <= reference) or not (start <= hired <= reference):
             continue
-        left = as_date(values["離職日"])
-        until = min(left, reference) if left else reference  # a job change is a new employer here
-        reached = day_before(add_months(hired, shortest)) <= until
-        beyond = day_before(add_months(hired, longest)) <= until
+        job = life.job_on(finished)
+        if job is None:
+            people.append(RecordPerson(values["利用者ID"], values["氏名"], hired, finished, False, f"利用終了日（{finished}）に就労していない"))
+            continue
+        until = min(job.left, reference) if job.left else reference
+        reached = shortest.of(job.hired).last <= until
+        beyond = longest.of(job.hired).last <= until
         counted = reached and not beyond
+        employer = f"{job.employer}（{job.hired}就職）" if job.employer else f"{job.hired}就職の事業主"
         if counted:
-            reason = f"同じ事業主で{until}まで{span_label(shortest)}以上就労"
+            reason = f"{employer}で{until}まで{shortest.label}以上就労"
         elif beyond:
-            reason = f"{span_label(longest)}以上就労（対象外の長さ）"
+            reason = f"{employer}で{longest.label}以上就労（対象外の長さ）"
         else:
-            reason = f"{until}までで{span_label(shortest)}に届かない" + (f"（{left}離職）" if left else "")
-        people.append(RecordPerson(values["利用者ID"], values["氏名"], hired, finished, counted, reason))
+            reason = f"{employer}で{until}までで{shortest.label}に届かない" + (f"（{job.left}離職）" if job.left and job.left <= reference else "")
+        people.append(RecordPerson(values["利用者ID"], values["氏名"], job.hired, finished, counted, reason))
     threshold = rules.limits["retention_record_threshold"]
     return RecordResult(start, reference, people, Fraction(threshold.amount, 100), threshold.source)
 
@@ -337,8 +347,8 @@ def designation_rate(office: "Office", designated: date) -> DesignationResult:
     from teichaku_cli.office import schema
 
     rules = rules_for(designated)
-    reference = day_before(designated.replace(day=1))
-    start = add_months(designated.replace(day=1), -rules.limit("designation_window_months"))
+    reference = designated.replace(day=1) - ONE_DAY  # 指定を受ける前月末日
+    start = rules.period("designation_window").of(reference).first
     people = []
     for values in records(office.table(schema.TRANSITIONS.name)):
         hired, left = as_date(values["就職日"]), as_date(values["離職日"])
@@ -382,9 +392,10 @@ def rate_as_dict(result: RateResult, record: RecordResult, move: TierMove | None
                 "user_id": p.user_id,
                 "name": p.name,
                 "started": p.started.isoformat(),
-                "hired": p.hired.isoformat(),
+                "hired": p.hired.isoformat() if p.hired else None,
                 "left": p.left.isoformat() if p.left else None,
                 "rehired": p.rehired.isoformat() if p.rehired else None,
+                "moves": [{"left": left.isoformat(), "rehired": rehired.isoformat() if rehired else None} for left, rehired in p.moves],
                 "in_denominator": p.in_denominator,
                 "retained": p.retained,
                 "reason": p.reason,

@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from teichaku_cli.errors import TeichakuError
+from teichaku_cli.rules.calendar import BACKWARD, EVENT_DAY, FORWARD, NEXT_DAY, PeriodRule
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,18 @@ class RuleSet:
     tiers: dict[str, tuple[Tier, ...]]  # band label → tiers, highest first
     limits: dict[str, Value]
     additions: dict[str, Value]
+    periods: dict[str, PeriodRule]
 
     def limit(self, key: str) -> int:
         return self.limits[key].amount
 
+    def period(self, key: str) -> PeriodRule:
+        """A named period (eligibility, plan_review, job_change…), counted as its rule file says."""
+        return self.periods[key]
+
     def source(self, key: str) -> str:
+        if key in self.periods:
+            return self.periods[key].source
         return (self.limits.get(key) or self.additions[key]).source
 
     def band_for(self, average_users: Fraction | None) -> str:
@@ -80,6 +88,15 @@ def _values(raw: dict) -> dict[str, Value]:
     return {k: Value(v["amount"], v["source"], v.get("label", ""), v.get("unit", "")) for k, v in raw.items()}
 
 
+def _periods(raw: dict) -> dict[str, PeriodRule]:
+    periods = {}
+    for key, v in raw.items():
+        if v["direction"] not in (FORWARD, BACKWARD) or v["day1"] not in (EVENT_DAY, NEXT_DAY) or (v["direction"] == BACKWARD and v["day1"] != EVENT_DAY):
+            raise ValueError(f"rule data: period {key} has an unknown counting")  # a packaging fault, caught by the tests
+        periods[key] = PeriodRule(key, v["months"], v["direction"], v["day1"], v["reading"], v["why"], v["source"])
+    return periods
+
+
 @lru_cache(maxsize=1)
 def all_rule_sets() -> tuple[RuleSet, ...]:
     files = sorted(p for p in resources.files("teichaku_cli.rules").joinpath("data").iterdir() if p.name.endswith(".toml"))
@@ -101,6 +118,7 @@ def all_rule_sets() -> tuple[RuleSet, ...]:
                 tiers={b["label"]: tuple(_tier(t) for t in b["tiers"]) for b in raw["bands"]},
                 limits=_values(raw["limits"]),
                 additions=_values(raw["additions"]),
+                periods=_periods(raw["periods"]),
             )
         )
     return tuple(sets)

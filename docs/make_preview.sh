@@ -3,7 +3,7 @@
 # person would see the printed A4 pages: LibreOffice headless → PDF → pdftoppm.
 #   check --out, rate --out, rate --designation-date --out, due --out,
 #   report (本人用・事業主用), plan, and the blank book from init
-# The pages land in docs/preview/<output>-<page>.png (older ones are removed).
+# The pages land in docs/preview/ (older ones are removed), named after their sheet.
 #
 # Needs: apt-get install libreoffice-calc poppler-utils fonts-noto-cjk
 # The workbooks ask for 游ゴシック (what Windows offices have); here a private
@@ -52,15 +52,32 @@ for name in report-user report-employer plan init; do
   "${lo[@]}" --outdir "$work/pdf/$name" "$work/xlsx/$name"/*.xlsx >/dev/null 2>&1
   mv "$work/pdf/$name"/*.pdf "$work/pdf/$name.pdf"
 done
+# Each page is named after the sheet it prints, found by the title in its page header, so
+# that README links stay on the same sheet when the sample data grow a page:
+# docs/preview/<output>-<sheet>-<n>.png (an output of one kind of page: <output>-<n>.png).
+sheets_of() {
+  case "$1" in
+    check) echo "指摘一覧=findings 利用者別=users 計算の条件=conditions" ;;
+    rate) echo "概要=summary 利用者別=people 実績体制加算=record 推移=trend" ;;
+    rate-designation) echo "移行実績の人=people 新規指定=summary" ;;
+    *) echo "" ;;
+  esac
+}
 for pdf in "$work"/pdf/*.pdf; do
   name=$(basename "$pdf" .pdf)
-  pdftoppm -png -r "$resolution" "$pdf" "$out/$name"
-done
-# pdftoppm numbers pages with as many digits as the last one needs; plain numbers read better
-for png in "$out"/*-0*.png; do
-  [ -e "$png" ] || continue
-  mv "$png" "$(echo "$png" | sed -E 's/-0+([0-9])/-\1/')"
-done
-for pdf in "$work"/pdf/*.pdf; do
-  printf '%-18s %s pages\n' "$(basename "$pdf" .pdf)" "$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')"
+  pages=$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')
+  declare -A seen=()
+  for page in $(seq 1 "$pages"); do
+    header=$(pdftotext -f "$page" -l "$page" -layout "$pdf" - | grep -m1 -v '^[[:space:]]*$' || true)
+    sheet=page
+    for pair in $(sheets_of "$name"); do
+      if [[ $header == *"${pair%%=*}"* ]]; then sheet=${pair#*=}; break; fi
+    done
+    seen[$sheet]=$(( ${seen[$sheet]:-0} + 1 ))
+    stem=$name-$sheet
+    [ "$sheet" = page ] && stem=$name
+    pdftoppm -png -r "$resolution" -f "$page" -l "$page" -singlefile "$pdf" "$out/$stem-${seen[$sheet]}"
+  done
+  unset seen
+  printf '%-18s %s pages\n' "$name" "$pages"
 done

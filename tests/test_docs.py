@@ -90,6 +90,6 @@ def test_every_image_the_readme_shows_exists():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
-    assert {"docs/preview/check-1.png", "docs/preview/rate-4.png"} <= set(images)
+    assert {"docs/preview/check-findings-1.png", "docs/preview/rate-trend-1.png"} <= set(images)
     for image in images:
         assert (ROOT / image).is_file(), image

@@ -76,19 +76,22 @@ def _fit_rows(out, texts: list[tuple[int, int, str]]) -> None:
     height shows, so a long 支援内容 prints whole instead of cut off mid-sentence.
     The template's height stays the least (a form keeps its boxes); a box spanning
     several rows keeps the template's size."""
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import column_index_from_string
 
     from teichaku_cli.documents.sheets import FONT_SIZE, lines_needed, row_height
 
     spans = {(rng.min_row, rng.min_col): rng for rng in out.merged_cells.ranges}
+    widths = {c: dim.width or DEFAULT_COLUMN_WIDTH for key, dim in out.column_dimensions.items() if (c := column_index_from_string(key))}
     needed: dict[int, float] = {}
     for row, col, text in texts:
-        cell = out.cell(row, col)
         rng = spans.get((row, col))
-        if not cell.alignment.wrap_text or (rng is not None and rng.max_row > rng.min_row):
+        if rng is not None and rng.max_row > rng.min_row:
+            continue
+        cell = out.cell(row, col)
+        if not cell.alignment.wrap_text:
             continue
         last = rng.max_col if rng is not None else col
-        width = sum(out.column_dimensions[get_column_letter(c)].width or DEFAULT_COLUMN_WIDTH for c in range(col, last + 1))
+        width = sum(widths.get(c, DEFAULT_COLUMN_WIDTH) for c in range(col, last + 1))
         size = cell.font.sz or 11
         lines = lines_needed(text, width * FONT_SIZE / size)
         if lines > 1:  # one line fits any row

@@ -60,7 +60,7 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date) -
 
     notes = [f"金額 = 単位 × 地域区分単価 {check.unit_price:.2f} 円（利用者ごとに1円未満切り捨て）。"]
     if not check.unit_price_set:
-        notes.append("地域区分単価が teichaku.toml にないため、1単位 10 円で計算しています。")
+        notes.append(f"地域区分単価が teichaku.toml にないため、1単位 {check.unit_price:g} 円で計算しています。")
     if any(not u.base_known for u in check.users):
         notes.append("＊ 基本報酬の区分が分からないため、加算だけの単位数です。")
     add_sheet(

@@ -113,44 +113,45 @@ MOVE_TO_HISTORY = (
 
 
 def _working_lives(office: "Office") -> list[Problem]:
-    """Each person's jobs: readable, in order, and one source of truth."""
+    """Each person's jobs: readable, in order, and one source of truth. People
+    whose jobs are 利用者's own columns are checked column-wise; only those with
+    就労履歴 rows are walked one by one (few, and their rows need reading together)."""
     problems: list[Problem] = []
+    users = office.users
     lives = office.lives
-    users = records(office.users, ("利用開始日", "利用類型", *USER_JOB_COLUMNS))
-    for user in users:
-        uid, row = user["利用者ID"], user[ROW]
-        if uid is None:
-            continue
+    in_history = users["利用者ID"].map(lives.has_history).astype(bool)
+    own = users[~in_history]
+    for row in own.loc[own["就職日"].isna(), ROW]:
+        if office.has_problem(schema.USERS.name, row, "就職日"):
+            continue  # an unreadable date was reported as such
+        problems.append(
+            Problem(
+                office.place(schema.USERS.name, row, "就職日"),
+                "就職日が空欄で、就労履歴シートにもこの人の仕事がありません。",
+                "利用者シートに就職日を入れるか、就労履歴シートに仕事を1行ずつ入れてください",
+            )
+        )
+    early = own[own["就職日"].notna() & own["利用開始日"].notna() & (own["利用開始日"] < own["就職日"])]
+    for row, started, hired in zip(early[ROW], early["利用開始日"], early["就職日"]):
+        problems.append(_started_before_hire(office, row, started.date(), hired.date(), "就職日"))
+    for user in records(users[in_history], ("利用開始日", *USER_JOB_COLUMNS)):
         life = lives.of(user)
-        if not life.jobs:
-            if office.has_problem(schema.USERS.name, row, "就職日"):
-                continue  # an unreadable date was reported as such
-            problems.append(
-                Problem(
-                    office.place(schema.USERS.name, row, "就職日"),
-                    "就職日が空欄で、就労履歴シートにもこの人の仕事がありません。",
-                    "利用者シートに就職日を入れるか、就労履歴シートに仕事を1行ずつ入れてください",
-                )
-            )
-            continue
-        started = as_date(user["利用開始日"])
-        if started is not None and started < life.first_hire:
-            where = office.place(schema.USERS.name, row, "利用開始日")
-            first = life.jobs[0]
-            source = "就職日" if first.table == schema.USERS.name else f"就労履歴シート {first.row}行目の最初の就職日"
-            problems.append(
-                Problem(
-                    where,
-                    f"利用開始日（{format_wareki_date(started)}）が{source}（{format_wareki_date(first.hired)}）より前です。就労定着支援は就職後に利用するサービスです。",
-                    "就職日と利用開始日を確かめてください",
-                    value=started.isoformat(),
-                )
-            )
-        if life.from_history:
-            problems += _jobs_in_order(office, life.jobs)
-            problems += _agreement(office, user, life)
-    problems += _records_name_their_employer(office, users)
+        first, started = life.jobs[0], as_date(user["利用開始日"])
+        if started is not None and started < first.hired:
+            problems.append(_started_before_hire(office, user[ROW], started, first.hired, f"就労履歴シート {first.row}行目の最初の就職日"))
+        problems += _jobs_in_order(office, life.jobs)
+        problems += _agreement(office, user, life)
+    problems += _records_name_their_employer(office)
     return problems
+
+
+def _started_before_hire(office: "Office", row: int, started, hired, source: str) -> Problem:
+    return Problem(
+        office.place(schema.USERS.name, row, "利用開始日"),
+        f"利用開始日（{format_wareki_date(started)}）が{source}（{format_wareki_date(hired)}）より前です。就労定着支援は就職後に利用するサービスです。",
+        "就職日と利用開始日を確かめてください",
+        value=started.isoformat(),
+    )
 
 
 def _jobs_in_order(office: "Office", jobs) -> list[Problem]:
@@ -212,12 +213,12 @@ def _agreement(office: "Office", user: dict, life) -> list[Problem]:
     return problems
 
 
-def _records_name_their_employer(office: "Office", users: list[dict]) -> list[Problem]:
+def _records_name_their_employer(office: "Office") -> list[Problem]:
     """A 事業主 written on a support entry (or a report) must be the employer the
     person worked for on that date (that month), else the record's job is unknown."""
     problems: list[Problem] = []
-    by_id = {u["利用者ID"]: u for u in users}
     lives = office.lives
+    by_id = None
     checks = ((schema.CONTACTS.name, "日付", False), (schema.REPORTS.name, "対象月", True))
     for table, column, whole_month in checks:
         if "事業主" not in office.places[table].letters:
@@ -226,6 +227,8 @@ def _records_name_their_employer(office: "Office", users: list[dict]) -> list[Pr
         named = frame[frame["事業主"] != ""]
         named = named[named["事業主"].astype(str).str.strip() != ""]
         listed = 0
+        if by_id is None and len(named):
+            by_id = {u["利用者ID"]: u for u in records(office.users, USER_JOB_COLUMNS)}
         for uid, day, employer, row in zip(named["利用者ID"], named[column].dt.to_pydatetime(), named["事業主"], named[ROW]):
             user = by_id.get(uid)
             if user is None or day != day:

@@ -86,3 +86,14 @@ def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
     for start in ("体制: ", "利用者 ", "請求見込み（", "請求できない分", "金額は見込み"):  # the summary and the office's amounts
         line = next(line for line in result.output.splitlines() if line.startswith(start))
         assert line in section, start
+
+
+def test_every_image_the_readme_shows_exists():
+    """docs/make_preview.sh writes them; a renamed page must not leave a broken image."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert {"docs/preview/check-findings-1.png", "docs/preview/rate-trend-1.png"} <= set(images)
+    for image in images:
+        assert (ROOT / image).is_file(), image

@@ -25,7 +25,7 @@ def check(data: DataArg = None, month: MonthOpt = None, as_json: JsonOpt = False
     if out is not None:
         from teichaku_cli.documents.check_book import write_check_workbook
 
-        write_check_workbook(out, result, office)
+        write_check_workbook(out, result, office, today)
     if as_json:
         print_json(payload)
     else:

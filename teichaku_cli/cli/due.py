@@ -30,15 +30,9 @@ def due(
     office = load_office(data, config)
     items = upcoming(office, today, within)
     if out is not None:
-        from teichaku_cli.documents.sheets import add_table_sheet
-        from teichaku_cli.safe_write import atomic_path
-        from openpyxl import Workbook
+        from teichaku_cli.documents.due_book import write_due_workbook
 
-        wb = Workbook()
-        wb.remove(wb.active)
-        add_table_sheet(wb, "期限", ("日付", "利用者ID", "氏名", "期限", "根拠"), ((d.day, d.user_id, d.name, d.label, d.source) for d in items), (12, 10, 14, 40, 60))
-        with atomic_path(out) as tmp:
-            wb.save(tmp)
+        write_due_workbook(out, items, office.settings, today, within)
     if as_json:
         print_json({"today": today.isoformat(), "within_months": within, "deadlines": [d.as_dict() for d in items]})
         return

@@ -35,7 +35,7 @@ def rate(
         )
     office = load_office(data, config)
     if designation_date is not None:
-        _designation(office, designation_date, as_json, out)
+        _designation(office, designation_date, as_json, out, today)
         return
     from teichaku_cli.rules.retention import compute_rate, rate_as_dict, retention_record, users_served_on, what_moves
 
@@ -55,7 +55,7 @@ def rate(
     if out is not None:
         from teichaku_cli.documents.rate_book import write_rate_workbook
 
-        write_rate_workbook(out, payload, _history(office, y, today, fee_table))
+        write_rate_workbook(out, payload, _history(office, y, today, fee_table), office.settings, today)
     if as_json:
         print_json(payload)
         return
@@ -77,7 +77,16 @@ def _history(office, last_year: int, today, fee_table) -> list[dict]:
             r = compute_rate(office, y, today, fee_table)
         except RulesUnavailable:
             continue
-        rows.append({"fiscal_year": y, "rate_percent": percent(r.rate), "thresholds": [float(t.min_rate * 100) for t in r.rules.tiers[r.band] if t.min_rate > 0]})
+        rows.append(
+            {
+                "fiscal_year": y,
+                "numerator": r.numerator,
+                "denominator": r.denominator,  # 1/1 and 20/20 are both 100 %: the chart shows n
+                "rate_percent": percent(r.rate),
+                "projection": r.projection,
+                "thresholds": [float(t.min_rate * 100) for t in r.rules.tiers[r.band] if t.min_rate > 0],
+            }
+        )
     return rows
 
 
@@ -152,7 +161,7 @@ def _yen_of(side: dict) -> str:
     return f"約 {side['yen_per_year']:,} 円"
 
 
-def _designation(office, value: str, as_json: bool, out_path) -> None:
+def _designation(office, value: str, as_json: bool, out_path, today) -> None:
     from teichaku_cli.cli.options import parse_date_option
     from teichaku_cli.rules.retention import designation_rate, marks, percent
 
@@ -177,7 +186,7 @@ def _designation(office, value: str, as_json: bool, out_path) -> None:
     if out_path is not None:
         from teichaku_cli.documents.rate_book import write_designation_workbook
 
-        write_designation_workbook(out_path, payload)
+        write_designation_workbook(out_path, payload, office.settings, today)
     if as_json:
         print_json(payload)
         return

@@ -71,6 +71,39 @@ class _Row:
     loop_expr: str = ""
 
 
+def _fit_rows(out, texts: list[tuple[int, int, str]]) -> None:
+    """Grow a row whose filled-in text wraps to more lines than the template's
+    height shows, so a long 支援内容 prints whole instead of cut off mid-sentence.
+    The template's height stays the least (a form keeps its boxes); a box spanning
+    several rows keeps the template's size."""
+    from openpyxl.utils import column_index_from_string
+
+    from teichaku_cli.documents.sheets import FONT_SIZE, lines_needed, row_height
+
+    spans = {(rng.min_row, rng.min_col): rng for rng in out.merged_cells.ranges}
+    widths = {c: dim.width or DEFAULT_COLUMN_WIDTH for key, dim in out.column_dimensions.items() if (c := column_index_from_string(key))}
+    needed: dict[int, float] = {}
+    for row, col, text in texts:
+        rng = spans.get((row, col))
+        if rng is not None and rng.max_row > rng.min_row:
+            continue
+        cell = out.cell(row, col)
+        if not cell.alignment.wrap_text:
+            continue
+        last = rng.max_col if rng is not None else col
+        width = sum(widths.get(c, DEFAULT_COLUMN_WIDTH) for c in range(col, last + 1))
+        size = cell.font.sz or 11
+        lines = lines_needed(text, width * FONT_SIZE / size)
+        if lines > 1:  # one line fits any row
+            needed[row] = max(needed.get(row, 0.0), row_height(lines, size))
+    for row, height in needed.items():
+        if height > (out.row_dimensions[row].height or 0):
+            out.row_dimensions[row].height = height
+
+
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's, for a column the template leaves unset
+
+
 class XlsxTemplate:
     def __init__(self, path: Path) -> None:
         from openpyxl import load_workbook
@@ -166,6 +199,7 @@ class XlsxTemplate:
         from jinja2.exceptions import SecurityError
 
         row_map: dict[int, list[int]] = {}  # template row → output rows
+        texts: list[tuple[int, int, str]] = []  # (row, column, text) filled in from the data
         target = 1
         i = 0
         while i < len(layout):
@@ -191,21 +225,24 @@ class XlsxTemplate:
                 for item in items:
                     scope = {**context, row.loop_var: item}
                     for b in body:
-                        self._copy_row(tpl, b.index, out, target, scope)
+                        texts += self._copy_row(tpl, b.index, out, target, scope)
                         row_map.setdefault(b.index, []).append(target)
                         target += 1
                 i = end + 1
                 continue
-            self._copy_row(tpl, row.index, out, target, context)
+            texts += self._copy_row(tpl, row.index, out, target, context)
             row_map.setdefault(row.index, []).append(target)
             target += 1
             i += 1
         self._copy_sheet_settings(tpl, out, row_map)
+        _fit_rows(out, texts)
 
-    def _copy_row(self, tpl, src: int, out, dst: int, context: dict[str, Any]) -> None:
+    def _copy_row(self, tpl, src: int, out, dst: int, context: dict[str, Any]) -> list[tuple[int, int, str]]:
+        """Copy one template row to ``dst``, filled in; returns the texts it filled in."""
         from jinja2 import Undefined, UndefinedError
         from jinja2.exceptions import SecurityError
 
+        texts = []
         dim = tpl.row_dimensions.get(src) if src in tpl.row_dimensions else None
         if dim is not None and dim.height is not None:
             out.row_dimensions[dst].height = dim.height
@@ -225,8 +262,11 @@ class XlsxTemplate:
                 except Exception as exc:  # a filter applied to the wrong type, a bad operation…
                     raise self._error(tpl, cell.coordinate, f"式を評価できません（{type(exc).__name__}）。") from None
                 self._set(new, result)
+                if isinstance(new.value, str) and new.value:
+                    texts.append((dst, c, new.value))
             else:
                 new.value = value
+        return texts
 
     def _row_cells(self, ws, row: int) -> list:
         """The template's cells of one row, read once per template."""

@@ -89,7 +89,10 @@ class Office:
 
 
 def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings]:
-    """DATA from the argument, else ``data =`` in teichaku.toml."""
+    """DATA from the argument, else ``data =`` in teichaku.toml.
+
+    A folder with no CSV in it whose own teichaku.toml names the data (the folder
+    ``teichaku init`` makes) means that data: people pass the folder they made."""
     settings = load_settings(find_config(data, config))
     if data is None:
         if settings.data is None:
@@ -98,7 +101,17 @@ def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings
                 "ブックか CSV フォルダのパスを指定するか、teichaku.toml に data = \"office.xlsx\" と書いてください",
             )
         data = settings.data
+    elif _names_its_data(data, settings):
+        data = settings.data
     return data, settings
+
+
+def _names_its_data(folder: Path, settings: Settings) -> bool:
+    if not folder.is_dir() or settings.data is None or settings.path is None:
+        return False
+    if settings.path.resolve().parent != folder.resolve():  # only the folder's own teichaku.toml
+        return False
+    return not any(p.suffix.lower() == ".csv" and p.is_file() for p in folder.iterdir())
 
 
 def read_office(data: Path | None, config: Path | None = None) -> Office:

@@ -12,6 +12,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from teichaku_cli.documents.sheets import print_setup, use_office_font
+
 FONT = "游ゴシック"
 HERE = Path(__file__).parent
 THIN = Side(style="thin", color="808080")
@@ -62,18 +64,9 @@ class Sheet:
         self.next()
 
     def finish(self, title_rows: str) -> None:
-        ws = self.ws
-        ws.page_setup.orientation = "portrait"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = title_rows
-        ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
-        ws.oddFooter.center.text = "&P / &N"
-        ws.sheet_view.showGridLines = False
-        ws.print_area = f"A1:H{self.row - 1}"
+        # A4 portrait, one page wide, margins and page numbers as every teichaku workbook
+        print_setup(self.ws, landscape=False, title_rows=title_rows, print_area=f"A1:H{self.row - 1}")
+        self.ws.sheet_view.showGridLines = False
 
 
 def stamp_box(s: Sheet) -> None:
@@ -86,6 +79,7 @@ def stamp_box(s: Sheet) -> None:
 
 def report() -> None:
     wb = Workbook()
+    use_office_font(wb)  # widths count the same in Excel and LibreOffice, and rows grow to fit
     s = Sheet(wb.active)
     s.ws.title = "支援レポート"
     s.put("A", "支援レポート{{ '（事業主用）' if copy == '事業主用' else '' }}", span="H", bold=True, size=16, box=False, align="center", height=30)
@@ -136,6 +130,7 @@ def report() -> None:
 
 def plan() -> None:
     wb = Workbook()
+    use_office_font(wb)
     s = Sheet(wb.active)
     s.ws.title = "就労定着支援計画"
     s.put("A", "就労定着支援計画", span="H", bold=True, size=16, box=False, align="center", height=30)

@@ -1,4 +1,4 @@
-"""The bundled document templates (installed as ``teichaku_cli.templates``)."""
+"""The bundled document templates (rebuilt by make_templates.py, `make templates`)."""
 
 from importlib import resources
 from pathlib import Path

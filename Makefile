@@ -35,7 +35,7 @@ clean:
 
 ## rebuild the bundled templates, then the golden dumps of rendered documents
 templates: install
-	$(BIN)/python teichaku_cli/templates/make_templates.py
+	$(BIN)/python templates/make_templates.py
 
 goldens: install
 	UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/test_documents.py -q

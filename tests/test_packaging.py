@@ -34,4 +34,36 @@ def test_data_files_are_declared():
         folder = ROOT.joinpath(*package.split("."))
         for pattern in patterns:
             assert list(folder.glob(pattern)), f"{package}: {pattern} matches nothing"
-    assert set(data) == {"teichaku_cli.rules.data", "teichaku_cli.templates"}  # the rule TOMLs and the bundled templates
+    assert set(data) == {"teichaku_cli.rules.data"}  # the rule TOMLs
+
+
+def test_the_bundled_templates_are_installed_from_the_top_level_folder():
+    from teichaku_cli.documents.bundled import PLAN, REPORT, bundled
+
+    files = _setuptools()["data-files"]["share/teichaku/templates"]
+    assert files == ["templates/*.xlsx"]
+    for name in (REPORT, PLAN):
+        assert bundled(name) == ROOT / "templates" / name and bundled(name).is_file()
+        assert (ROOT / "templates" / name) in list(ROOT.glob(files[0]))
+
+
+def test_an_installed_copy_finds_its_templates(tmp_path, monkeypatch):
+    """pip install . (not editable, as pipx does) puts the templates under share/teichaku/templates
+    and lists them in the distribution's files (checked by hand: bundled() then gives
+    site-packages/../../../share/teichaku/templates/支援レポート.xlsx); without a checkout that is where they are found."""
+    from importlib.metadata import PackagePath
+
+    from teichaku_cli.documents import bundled as module
+
+    shared = tmp_path / "share" / "teichaku" / "templates"
+    shared.mkdir(parents=True)
+    (shared / module.REPORT).write_bytes(b"xlsx")
+
+    class Installed(PackagePath):
+        def locate(self):
+            return tmp_path / self
+
+    monkeypatch.setattr(module, "CHECKOUT", tmp_path / "no-checkout")
+    monkeypatch.setattr("importlib.metadata.files", lambda name: [Installed("teichaku_cli/cli/check.py"), Installed(f"share/teichaku/templates/{module.REPORT}")])
+    assert module.bundled(module.REPORT) == shared / module.REPORT
+    assert module.bundled(module.PLAN) == tmp_path / "no-checkout" / module.PLAN  # missing: the loader says so

@@ -294,4 +294,4 @@ def test_workbooks_use_the_office_font_as_their_normal_font(invoke, tmp_path):
     invoke("init", tmp_path / "blank")
     assert normal(openpyxl.load_workbook(tmp_path / "blank" / "office.xlsx")) == ("游ゴシック", 11, False)
     for name in ("支援レポート.xlsx", "就労定着支援計画.xlsx"):
-        assert normal(openpyxl.load_workbook(ROOT / "teichaku_cli" / "templates" / name)) == ("游ゴシック", 11, False)
+        assert normal(openpyxl.load_workbook(ROOT / "templates" / name)) == ("游ゴシック", 11, False)

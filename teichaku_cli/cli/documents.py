@@ -20,7 +20,7 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="既にあるファイ�
 
 def _template(explicit: Path | None, settings, key: str, bundled_name: str):
     from teichaku_cli.documents.xlsx_template import XlsxTemplate
-    from teichaku_cli.templates import bundled
+    from teichaku_cli.documents.bundled import bundled
 
     return XlsxTemplate(explicit or settings.templates.get(key) or bundled(bundled_name))
 
@@ -58,7 +58,7 @@ def report(
     """支援レポート（別紙様式1）を利用者ごとに Excel で作る。事業主用は本人が同意した内容だけを載せる。"""
     from teichaku_cli.documents.build import EMPLOYER_COPY, USER_COPY, report_jobs
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.templates import REPORT
+    from teichaku_cli.documents.bundled import REPORT
 
     if for_ not in (USER_COPY, EMPLOYER_COPY):
         raise UsageError(f"--for {for_} は使えません。", "--for user（本人用）か --for employer（事業主用）にしてください")
@@ -85,7 +85,7 @@ def plan(
     """就労定着支援計画（別紙様式2）を、指定日に有効な計画から Excel で作る。"""
     from teichaku_cli.documents.build import plan_jobs
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.templates import PLAN
+    from teichaku_cli.documents.bundled import PLAN
 
     if not user and not all_users:
         raise UsageError("誰の計画を作るか指定されていません。", "--user 利用者ID か --all を付けてください")

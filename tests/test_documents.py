@@ -48,7 +48,7 @@ def test_report_golden(invoke, office_dir, tmp_path, audience, golden):
     result = invoke("report", office_dir, "--month", "2025-10", "--for", audience, "--out", out)
     assert result.exit_code == 0, result.output
     (path,) = out.glob("*.xlsx")
-    assert path.name == f"2025-10_0001_利用者0001_{'本人用' if audience == 'user' else '事業主用'}.xlsx"
+    assert path.name == ("2025-10_0001_利用者0001_本人用.xlsx" if audience == "user" else "2025-10_0001_利用者0001_事業主用_㈱髙﨑フーズ.xlsx")
     actual, expected = compare_or_update(path, GOLDENS / golden, UPDATE)
     assert actual == expected
 
@@ -99,11 +99,13 @@ def test_employer_copy_holds_only_shared_entries(invoke, office_dir, tmp_path):
 
 def test_no_employer_copy_for_closed_employment_or_without_consent(invoke, tmp_path, monkeypatch):
     monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
-    tables = merge(good_month("0001", MONTH, 障害開示="クローズ"), good_month("0002", MONTH, 事業主共有同意="なし"), good_month("0003", MONTH))
+    tables = merge(good_month("0001", MONTH, 障害開示="クローズ", 事業主="一商店"), good_month("0002", MONTH, 事業主共有同意="なし", 事業主="二物流"), good_month("0003", MONTH, 事業主="三工業"))
+    for row in tables["支援レポート"][:2]:
+        row["事業主共有日"] = None  # not shared (a share date would be an error for these two)
     folder = write_csvs(tmp_path / "office", tables)
     result = invoke("report", folder, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o")
-    assert result.exit_code == 0
-    assert [p.name for p in (tmp_path / "o").glob("*.xlsx")] == ["2025-10_0003_利用者0003_事業主用.xlsx"]
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "o").glob("*.xlsx")] == ["2025-10_0003_利用者0003_事業主用_三工業.xlsx"]
     assert "クローズ" in result.output and "同意していない" in result.output and "作成 1件、作成せず 2件" in result.output
 
 
@@ -116,7 +118,9 @@ def test_employer_copies_never_leak_on_generated_data(invoke, tmp_path, monkeypa
         uid = f"{i:04d}"
         disclosure = rng.choice(["オープン", "オープン", "クローズ"])
         consent = rng.choice(["あり", "あり", "なし"])
-        t = good_month(uid, MONTH, 障害開示=disclosure, 事業主共有同意=consent, 備考=f"非公開メモ{uid}")
+        t = good_month(uid, MONTH, 障害開示=disclosure, 事業主共有同意=consent, 備考=f"非公開メモ{uid}", 事業主=f"勤務先{uid}")
+        if disclosure == "クローズ" or consent == "なし":
+            t["支援レポート"][0]["事業主共有日"] = None
         for k in range(rng.randint(1, 6)):
             secret = f"秘{uid}-{k}-服薬"
             private.append(secret)

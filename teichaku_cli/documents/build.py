@@ -206,6 +206,19 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
     return _one_file_each(jobs)
 
 
+def consent_paragraph(fields: tuple[str, ...]) -> str:
+    """What 事業主共有同意=あり means, as a paragraph an office can put in its consent
+    form: exactly what an employer copy can hold (teichaku init prints it; docs/templates.md)."""
+    listed = "・".join(f"「{f}」" for f in fields) if fields else "（記載欄は共有しない）"
+    return (
+        "就労定着支援事業所が毎月作る「支援レポート」のうち、次のものを勤務先の事業主と共有することに同意します。"
+        f"(1) 支援レポートの{listed}の欄。"
+        "(2) 支援の記録のうち、共有してよいと私が確かめたもの（提供日・方法・相手・内容・結果）。"
+        "共有するのは、障害を開示して働いている勤務先で、この同意をした勤務先とだけです。勤務先が変わったときは、"
+        "新しい勤務先について改めて同意を確かめます。同意した日より前の記録は共有しません。同意はいつでも取り消せます。"
+    )
+
+
 def _closed(job) -> str:
     """Why there is no copy for this job's employer, or '' when there may be one:
     disclosure and consent must both be written out for this job."""

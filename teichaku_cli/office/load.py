@@ -253,7 +253,7 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
     unreadable, found = _gate_headers(raw, table, settings, positions)
     problems += found
     for name in unreadable:
-        del positions[name]
+        positions.pop(name, None)
     place.unreadable = unreadable
     rows = raw.rows
     data: dict[str, object] = {}

@@ -261,3 +261,40 @@ def test_a_template_error_in_a_big_batch_writes_no_file(invoke, tmp_path, monkey
     result = invoke("report", folder, "--month", "2025-10", "--template", template, "--out", tmp_path / "batch")
     assert result.exit_code == 2 and "B2" in result.output and "内部エラー" not in result.output
     assert not list((tmp_path / "batch").glob("*.xlsx")) if (tmp_path / "batch").exists() else True
+
+
+def test_a_report_for_a_month_outside_the_service_is_skipped_with_a_reason(invoke, office_dir, tmp_path):
+    # the user started 2025-04 (good_month): September 2024 is before it
+    result = invoke("report", office_dir, "--month", "2024-09", "--user", "0001", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert "利用期間" in result.output and "外のため作りません" in result.output and "作成 0件" in result.output
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.xlsx"))
+
+
+def test_an_overdue_plan_says_so_and_a_plan_is_cut_at_the_end_of_service(invoke, tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-06-01")
+    tables = office_tables()
+    tables["利用者"][0]["利用終了日"] = date(2026, 3, 15)
+    folder = write_csvs(tmp_path / "office", tables)
+    # made 2025-10-01: review by 2026-04-01, but the service ends 2026-03-15
+    result = invoke("plan", folder, "--user", "0001", "--date", "2026-01-10", "--out", tmp_path / "cut")
+    assert result.exit_code == 0, result.output
+    cells = [c.value for row in openpyxl.load_workbook(next((tmp_path / "cut").glob("*.xlsx"))).active.iter_rows() for c in row]
+    assert "令和7年10月1日 〜 令和8年3月15日" in cells
+    assert any(isinstance(v, str) and "利用の終わり（令和8年3月15日）までで区切っています" in v for v in cells)
+    # on 2026-03-10 the plan of 2025-10-01 is… still in force (review deadline 2026-04-01); a plan made
+    # 2025-08-01 and never reviewed is overdue by 2026-03-10
+    tables["支援計画"][0]["作成日"] = date(2025, 8, 1)
+    folder = write_csvs(tmp_path / "office2", tables)
+    result = invoke("plan", folder, "--user", "0001", "--date", "2026-03-10", "--out", tmp_path / "late")
+    assert result.exit_code == 0, result.output
+    assert "見直し期限" in result.output  # said on screen too
+    cells = [c.value for row in openpyxl.load_workbook(next((tmp_path / "late").glob("*.xlsx"))).active.iter_rows() for c in row]
+    assert any(isinstance(v, str) and v.startswith("見直し期限切れ（期限 令和8年2月1日）") for v in cells)
+
+
+def test_no_plan_for_a_day_outside_the_service(invoke, office_dir, tmp_path):
+    result = invoke("plan", office_dir, "--user", "0001", "--date", "2024-12-01", "--out", tmp_path / "o")
+    assert result.exit_code == 0 and "外" in result.output and "作成 0件" in result.output, result.output

@@ -10,6 +10,7 @@ import pytest
 
 from rules_helpers import good_month, merge
 from conftest import write_csvs
+from teichaku_cli.documents.sheets import HEADER_ROW
 from teichaku_cli.office.load import load_office
 from teichaku_cli.rules.monthly import as_dict, check_month
 
@@ -91,9 +92,12 @@ def test_out_writes_a_finding_per_row_workbook(invoke, office_dir):
     assert result.exit_code == 1
     wb = openpyxl.load_workbook(path)
     ws = wb["指摘 2025-10"]
-    assert [c.value for c in ws[1]][:4] == ["利用者ID", "氏名", "請求", "コード"]
-    assert [c.value for c in ws[2]][:4] == ["0002", "利用者0002", "不可", "face-to-face-missing"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.page_setup.orientation == "landscape"
+    assert [c.value for c in ws[HEADER_ROW]][:5] == ["利用者ID", "氏名", "請求", "重要度", "指摘"]
+    assert [c.value for c in ws[HEADER_ROW + 1]][:5] == ["0002", "利用者0002", "不可", "エラー", "対面支援なし"]
+    assert [c.value for c in ws[HEADER_ROW + 2]][:4] == ["事業所", None, None, "お知らせ"]  # the office keeps no 受給者証 data
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}" and ws.auto_filter.ref == f"A{HEADER_ROW}:G{HEADER_ROW + 2}"
+    estimate = wb["請求見込み"]
+    assert [c.value for c in estimate[HEADER_ROW]][:7] == ["利用者ID", "氏名", "受給者証番号", "市町村番号", "単位数", "単価", "総費用額"]
 
 
 def test_due_lists_upcoming_dates_soonest_first(invoke, tmp_path, monkeypatch):
@@ -161,8 +165,8 @@ def test_due_table_excel_and_range(invoke, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "令和7年10月15日" in result.output and "0日" in result.output and "利用できる最初の日" in result.output
     ws = openpyxl.load_workbook(tmp_path / "due.xlsx")["期限"]
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("日付", "利用者ID", "氏名") and rows[1][1] == "0001" and rows[1][0].date() == date(2025, 10, 15)
+    rows = list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))
+    assert rows[0][:4] == ("日付", "あと日数", "利用者ID", "氏名") and rows[1][2] == "0001" and rows[1][0].date() == date(2025, 10, 15)
     for bad in ("0", "61"):
         result = invoke("due", folder, "--within", bad)
         assert result.exit_code == 2 and "1〜60" in result.output
@@ -189,17 +193,17 @@ def test_out_writes_the_claim_estimate_per_user_and_per_municipality(invoke, tmp
     assert result.exit_code == 1, result.output
     assert "請求見込み（請求可 2人）: 7,024 単位、総費用額 78,668 円、利用者負担 3,933 円、給付費 74,735 円" in result.output
     assert "請求できない分（合計に含めず）: 1人、3,512 単位、総費用額 39,334 円" in result.output and "見込み" in result.output
-    rows = list(openpyxl.load_workbook(tmp_path / "check.xlsx")["請求見込み"].iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(tmp_path / "check.xlsx")["請求見込み"].iter_rows(values_only=True))[HEADER_ROW - 1 :]
     assert rows[0] == ("利用者ID", "氏名", "受給者証番号", "市町村番号", "単位数", "単価", "総費用額", "利用者負担", "給付費", "請求")
     assert rows[1] == ("0001", "利用者0001", "9900000001", "139991", 3512, 11.2, 39334, 3933, 35401, "可")
     assert rows[2] == ("0002", "利用者0002", "9900000002", "139992", 3512, 11.2, 39334, 0, 39334, "可")
     assert rows[3][:9] == ("0003", "利用者0003", "9900000003", "139991", 3512, 11.2, 39334, 3933, 35401) and rows[3][9].startswith("不可")
-    totals = {r[0]: r[4:9] for r in rows[5:] if r and r[0]}
-    assert totals["市町村計 139991"] == (3512, 11.2, 39334, 3933, 35401)  # 0003 is blocked: not in the sum
-    assert totals["市町村計 139992"] == (3512, 11.2, 39334, 0, 39334)
-    assert totals["請求見込み 合計"] == (7024, 11.2, 78668, 3933, 74735)
-    assert totals["請求できない分"] == (3512, 11.2, 39334, 3933, 35401)
-    assert any("見込み" in str(r[1]) and "国保連" in str(r[1]) for r in rows if r and r[0])
+    totals = {r[0].split("（")[0]: (r[4], *r[6:9]) for r in rows[4:] if r and isinstance(r[0], str) and "計" in r[0] or r and r[0] and str(r[0]).startswith("請求できない分")}
+    assert totals["市町村計 139991"] == (3512, 39334, 3933, 35401)  # 0003 is blocked: not in the sum
+    assert totals["市町村計 139992"] == (3512, 39334, 0, 39334)
+    assert totals["請求見込み 合計"] == (7024, 78668, 3933, 74735)
+    assert totals["請求できない分"] == (3512, 39334, 3933, 35401)
+    assert any("見込み" in str(r[0]) and "国保連" in str(r[0]) for r in rows if r and r[0])
     payload = json.loads(invoke("check", folder, "--month", "2025-10", "--json").stdout)
     assert payload == as_dict(check_month(load_office(folder), MONTH, date(2025, 11, 5)))  # --json is the core result
     assert payload["summary"]["by_municipality"] == [

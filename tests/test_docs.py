@@ -114,3 +114,14 @@ def test_the_troubleshooting_messages_are_the_programs_own():
     assert len(quoted) >= 20
     for fragment in quoted:
         assert fragment in source, fragment
+
+
+def test_every_image_the_readme_shows_exists():
+    """docs/make_preview.sh writes them; a renamed page must not leave a broken image."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert {"docs/preview/check-findings-1.png", "docs/preview/rate-trend-1.png"} <= set(images)
+    for image in images:
+        assert (ROOT / image).is_file(), image

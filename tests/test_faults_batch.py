@@ -256,7 +256,7 @@ def test_existing_reports_are_kept_and_the_exit_code_says_so(invoke, tmp_path):
 
 def test_a_report_is_never_written_over_the_template_it_uses(invoke, tmp_path):
     """The output folder holds a file with a report's name that is the template itself."""
-    from teichaku_cli.templates import REPORT, bundled
+    from teichaku_cli.documents.bundled import REPORT, bundled
 
     data, out = office(tmp_path, 1), tmp_path / "out"
     assert report(invoke, data, out).exit_code == 0

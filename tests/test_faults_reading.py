@@ -180,7 +180,7 @@ def test_a_misspelt_or_unknown_config_key(invoke, tmp_path, line, words):
         ('[columns."支援記禄"]\n"対応日" = "日付"\n', "「支援記録」のことですか"),
         ('[sheets]\n"支援経過" = "支援記禄"\n', "「支援記録」のことですか"),
         ('[sheets]\n"支援経過" = ["支援記録"]\n', "「支援経過」の値は"),
-        ('[templates]\n"支援レポ" = "様式.xlsx"\n', "「支援レポート」のことですか"),
+        ('[templates]\n"支援レポ" = "様式.xlsx"\n', "「支援レポート」か"),
         ('[templates]\n"支援レポート" = 1\n', "「支援レポート」の値は"),
     ],
     ids=["column-number", "column-unknown", "sheet-table-typo", "sheet-target-typo", "sheet-list", "template-typo", "template-number"],

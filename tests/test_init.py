@@ -41,3 +41,30 @@ def test_init_never_overwrites_without_force(invoke, tmp_path):
     assert "上書きしませんでした" in result.output and "--force" in result.output
     assert (tmp_path / "teichaku.toml").read_text(encoding="utf-8") == marker
     assert invoke("init", tmp_path, "--force").exit_code == 0
+
+
+def test_the_folder_init_made_works_as_data(invoke, tmp_path):
+    # people pass the folder they made; its teichaku.toml names the workbook
+    invoke("init", tmp_path / "新しい 事業所")
+    result = invoke("validate", tmp_path / "新しい 事業所")
+    assert result.exit_code == 0, result.output
+    assert "CSV ファイルが1つもありません" not in result.output
+
+
+
+def test_a_folder_with_csvs_is_read_as_csvs_even_when_its_toml_names_a_workbook(invoke, tmp_path):
+    from conftest import minimal_tables, write_csvs
+
+    invoke("init", tmp_path)  # office.xlsx (empty) + teichaku.toml with data = "office.xlsx"
+    write_csvs(tmp_path, minimal_tables())
+    office = read_office(tmp_path)
+    assert office.source.endswith("/")  # the CSV folder, not the empty workbook
+    assert list(office.users["利用者ID"]) == ["0001"]
+
+
+def test_a_folder_without_its_own_toml_still_asks_for_csvs(invoke, tmp_path):
+    invoke("init", tmp_path / "made")
+    (tmp_path / "empty").mkdir()
+    result = invoke("validate", tmp_path / "empty", "--config", tmp_path / "made" / "teichaku.toml")
+    assert result.exit_code == 2
+    assert "CSV ファイルが1つもありません" in result.output

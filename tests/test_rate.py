@@ -12,6 +12,7 @@ import pytest
 
 from conftest import write_csvs
 from rules_helpers import build
+from teichaku_cli.documents.sheets import HEADER_ROW
 from teichaku_cli.office.load import load_office
 from teichaku_cli.rules.retention import compute_rate, designation_rate, rate_as_dict, retention_record, what_moves
 from teichaku_cli.rules.ruleset import rules_for
@@ -199,7 +200,7 @@ def test_rate_cli_json_and_workbook(invoke, tmp_path, monkeypatch):
     wb = openpyxl.load_workbook(tmp_path / "rate.xlsx")
     assert wb.sheetnames == ["概要", "利用者別", "実績体制加算", "推移"]
     assert len(wb["推移"]._charts) == 1
-    assert wb["利用者別"]["C2"].value.date() == date(2023, 5, 1)  # a real date, not text
+    assert wb["利用者別"].cell(HEADER_ROW + 1, 3).value.date() == date(2023, 5, 1)  # a real date, not text
 
 
 def test_rate_cli_shows_what_moves_in_units_and_yen_both_ways(invoke, tmp_path, monkeypatch):
@@ -241,7 +242,7 @@ def test_rate_cli_new_designation(invoke, tmp_path, monkeypatch):
     payload = json.loads(result.stdout)
     assert (payload["numerator"], payload["denominator"], payload["rate"]) == (1, 2, "1/2")
     wb = openpyxl.load_workbook(tmp_path / "new.xlsx")
-    assert wb.sheetnames == ["概要", "移行実績"] and wb["移行実績"]["A2"].value == "甲"
+    assert wb.sheetnames == ["概要", "移行実績"] and wb["移行実績"].cell(HEADER_ROW + 1, 1).value == "甲"
     text = invoke("rate", folder, "--designation-date", "2026-04-01").output
     assert "1/2 = 50.0%" in text and "甲" in text and "乙" in text
     both = invoke("rate", folder, "--designation-date", "2026-04-01", "--year", "2025")

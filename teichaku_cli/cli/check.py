@@ -39,7 +39,7 @@ def check(
     if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
         from teichaku_cli.documents.check_book import write_check_workbook
 
-        write_check_workbook(out, result, office, overwrite=force)
+        write_check_workbook(out, result, office, today, overwrite=force)
         if not as_json:
             console().print(f"Excel に書き出しました: {visible(out)}")
     raise typer.Exit(EXIT_PROBLEMS if payload["summary"]["blocked"] else EXIT_OK)

@@ -106,7 +106,8 @@ def omitted(shown: int, total: int, what: str) -> str | None:
 
 # What must never reach a terminal from data: control characters (an ESC starts a
 # terminal command, a CR rewrites the line) and the bidi overrides that reorder text.
-_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Tab and line feed only lay text out.
+_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # json escapes C0 itself
 
 

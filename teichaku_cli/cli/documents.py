@@ -20,7 +20,7 @@ LISTED = 50  # lines per kind of outcome in the summary; the rest are counted
 
 def _template(explicit: Path | None, settings, key: str, bundled_name: str):
     from teichaku_cli.documents.xlsx_template import XlsxTemplate
-    from teichaku_cli.templates import bundled
+    from teichaku_cli.documents.bundled import bundled
 
     return XlsxTemplate(explicit or settings.templates.get(key) or bundled(bundled_name))
 
@@ -74,6 +74,20 @@ def _run(template, jobs, force: bool, inputs) -> None:
     raise typer.Exit(EXIT_PROBLEMS if any(not o.job.by_rule for o in skipped) else EXIT_OK)
 
 
+def _refuse_unreadable_gates(office) -> None:
+    """No employer copy at all while a disclosure, consent or sharing column cannot be
+    read: which jobs may be shared with, and what, is then unknown (fail closed)."""
+    from teichaku_cli.errors import TeichakuError
+    from teichaku_cli.office.checks import sharing_blockers
+
+    blockers = sharing_blockers(office)
+    if blockers:
+        raise TeichakuError(
+            "事業主用を作るのに必要な列が読めないため、1件も作りませんでした:\n" + "\n".join(f"- {b}" for b in blockers),
+            "列の名前を直すか teichaku.toml の [columns] で対応づけ、teichaku validate で確かめてください",
+        )
+
+
 @guarded
 def report(
     data: DataArg = None,
@@ -87,15 +101,19 @@ def report(
 ) -> None:
     """支援レポート（別紙様式1）を利用者ごとに Excel で作る。事業主用は本人が同意した内容だけを載せる。"""
     from teichaku_cli.documents.build import EMPLOYER_COPY, USER_COPY, report_jobs
+    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, REPORT
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.templates import REPORT
 
     if for_ not in (USER_COPY, EMPLOYER_COPY):
         raise UsageError(f"--for {for_} は使えません。", "--for user（本人用）か --for employer（事業主用）にしてください")
     today = common_today()
     target = parse_month_option(month, today)
     office = load_office(data, config)
-    tpl = _template(template, office.settings, "支援レポート", REPORT)
+    if for_ == EMPLOYER_COPY:
+        _refuse_unreadable_gates(office)
+        tpl = _template(template, office.settings, "支援レポート（事業主用）", EMPLOYER_REPORT)
+    else:
+        tpl = _template(template, office.settings, "支援レポート", REPORT)
     jobs = report_jobs(office, target, for_, _out_dir(out or Path("reports") / target.strftime("%Y-%m")), user, today)
     _run(tpl, jobs, force, office.inputs)
 
@@ -114,7 +132,7 @@ def plan(
     """就労定着支援計画（別紙様式2）を、指定日に有効な計画から Excel で作る。"""
     from teichaku_cli.documents.build import plan_jobs
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.templates import PLAN
+    from teichaku_cli.documents.bundled import PLAN
 
     if not user and not all_users:
         raise UsageError("誰の計画を作るか指定されていません。", "--user 利用者ID か --all を付けてください")

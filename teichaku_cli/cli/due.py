@@ -38,22 +38,11 @@ def due(
     else:
         _render(items, today, within)
     if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
-        _write(out, items, force)
+        from teichaku_cli.documents.due_book import write_due_workbook
+
+        write_due_workbook(out, items, office.settings, today, within, overwrite=force)
         if not as_json:
             console().print(f"Excel に書き出しました: {visible(out)}")
-
-
-def _write(path, items, force: bool) -> None:
-    from openpyxl import Workbook
-
-    from teichaku_cli.documents.sheets import add_table_sheet
-    from teichaku_cli.safe_write import atomic_file
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    add_table_sheet(wb, "期限", ("日付", "利用者ID", "氏名", "期限", "根拠"), ((d.day, d.user_id, d.name, d.label, d.source) for d in items), (12, 10, 14, 40, 60))
-    with atomic_file(path, overwrite=force) as fh:
-        wb.save(fh)
 
 
 def _render(items, today, within: int) -> None:

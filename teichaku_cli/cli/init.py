@@ -46,3 +46,8 @@ def init(
     if kept:
         out.print(f"元のファイルは控えとして残しました: {'、'.join(visible(p) for p in kept)}")
     out.print(f"次に: ブックに入力して、teichaku validate {visible(workbook)} で確かめてください。")
+    from teichaku_cli.documents.build import consent_paragraph
+    from teichaku_cli.office.schema import EMPLOYER_FIELDS
+
+    out.print("\n事業主との共有についての同意書に使える文例（teichaku.toml の「事業主と共有する項目」を変えたら、欄の名前も合わせてください）:")
+    out.print(visible(consent_paragraph(EMPLOYER_FIELDS)))

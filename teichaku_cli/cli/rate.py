@@ -40,7 +40,7 @@ def rate(
     if out is not None:
         check_output(out, [*office.inputs, *([fee_table] if fee_table else [])], force)
     if designation_date is not None:
-        _designation(office, designation_date, as_json, out, force)
+        _designation(office, designation_date, as_json, out, force, today)
         return
     from teichaku_cli.rules.retention import compute_rate, rate_as_dict, retention_record, users_served_on, what_moves
 
@@ -63,7 +63,7 @@ def rate(
     if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
         from teichaku_cli.documents.rate_book import write_rate_workbook
 
-        write_rate_workbook(out, payload, _history(office, y, today, fee_table), overwrite=force)
+        write_rate_workbook(out, payload, _history(office, y, today, fee_table), office.settings, today, overwrite=force)
         if not as_json:
             console().print(f"Excel に書き出しました: {visible(out)}")
 
@@ -81,7 +81,16 @@ def _history(office, last_year: int, today, fee_table) -> list[dict]:
             r = compute_rate(office, y, today, fee_table)
         except RulesUnavailable:
             continue
-        rows.append({"fiscal_year": y, "rate_percent": percent(r.rate), "thresholds": [float(t.min_rate * 100) for t in r.rules.tiers[r.band] if t.min_rate > 0]})
+        rows.append(
+            {
+                "fiscal_year": y,
+                "numerator": r.numerator,
+                "denominator": r.denominator,  # 1/1 and 20/20 are both 100 %: the chart shows n
+                "rate_percent": percent(r.rate),
+                "projection": r.projection,
+                "thresholds": [float(t.min_rate * 100) for t in r.rules.tiers[r.band] if t.min_rate > 0],
+            }
+        )
     return rows
 
 
@@ -155,7 +164,7 @@ def _yen_of(side: dict) -> str:
     return f"約 {side['yen_per_year']:,} 円"
 
 
-def _designation(office, value: str, as_json: bool, out_path, force: bool) -> None:
+def _designation(office, value: str, as_json: bool, out_path, force: bool, today) -> None:
     from teichaku_cli.cli.options import parse_date_option
     from teichaku_cli.rules.retention import designation_rate, percent
 
@@ -184,7 +193,7 @@ def _designation(office, value: str, as_json: bool, out_path, force: bool) -> No
     if out_path is not None:
         from teichaku_cli.documents.rate_book import write_designation_workbook
 
-        write_designation_workbook(out_path, payload, overwrite=force)
+        write_designation_workbook(out_path, payload, office.settings, today, overwrite=force)
         if not as_json:
             console().print(f"Excel に書き出しました: {visible(out_path)}")
 

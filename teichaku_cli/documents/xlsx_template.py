@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable
+from itertools import islice
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -37,6 +38,9 @@ _SINGLE_EXPR = re.compile(r"^\{\{\s*((?:(?!\}\}).)+?)\s*\}\}$", re.S)
 
 class TemplateError(TeichakuError):
     pass
+
+
+MAX_ROWS_PER_LOOP = 5_000  # a month's support entries are dozens; more is a mistake, not a report
 
 
 def _wareki(value: object) -> str:
@@ -71,6 +75,39 @@ class _Row:
     loop_expr: str = ""
 
 
+def _fit_rows(out, texts: list[tuple[int, int, str]]) -> None:
+    """Grow a row whose filled-in text wraps to more lines than the template's
+    height shows, so a long 支援内容 prints whole instead of cut off mid-sentence.
+    The template's height stays the least (a form keeps its boxes); a box spanning
+    several rows keeps the template's size."""
+    from openpyxl.utils import column_index_from_string
+
+    from teichaku_cli.documents.sheets import FONT_SIZE, lines_needed, row_height
+
+    spans = {(rng.min_row, rng.min_col): rng for rng in out.merged_cells.ranges}
+    widths = {c: dim.width or DEFAULT_COLUMN_WIDTH for key, dim in out.column_dimensions.items() if (c := column_index_from_string(key))}
+    needed: dict[int, float] = {}
+    for row, col, text in texts:
+        rng = spans.get((row, col))
+        if rng is not None and rng.max_row > rng.min_row:
+            continue
+        cell = out.cell(row, col)
+        if not cell.alignment.wrap_text:
+            continue
+        last = rng.max_col if rng is not None else col
+        width = sum(widths.get(c, DEFAULT_COLUMN_WIDTH) for c in range(col, last + 1))
+        size = cell.font.sz or 11
+        lines = lines_needed(text, width * FONT_SIZE / size)
+        if lines > 1:  # one line fits any row
+            needed[row] = max(needed.get(row, 0.0), row_height(lines, size))
+    for row, height in needed.items():
+        if height > (out.row_dimensions[row].height or 0):
+            out.row_dimensions[row].height = height
+
+
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's, for a column the template leaves unset
+
+
 class XlsxTemplate:
     def __init__(self, path: Path) -> None:
         from openpyxl import load_workbook
@@ -86,6 +123,7 @@ class XlsxTemplate:
                 f"テンプレート {self.name} を Excel ブックとして開けません（{type(exc).__name__}）。",
                 "Excel で開いて .xlsx で保存し直してください",
             ) from None
+        self._nothing_but_the_template()
         self.env = make_environment()
         self.sheets = list(self.wb.worksheets)
         self._compiled: dict[str, Any] = {}
@@ -93,6 +131,35 @@ class XlsxTemplate:
         self.layouts = [self._layout(ws) for ws in self.sheets]
 
     # --- reading the template ---------------------------------------------------------
+    def _nothing_but_the_template(self) -> None:
+        """A rendered copy carries the template's layout and nothing else. A link to
+        another workbook (with that workbook's cached cells and its path) or a hidden
+        sheet (data nobody sees on screen) would go into every copy, employer copies
+        too: the template is refused, saying how to remove it. Workbook-level names,
+        document properties (author, company, title…) and custom properties are the
+        template's history, not the office's document: dropped from every copy.
+        Comments, data validation and conditional formatting are never copied."""
+        from openpyxl.packaging.core import DocumentProperties
+        from openpyxl.packaging.custom import CustomPropertyList
+        from openpyxl.workbook.defined_name import DefinedNameDict
+
+        links = getattr(self.wb, "_external_links", [])
+        if links:
+            targets = "、".join(str(getattr(getattr(link, "file_link", None), "Target", "") or "外部ブック") for link in links)
+            raise TemplateError(
+                f"テンプレート {self.name} に外部ブックへのリンクがあります（{targets}）。リンク先のセルの値や場所が、作るすべての帳票に入ってしまいます。",
+                "Excel の［データ］→［リンクの編集］で「リンクの解除」をしてから保存し直してください",
+            )
+        hidden = [ws.title for ws in self.wb.worksheets if ws.sheet_state != "visible"]
+        if hidden:
+            raise TemplateError(
+                f"テンプレート {self.name} に非表示のシート（{'、'.join(hidden)}）があります。見えないシートの内容も、作るすべての帳票に入ってしまいます。",
+                "シートを再表示して、要らなければ削除してから保存し直してください",
+            )
+        self.wb.defined_names = DefinedNameDict()
+        self.wb.properties = DocumentProperties(creator="teichaku")
+        self.wb.custom_doc_props = CustomPropertyList()
+
     def _layout(self, ws) -> list[_Row]:
         rows: list[_Row] = []
         open_block = None
@@ -166,6 +233,7 @@ class XlsxTemplate:
         from jinja2.exceptions import SecurityError
 
         row_map: dict[int, list[int]] = {}  # template row → output rows
+        texts: list[tuple[int, int, str]] = []  # (row, column, text) filled in from the data
         target = 1
         i = 0
         while i < len(layout):
@@ -187,25 +255,30 @@ class XlsxTemplate:
                 # a number or a date cannot be looped over, and a text would loop over its characters
                 if found is None or isinstance(found, (str, bytes)) or not isinstance(found, Iterable):
                     raise self._error(tpl, coord, "繰り返しの一覧を作れません（一覧ではありません）。", "{% for e in entries %} の形で、一覧の名前を書いてください")
-                items = list(found)
+                items = list(islice(found, MAX_ROWS_PER_LOOP + 1))  # bounded: never materialise a huge range
+                if len(items) * max(len(body), 1) > MAX_ROWS_PER_LOOP:
+                    raise self._error(tpl, coord, f"繰り返しが{MAX_ROWS_PER_LOOP:,}行を超えます。", "繰り返す一覧（entries など）を確かめてください")
                 for item in items:
                     scope = {**context, row.loop_var: item}
                     for b in body:
-                        self._copy_row(tpl, b.index, out, target, scope)
+                        texts += self._copy_row(tpl, b.index, out, target, scope)
                         row_map.setdefault(b.index, []).append(target)
                         target += 1
                 i = end + 1
                 continue
-            self._copy_row(tpl, row.index, out, target, context)
+            texts += self._copy_row(tpl, row.index, out, target, context)
             row_map.setdefault(row.index, []).append(target)
             target += 1
             i += 1
         self._copy_sheet_settings(tpl, out, row_map)
+        _fit_rows(out, texts)
 
-    def _copy_row(self, tpl, src: int, out, dst: int, context: dict[str, Any]) -> None:
+    def _copy_row(self, tpl, src: int, out, dst: int, context: dict[str, Any]) -> list[tuple[int, int, str]]:
+        """Copy one template row to ``dst``, filled in; returns the texts it filled in."""
         from jinja2 import Undefined, UndefinedError
         from jinja2.exceptions import SecurityError
 
+        texts = []
         dim = tpl.row_dimensions.get(src) if src in tpl.row_dimensions else None
         if dim is not None and dim.height is not None:
             out.row_dimensions[dst].height = dim.height
@@ -225,8 +298,11 @@ class XlsxTemplate:
                 except Exception as exc:  # a filter applied to the wrong type, a bad operation…
                     raise self._error(tpl, cell.coordinate, f"式を評価できません（{type(exc).__name__}）。") from None
                 self._set(new, result)
+                if isinstance(new.value, str) and new.value:
+                    texts.append((dst, c, new.value))
             else:
                 new.value = value
+        return texts
 
     def _row_cells(self, ws, row: int) -> list:
         """The template's cells of one row, read once per template."""

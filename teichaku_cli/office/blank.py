@@ -5,6 +5,7 @@ start today."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from teichaku_cli.office import schema
@@ -15,6 +16,9 @@ DATE_FORMAT = "yyyy/m/d"
 MONTH_FORMAT = "yyyy/m"
 FONT_NAME = "游ゴシック"
 DATA_ROWS = 5000  # rows given drop-downs
+MAX_ROW = 1048576  # Excel's last row: a print area down to it is a print area of whole columns
+LANDSCAPE_LEGIBLE_WIDTH = 170  # column-width units on one A4 landscape page at about 80 % (134 at 100 %)
+NARROW_WIDTH = 80  # a sheet this narrow fits A4 portrait at 100 %: printed as it is
 
 CONFIG_TEMPLATE = """# teichaku の事業所設定（UTF-8 で保存してください）
 "事業所名" = "{name}"
@@ -44,6 +48,11 @@ data = "{data}"
 # ["処遇改善加算"]
 # "区分" = "Ⅰ"
 # "加算率" = "（処遇改善計画書の率）%"   # 10.3% のように書き換えてください（このままではエラーになります）
+
+# 事業主用の支援レポートに載せる、支援レポートの欄（既定は 事業主の取組・共有事項 の2つ。選べるのは
+# 主な支援目標・今後の支援内容・本人の取組・事業主の取組・共有事項）。本人の同意（就労履歴の事業主共有同意）は、
+# ここに挙げた欄と、事業主共有=可 とした支援記録への同意です。同意書の文例は teichaku init が表示します。
+"事業主と共有する項目" = ["事業主の取組", "共有事項"]
 
 # 記録ソフトの CSV の見出しが違うときは、ここで対応づけます（左: ファイルの見出し、右: teichaku の見出し）。
 # 受給者証番号は利用者ID とは別の番号です（受給者証シートの列）。利用者ID に対応づけないでください。
@@ -77,15 +86,22 @@ def write_blank_workbook(path: Path) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from teichaku_cli.documents.sheets import PORTRAIT_MAX_WIDTH, lines_needed, print_setup, row_height, use_office_font
+
     wb = Workbook()
+    use_office_font(wb)
     guide = wb.active
     guide.title = "説明"
+    guide.column_dimensions["A"].width = 22
+    guide.column_dimensions["B"].width = 72
     for r, (a, b) in enumerate(INSTRUCTIONS, start=1):
-        guide.cell(r, 1, a).font = Font(name=FONT_NAME, bold=bool(a) and not b or r == 1, size=14 if r == 1 else 11)
-        guide.cell(r, 2, b).font = Font(name=FONT_NAME)
-        guide.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
-    guide.column_dimensions["A"].width = 24
-    guide.column_dimensions["B"].width = 90
+        heading = r == 1 or (bool(a) and not b) or b == "内容"
+        guide.cell(r, 1, a).font = Font(name=FONT_NAME, bold=heading, size=14 if r == 1 else 10)
+        guide.cell(r, 2, b).font = Font(name=FONT_NAME, size=10, bold=b == "内容")
+        for c in (1, 2):
+            guide.cell(r, c).alignment = Alignment(wrap_text=r > 1, vertical="top")  # the title runs on into B
+        guide.row_dimensions[r].height = 24 if r == 1 else row_height(max(lines_needed(a, 22), lines_needed(b, 72)))
+    print_setup(guide, landscape=False, title_rows="1:1", print_area=f"A1:B{len(INSTRUCTIONS)}")
 
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for table in schema.TABLES:
@@ -127,5 +143,21 @@ def write_blank_workbook(path: Path) -> None:
 
                 cell.comment = Comment(column.note, "teichaku")
         ws.row_dimensions[1].height = 30
+        # print the table's columns and as many rows as are filled in (a blank book is a
+        # page or a few per sheet), the header on every page. A wide sheet goes over as many
+        # pages across as keep its text legible (about 80 % on A4 landscape), with its first
+        # two columns (利用者ID and 氏名 or the date) repeated on each; a narrow one at 100 %
+        last = get_column_letter(len(table.columns))
+        width = sum(c.width for c in table.columns)
+        print_setup(
+            ws,
+            landscape=width > PORTRAIT_MAX_WIDTH,
+            title_rows="1:1",
+            header_left=table.name,
+            print_area=f"A1:{last}{MAX_ROW}",  # whole columns: rows entered later print too
+            pages_wide=math.ceil(width / LANDSCAPE_LEGIBLE_WIDTH) if width > NARROW_WIDTH else 0,
+        )
+        if width > LANDSCAPE_LEGIBLE_WIDTH:
+            ws.print_title_cols = "A:B"
     with atomic_file(path, private=False) as fh:  # the office's own workbook: normal permissions
         wb.save(fh)

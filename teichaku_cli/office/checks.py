@@ -74,6 +74,8 @@ def cross_check(office: "Office") -> list[Problem]:
         )
 
     problems += _working_lives(office)
+    problems += [Problem(place, message, fix, severity="warning") for place, message, fix in _missing_gates(office)]
+    problems += _shared_without_consent(office)
 
     known = set(ids.dropna())
     for table in (schema.HISTORY, schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES):
@@ -254,4 +256,74 @@ def _records_name_their_employer(office: "Office") -> list[Problem]:
                 )
             )
             listed += 1
+    return problems
+
+
+GATES = ("障害開示", "事業主共有同意")
+
+
+def _missing_gates(office: "Office") -> list[tuple]:
+    """The disclosure and consent columns of the tables the jobs are read from,
+    when they are not there at all: no employer copy can be made (a warning; the
+    claim check does not need them). (place, message, fix) each."""
+    found = []
+    users = office.users
+    without_history = users["利用者ID"].map(lambda u: not office.lives.has_history(u)).astype(bool)
+    sources = ((schema.USERS.name, bool(without_history.any())), (HISTORY_TABLE, len(office.table(HISTORY_TABLE)) > 0))
+    for table, used in sources:
+        place = office.places[table]
+        for column in GATES:
+            if used and column not in place.letters and column not in place.unreadable:
+                found.append((
+                    office.place(table, None, column),
+                    f"「{column}」の列がありません。分からないものは「共有しない」として扱い、事業主用の帳票は作りません（請求前チェックでは事業主への指摘を出しません）。",
+                    f"見出し行に「{column}」の列を加えるか、記録ソフトの見出しが違うなら teichaku.toml の [columns] で対応づけてください",
+                ))
+    return found
+
+
+def sharing_blockers(office: "Office") -> list[str]:
+    """Why no employer copy can be made at all: a privacy-gate column that cannot be
+    read (missing, duplicated, or under a look-alike name) in a table the jobs, the
+    entries or the reports come from. Empty when copies can be made (each job's own
+    disclosure and consent then decide)."""
+    blockers = [f"{place.describe()}: {message}" for place, message, _ in _missing_gates(office)]
+    for table in (schema.USERS.name, HISTORY_TABLE, schema.CONTACTS.name, schema.REPORTS.name):
+        place = office.places[table]
+        for column, why in place.unreadable.items():
+            blockers.append(f"{office.place(table, None, column).describe()}: {why}のため読めません")
+    return blockers
+
+
+def _shared_without_consent(office: "Office") -> list[Problem]:
+    """A 支援レポート marked as shared with an employer the user works for closed
+    (クローズ), or without consent (なし, or before the 同意日): an error naming the row."""
+    reports = office.table(schema.REPORTS.name)
+    shared = reports[reports["事業主共有日"].notna()]
+    if shared.empty:
+        return []
+    by_id = {u["利用者ID"]: u for u in records(office.users, USER_JOB_COLUMNS)}
+    problems: list[Problem] = []
+    for uid, day, employer, row in zip(shared["利用者ID"], shared["事業主共有日"].dt.to_pydatetime(), shared["事業主"], shared[ROW]):
+        user = by_id.get(uid)
+        if user is None:
+            continue
+        job = office.lives.of(user).job_of_entry(day.date(), employer)
+        if job is None:
+            continue
+        who = job.employer or "その事業主"
+        if job.disclosure == "クローズ":
+            why = f"{who}では障害を開示していない（クローズ）ため、支援レポートは共有できません"
+        elif job.consent is False:
+            why = f"{who}との共有に本人が同意していない（なし）ため、支援レポートは共有できません"
+        elif job.consent is True and job.consent_from is not None and day.date() < job.consent_from:
+            why = f"{who}との共有への同意（{format_wareki_date(job.consent_from)}）より前の日付です"
+        else:
+            continue
+        problems.append(Problem(
+            office.place(schema.REPORTS.name, int(row), "事業主共有日"),
+            f"事業主共有日がありますが、{why}。",
+            "共有していなければ事業主共有日を消してください。開示・同意が変わったなら就労履歴（または利用者シート）を直してください",
+            value=day.date().isoformat(),
+        ))
     return problems

@@ -50,6 +50,9 @@ class TablePlace:
     file: str
     sheet: str | None
     letters: dict[str, str] = field(default_factory=dict)  # canonical column → Excel letter
+    # privacy-gate columns whose header could not be read (duplicated, or named in a way
+    # that only looks like it): column → why. Their values are all "unknown".
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     def at(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.file, self.sheet, row, column, self.letters.get(column or ""))
@@ -96,7 +99,10 @@ class Office:
 
 
 def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings]:
-    """DATA from the argument, else ``data =`` in teichaku.toml."""
+    """DATA from the argument, else ``data =`` in teichaku.toml.
+
+    A folder with no CSV in it whose own teichaku.toml names the data (the folder
+    ``teichaku init`` makes) means that data: people pass the folder they made."""
     settings = load_settings(find_config(data, config))
     if data is None:
         if settings.data is None:
@@ -105,7 +111,17 @@ def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings
                 "ブックか CSV フォルダのパスを指定するか、teichaku.toml に data = \"office.xlsx\" と書いてください",
             )
         data = settings.data
+    elif _names_its_data(data, settings):
+        data = settings.data
     return data, settings
+
+
+def _names_its_data(folder: Path, settings: Settings) -> bool:
+    if not folder.is_dir() or settings.data is None or settings.path is None:
+        return False
+    if settings.path.resolve().parent != folder.resolve():  # only the folder's own teichaku.toml
+        return False
+    return not any(p.suffix.lower() == ".csv" and p.is_file() for p in folder.iterdir())
 
 
 def read_office(data: Path | None, config: Path | None = None) -> Office:
@@ -269,8 +285,9 @@ def _header_map(header: list[str], table: Table, settings: Settings) -> tuple[di
 
 
 def duplicated_header(raw: RawSheet, column: Column, indexes: list[int]) -> Problem:
-    """Two columns for one field. An error for every column today; the one place
-    where a per-column policy (a privacy gate read as "unknown") would differ."""
+    """Two columns for one field: an error (which one holds the truth is not ours to
+    guess). Privacy-gate columns have their own policy (``_gate_headers``: a warning,
+    and the column read as unknown, so nothing is shared)."""
     letters = "と".join(f"{column_letter(i)}列" for i in indexes)
     return Problem(
         raw.place(raw.header_row, column.name, indexes[0]),
@@ -317,8 +334,13 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
             )
         )
     for column in table.columns:
-        if column.name in duplicates:
+        if column.name in duplicates and not column.gate:  # a gate column's own policy is _gate_headers'
             problems.append(duplicated_header(raw, column, duplicates[column.name]))
+    unreadable, found = _gate_headers(raw, table, settings, positions)
+    problems += found
+    for name in unreadable:
+        positions.pop(name, None)
+    place.unreadable = unreadable
     rows = raw.rows
     hidden = _hidden_cells(raw)
     problems += hidden.problems
@@ -330,6 +352,8 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
             continue
         values, found = _convert(raw, column, index, rows, hidden)
         data[column.name] = values
+        if column.gate and column.kind is not Kind.DATE:
+            found = [_gate_value(p) for p in found]
         problems += found
     known = set(positions.values())
     extra_seen: dict[str, int] = {}
@@ -362,6 +386,62 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
         if column.kind in (Kind.DATE, Kind.MONTH) and frame[column.name].dtype != "datetime64[ns]":
             frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")  # a column left at its default
     return frame, place, problems
+
+
+def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: dict[str, int]) -> tuple[dict[str, str], list[Problem]]:
+    """Privacy-gate columns whose header cannot be trusted: named twice, or missing
+    while an unknown header looks like it (障害開示の有無, 開示, 同意…). Either way the
+    column is unreadable, which means nothing is shared — said as a warning, with how
+    to name it."""
+    mapped: dict[str, list[int]] = {}
+    user_map = {normalize_name(k): v for k, v in settings.column_map(table.name).items()}
+    names = {normalize_name(n): c.name for c in table.columns for n in (c.name, *c.aliases)}
+    for index, header in enumerate(raw.header):
+        canonical = user_map.get(normalize_name(header)) or names.get(normalize_name(header))
+        if canonical:
+            mapped.setdefault(canonical, []).append(index)
+    unknown = [(i, h) for i, h in enumerate(raw.header) if h and not any(i in v for v in mapped.values())]
+    unreadable: dict[str, str] = {}
+    problems: list[Problem] = []
+    consequence = "読めない列は「共有しない」として扱い、事業主用の帳票は作りません"
+    for column in table.columns:
+        if not column.gate:
+            continue
+        at = mapped.get(column.name, [])
+        if len(at) > 1:
+            shown = "、".join(f"{column_letter(i)}列「{raw.header[i]}」" for i in at)
+            unreadable[column.name] = f"見出しが重複（{shown}）"
+            problems.append(Problem(
+                raw.place(raw.header_row, column.name, at[0]),
+                f"「{column.name}」にあたる列が{len(at)}つあります（{shown}）。どちらを読むか決められません。{consequence}。",
+                "1つを残して消すか、見出しを変えてください", severity="warning",
+            ))
+        elif not at:
+            alike = [(i, h) for i, h in unknown if _looks_like(normalize_name(h), column, table)]
+            if alike:
+                i, header = alike[0]
+                unreadable[column.name] = f"見出し「{header}」"
+                problems.append(Problem(
+                    raw.place(raw.header_row, column.name, i),
+                    f"見出し「{header}」は「{column.name}」の列のようですが、名前が違うため読んでいません。{consequence}。",
+                    f"見出しを「{column.name}」にするか、teichaku.toml の [columns] に \"{header}\" = \"{column.name}\" と書いてください",
+                    value=header, severity="warning",
+                ))
+    return unreadable, problems
+
+
+def _looks_like(header: str, column: Column, table: Table) -> bool:
+    """Does an unknown header name this gate column in other words? The most specific
+    word wins: 「共有同意日」 looks like 事業主共有同意日, not 事業主共有同意 or 事業主共有."""
+    words = [(w, c) for c in table.columns if c.gate for w in c.lookalike if w in header]
+    return bool(words) and max(words, key=lambda wc: len(wc[0]))[1] is column
+
+
+def _gate_value(problem: Problem) -> Problem:
+    """A gate cell that cannot be read: a warning, and "not shared"."""
+    import dataclasses
+
+    return dataclasses.replace(problem, severity="warning", message=problem.message + "読めない値は「共有しない」として扱います。")
 
 
 def _defaults(column: Column, n: int) -> object:

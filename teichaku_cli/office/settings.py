@@ -23,6 +23,7 @@ the CSV folder), else in the current folder. Every key is optional.
     "支援経過" = "支援記録"
     [templates]                # an office's restyled copies of the bundled templates
     "支援レポート" = "様式/支援レポート.xlsx"
+    "事業主と共有する項目" = ["事業主の取組", "共有事項"]   # 支援レポート fields an employer copy may show
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ from pathlib import Path
 
 from teichaku_cli.errors import Place, Problem, did_you_mean, near_misses
 from teichaku_cli.office.regime import PRICE_KEY, TOML_KEYS, ConfigError, Regime, read_regime
+from teichaku_cli.office.schema import EMPLOYER_FIELDS, REPORT_FIELDS
 from teichaku_cli.office.values import ValueProblem, control_problem, parse_date
 
 CONFIG_NAME = "teichaku.toml"
+EMPLOYER_FIELDS_KEY = "事業主と共有する項目"
 DEFAULT_UNIT_PRICE = 10.0  # 円/単位 for その他 地域 (the base rate)
-TEMPLATE_KEYS = ("支援レポート", "就労定着支援計画")
+TEMPLATE_KEYS = ("支援レポート", "支援レポート（事業主用）", "就労定着支援計画")
 
 # Every top-level key teichaku.toml may hold. A key not listed here is reported
 # with the nearest known one ("did you mean …"): a misspelt 加算 or 単価 must never
@@ -51,6 +54,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "事業所番号",
     "指定日",
     "基本報酬区分",
+    EMPLOYER_FIELDS_KEY,
     "data",
     *TOML_KEYS,
     "columns",
@@ -87,6 +91,7 @@ class Settings:
     base_tier: str = ""  # 基本報酬区分 when the office sets it instead of computing the rate
     regime: Regime = field(default_factory=Regime)  # office 加算・減算, 処遇改善加算, 地域区分単価 over time
     templates: dict[str, Path] = field(default_factory=dict)  # 支援レポート / 就労定着支援計画 → an office's own copy
+    employer_fields: tuple[str, ...] = EMPLOYER_FIELDS  # 支援レポート fields an employer copy may show
     path: Path | None = None
     problems: tuple[Problem, ...] = ()  # what is wrong in the file (listed with the data's problems)
 
@@ -252,6 +257,7 @@ def load_settings(path: Path | None) -> Settings:
         base_tier=text_key("基本報酬区分"),
         regime=regime,
         templates=templates,
+        employer_fields=_employer_fields(raw, path),
         path=path,
         problems=tuple(r.problems),
     )
@@ -271,3 +277,19 @@ def _column_target(r: _Reader, header: object, target: object, known: list[str],
         )
         return None
     return name
+
+
+def _employer_fields(raw: dict, path: Path) -> tuple[str, ...]:
+    """The 支援レポート fields an employer copy may show: a list of names from
+    REPORT_FIELDS; not written means the default two. Anything else is refused: a
+    misspelt field must not quietly share, or quietly stop sharing."""
+    value = raw.get(EMPLOYER_FIELDS_KEY)
+    if value is None:
+        return EMPLOYER_FIELDS
+    allowed = " / ".join(REPORT_FIELDS)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: 「{EMPLOYER_FIELDS_KEY}」は項目名の一覧で書いてください（値: {value}）。", f'例: "{EMPLOYER_FIELDS_KEY}" = ["事業主の取組", "共有事項"]（選べる項目: {allowed}）')
+    unknown = [v for v in value if v not in REPORT_FIELDS]
+    if unknown:
+        raise ConfigError(f"{path}: 「{EMPLOYER_FIELDS_KEY}」の「{'」「'.join(unknown)}」は支援レポートの項目ではありません。", f"次から選んでください: {allowed}")
+    return tuple(dict.fromkeys(value))

@@ -289,6 +289,15 @@ def format_wareki_date(d: date | None) -> str:
     return f"{era.name}{'元' if n == 1 else n}年{d.month}月{d.day}日"
 
 
+def format_wareki_fiscal_year(year: int) -> str:
+    """Fiscal year 2025 (April 2025 – March 2026) → 令和7年度. A year is named in the
+    era that began in its calendar year, if one did: 2019 → 令和元年度 (as government
+    documents name it), 2018 → 平成30年度, 1988 → 昭和63年度."""
+    era = next(e for e in ERAS if e.first_day.year <= year)
+    n = year - era.first_day.year + 1
+    return f"{era.name}{'元' if n == 1 else n}年度"
+
+
 def format_wareki_month(d: date | None) -> str:
     """2025-10-01 → 令和7年10月."""
     if d is None:

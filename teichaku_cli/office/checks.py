@@ -75,6 +75,7 @@ def cross_check(office: "Office") -> list[Problem]:
 
     problems += _working_lives(office)
     problems += [Problem(place, message, fix, severity="warning") for place, message, fix in _missing_gates(office)]
+    problems += _blank_gates(office)
     problems += _shared_without_consent(office)
 
     known = set(ids.dropna())
@@ -282,6 +283,28 @@ def _missing_gates(office: "Office") -> list[tuple]:
                     f"「{column}」の列がありません。分からないものは「共有しない」として扱い、事業主用の帳票は作りません（請求前チェックでは事業主への指摘を出しません）。",
                     f"見出し行に「{column}」の列を加えるか、記録ソフトの見出しが違うなら teichaku.toml の [columns] で対応づけてください",
                 ))
+    return found
+
+
+def _blank_gates(office: "Office") -> list[Problem]:
+    """A blank disclosure (or, where the job is open, a blank consent) means no employer
+    copy for that job: said as a warning, cell by cell, so the office can fill it in.
+    A cell that could not be read was already reported."""
+    found: list[Problem] = []
+    users = office.users
+    own = users[~users["利用者ID"].map(office.lives.has_history).astype(bool)]
+    for table, frame in ((schema.USERS.name, own), (HISTORY_TABLE, office.table(HISTORY_TABLE))):
+        place = office.places[table]
+        if frame.empty:
+            continue
+        for column, mask, message, fix in (
+            ("障害開示", frame["障害開示"].isna(), "障害開示が空欄です。分からないものは開示していないものとして扱い、事業主への連絡・共有は求めず、事業主用の帳票も作りません。", "オープン か クローズ を入力してください"),
+            ("事業主共有同意", (frame["障害開示"] == "オープン") & frame["事業主共有同意"].isna(), "障害開示はオープンですが、事業主共有同意が空欄です。同意なしとして扱い、事業主用の帳票は作りません。", "本人に確かめて あり か なし を入力してください"),
+        ):
+            if column not in place.letters:
+                continue  # a missing column is said once (_missing_gates)
+            blanks = [Problem(office.place(table, row, column), message, fix, severity="warning") for row in frame.loc[mask, ROW] if not office.has_problem(table, row, column)]
+            found += _at_most(blanks, office.place(table, None, column), f"「{column}」が空欄の行")
     return found
 
 

@@ -493,3 +493,20 @@ def test_the_docs_list_exactly_what_an_employer_copy_can_hold(tmp_path):
         else:
             names.add(key)
     assert names == documented
+
+
+def test_validate_names_each_blank_gate_cell(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    o = Office()
+    o.user("V01")
+    o.job("V01", "巳工房", date(2024, 4, 1), disclosure=None)
+    o.user("V02")
+    o.job("V02", "午工房", date(2024, 4, 1), consent=None)
+    o.user("V03")
+    o.job("V03", "未工房", date(2024, 4, 1), disclosure="クローズ", consent=None)  # closed: consent is moot
+    data = write(o, tmp_path / "office", "xlsx")
+    result = invoke("validate", data)
+    assert result.exit_code == 0, result.output
+    assert "シート「就労履歴」 2行目" in result.output and "障害開示が空欄" in result.output
+    assert "シート「就労履歴」 3行目" in result.output and "事業主共有同意が空欄" in result.output
+    assert "4行目" not in result.output

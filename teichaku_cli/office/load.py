@@ -93,9 +93,14 @@ class Office:
         return self.places[table].at(row, column)
 
     def has_problem(self, table: str, row: int, column: str) -> bool:
-        """Was this cell already reported (e.g. a value that could not be read)?"""
+        """Was this cell reported while reading (e.g. a value that could not be read)?"""
         place = self.place(table, row, column)
-        return any(p.place.file == place.file and p.place.sheet == place.sheet and p.place.row == row and p.place.column == column for p in self.problems)
+        return (place.file, place.sheet, row, column) in self._reported
+
+    @functools.cached_property
+    def _reported(self) -> set[tuple]:
+        # taken once, before the checks across tables add theirs: only reading's problems count
+        return {(p.place.file, p.place.sheet, p.place.row, p.place.column) for p in self.problems}
 
 
 def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings]:

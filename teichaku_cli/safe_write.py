@@ -23,7 +23,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import stat
 import time
 from pathlib import Path
@@ -174,7 +173,7 @@ class _Sink:
 def _create_temp(folder: Path, private: bool) -> tuple[int, Path]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}.tmp"
         try:
             return os.open(tmp, flags, PRIVATE_MODE if private else PUBLIC_MODE), tmp
         except FileExistsError:

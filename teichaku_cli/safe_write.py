@@ -24,6 +24,7 @@ import errno
 import os
 import re
 import stat
+import threading
 import time
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -39,6 +40,9 @@ PRIVATE_MODE, PUBLIC_MODE = 0o600, 0o666  # the public mode is narrowed by the u
 
 ROLE = "main"  # "worker" in a document worker process (the test pause hook can pick one)
 _open_temps: set[str] = set()  # this process's temporary files being written (removed on a fatal end)
+# held while a temporary file is created and registered, or removed: a worker ending
+# because its parent ended removes them all holding it, so none is made after
+_temps_lock = threading.Lock()
 _cleaned: set[str] = set()  # folders already cleaned in this run
 
 
@@ -194,10 +198,11 @@ def atomic_file(path: Path, overwrite: bool = True, private: bool = True) -> Ite
     if too_long is not None:
         raise too_long
     try:
-        fd, tmp = _create_temp(folder, private)
+        with _temps_lock:
+            fd, tmp = _create_temp(folder, private)
+            _open_temps.add(str(tmp))
     except OSError as exc:
         raise write_failure(exc, path, "create") from None
-    _open_temps.add(str(tmp))
     raw = os.fdopen(fd, "wb")
     sink = _Sink(raw)
     stage = "write"
@@ -216,9 +221,10 @@ def atomic_file(path: Path, overwrite: bool = True, private: bool = True) -> Ite
         sink.abandon()
         with contextlib.suppress(OSError):
             raw.close()
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        _open_temps.discard(str(tmp))
+        with _temps_lock:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            _open_temps.discard(str(tmp))
 
 
 def write_failure(exc: OSError, path: Path, stage: str) -> OutputError:
@@ -336,11 +342,14 @@ def clean_stale(folder: Path) -> list[Path]:
     return removed
 
 
-def abandon_open_temps() -> None:
-    """A worker about to end because its parent ended: remove what it was writing."""
+def end_now(code: int = 1) -> None:
+    """End this process at once (a worker whose parent ended), removing what it was
+    writing; no new temporary file can be made meanwhile (the lock is never released)."""
+    _temps_lock.acquire()
     for name in list(_open_temps):
         with contextlib.suppress(OSError):
             os.unlink(name)
+    os._exit(code)
 
 
 def _pause_for_tests(tmp: Path) -> None:

@@ -584,8 +584,7 @@ def _watch_parent(parent_pid: int) -> None:
                 time.sleep(PARENT_CHECK)
             if os.name != "nt" and os.getppid() != parent_pid:
                 break
-        safe_write.abandon_open_temps()
-        os._exit(1)
+        safe_write.end_now()
 
     threading.Thread(target=watch, name="teichaku-parent-watch", daemon=True).start()
 

@@ -151,7 +151,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
         lines = lines_of(_user_additions(values, rules, meetings.get(uid), uid in initial_due))
         held = meetings.get(uid)
         if held and held.excess:
-            meeting = rules.additions["meeting_with_manager"]
+            over = dict.fromkeys("meeting_with_manager" if attended else "meeting_without_manager" for attended in held.with_manager[len(held.earned):])
             findings.append(
                 _finding(
                     rules, label, "meeting-cap",
@@ -159,7 +159,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
                     excess=held.excess,
                     per_month=rules.limit("meeting_month_cap"),
                     per_year=rules.limit("meeting_year_cap"),
-                    addition=meeting.label,
+                    addition="・".join(rules.additions[key].label for key in over if key in rules.additions),  # the excess meetings' own (Ⅰ)/(Ⅱ)
                 )
             )
         held = certificate_month(book, uid, month, days.get(uid, ([], [])), rules, settings.office_number)
@@ -250,12 +250,12 @@ class _MonthFacts:
         first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
         contacts = tables.contacts
         in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
-        with_user = in_month[in_month["相手"] == "本人"]
         reports, plans, subsidies = tables.reports, tables.plans, tables.subsidies
         latest = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max()
+        face, reported = month_requirements(in_month, reports, month)
         return cls(
-            face=set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"]),
-            reported=set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"]),
+            face=face,
+            reported=reported,
             latest_plan={uid: as_date(day) for uid, day in latest.items()},
             subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
             employer=_Dated(in_month[in_month["相手"] == "事業主"], "日付"),
@@ -263,6 +263,28 @@ class _MonthFacts:
             handoffs=first_handoffs(contacts),
             warnings=True,
         )
+
+
+def month_requirements(contacts: "pd.DataFrame", reports: "pd.DataFrame", month: date) -> tuple[set[str], set[str]]:
+    """The two monthly requirements of the base fee, per user: who had a support
+    with themselves 対面 or by テレビ電話 in ``month``, and who was handed a 支援レポート
+    in it (counted in the month of its 本人提供日). ``check`` and ``due`` ask this
+    one question, so they never disagree on what counts."""
+    import pandas as pd
+
+    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+    dates = contacts["日付"]
+    with_user = contacts[(dates >= first) & (dates <= last) & (contacts["相手"] == "本人")]
+    face = set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"])
+    reported = set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"])
+    return face, reported
+
+
+def first_blocked_month(review_due: date) -> date:
+    """The first claim month an overdue plan review blocks: ``check`` refuses a
+    month whose last day is after the review's deadline."""
+    start = review_due.replace(day=1)
+    return next_month(start) if review_due == month_end(review_due) else start
 
 
 def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives) -> list[tuple[dict, list[F.Finding]]]:
@@ -326,23 +348,33 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
             shown_from = handoff.of(deadline).day_before
             done = facts.handoffs.get(uid)
             if (done is None or done > deadline) and last >= shown_from:
-                late = "" if done is None else f"（引継ぎの記録は{format_wareki_date(done)}で、期限より後です）"
+                if done is None:
+                    overdue = handoff_risk(rules, last > deadline)
+                else:  # done, but late: say so, and what it may still cost; asking again would be wrong
+                    overdue = f"引継ぎは{format_wareki_date(done)}に記録されていますが、期限より後です。" + handoff_reduction_risk(rules)
                 add(
                     "handoff-due",
                     end=format_wareki_date(end), deadline=format_wareki_date(deadline), before=handoff.label,
-                    overdue=late + _handoff_risk(rules, last > deadline), reading=handoff.reading,
+                    overdue=overdue, reading=handoff.reading,
                 )
         evaluated.append((values, findings))
     return evaluated
 
 
-def _handoff_risk(rules: RuleSet, past: bool) -> str:
-    """What a late handoff costs: from R6 the whole office's 支援体制構築未実施減算;
-    R3 had no such reduction."""
+def handoff_reduction_risk(rules: RuleSet) -> str:
+    """What a late handoff may cost: from R6 the whole office's 支援体制構築未実施減算;
+    R3 had no such reduction (then: nothing to say)."""
     cut = rules.reductions.get("reduction_no_handoff_system")
     if cut is None:
+        return ""
+    return f"事業所全体が{cut.label}（基本報酬の{cut.amount}%減）の対象になるおそれがあります。"
+
+
+def handoff_risk(rules: RuleSet, past: bool) -> str:
+    """What to say of a handoff not on record: past its deadline or not yet."""
+    risk = handoff_reduction_risk(rules)
+    if not risk:
         return "期限を過ぎています。できるだけ早く引き継いでください。" if past else ""
-    risk = f"事業所全体が{cut.label}（基本報酬の{cut.amount}%減）の対象になるおそれがあります。"
     return ("期限を過ぎています。" if past else "期限を過ぎると、") + risk
 
 

@@ -23,7 +23,7 @@ def test_the_expected_commands_exist():
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_is_in_the_readme(invoke, command):
     result = invoke(command, "--help")
-    assert result.exit_code == 0 and "Usage" in result.output
+    assert result.exit_code == 0 and "使い方" in result.output
     assert f"teichaku {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 

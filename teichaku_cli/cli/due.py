@@ -15,12 +15,12 @@ from teichaku_cli.errors import UsageError
 @guarded
 def due(
     data: DataArg = None,
-    within: Annotated[int, typer.Option("--within", help="今日から何か月先までの期限を出すか（1〜60）。期限切れは、この範囲にかかわらず先頭に出します。")] = 3,
+    within: Annotated[int, typer.Option("--within", metavar="月数", help="今日から何か月先までの期限を出すか（1〜60）。期限切れは、この範囲にかかわらず先頭に出します。")] = 3,
     as_json: JsonOpt = False,
     out: OutOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など。日数つき）を先頭に、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
+    """期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など、超過した日数つき）を先頭に、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.deadlines import upcoming
 

@@ -44,6 +44,9 @@ class TierDecision:
     how: str  # shown to staff: where the tier came from
     rate: Fraction | None = None
     band: str = ""
+    numerator: int | None = None  # the counts behind ``rate``: 5/5 and 1/1 both reduce to 1
+    denominator: int | None = None
+    projection: bool = False  # from a fiscal year not yet closed: a 見込み, not the tier
 
 
 @dataclass
@@ -74,6 +77,7 @@ class MonthCheck:
     tier: TierDecision
     unit_price: Decimal
     unit_price_set: bool
+    today: date | None = None  # the day the check ran: a month not yet over is judged on the records so far
     users: list[UserMonth] = field(default_factory=list)
     office_findings: list[F.Finding] = field(default_factory=list)  # said once, for the office
     regime: list[str] = field(default_factory=list)  # the office's 加算・減算 and 処遇改善加算 in force this month, for people
@@ -81,6 +85,32 @@ class MonthCheck:
     def yen(self, units: int) -> int:
         """総費用額 of ``units`` at the month's 地域区分単価 (the engine's step 5)."""
         return A.total_cost(units, self.unit_price, self.rules.billing["total_cost"])
+
+    @property
+    def month_status(self) -> str:
+        """closed: the month is over; in_progress: today is in it; future: it has not begun."""
+        return month_status(self.month, self.today)
+
+    @property
+    def month_note(self) -> str | None:
+        """What staff must know of a month not yet over: its findings are provisional."""
+        return month_note(self.month, self.today)
+
+
+def month_status(month: date, today: date | None) -> str:
+    if today is None or today > month_end(month):
+        return "closed"
+    return "in_progress" if today >= month else "future"
+
+
+def month_note(month: date, today: date | None) -> str | None:
+    status = month_status(month, today)
+    if status == "closed":
+        return None
+    so_far = f"{today.month}月{today.day}日までの記録で判定"
+    if status == "in_progress":
+        return f"月の途中です（{so_far}）。月末までの支援・支援レポートで結果は変わります。"
+    return f"まだ始まっていない月です（{so_far}）。見込みとしてご覧ください。"
 
 
 def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> TierDecision:
@@ -114,14 +144,11 @@ def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> T
         )
     pct = float(result.rate * 100)
     how = f"データから計算した就労定着率 {result.numerator}/{result.denominator}（{pct:.1f}%、{result.fiscal_year}年度末）"
+    if result.projection:
+        how += f"。見込みです: 年度末（{format_wareki_date(result.reference_date)}）がまだ来ていないため、今日就労している人は続くとして数えています"
     if result.tier is None or result.tier.units is None:
-        return TierDecision(
-            result.tier,
-            how + f"。{result.band}の報酬単価は手元の資料にないため基本報酬は表示できません",
-            result.rate,
-            result.band,
-        )
-    return TierDecision(result.tier, how, result.rate, result.band)
+        how += f"。{result.band}の報酬単価は手元の資料にないため基本報酬は表示できません"
+    return TierDecision(result.tier, how, result.rate, result.band, result.numerator, result.denominator, result.projection)
 
 
 def check_month(office: "Office", month: date, today: date) -> MonthCheck:
@@ -129,7 +156,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     rules = rules_for(month)
     tier = decide_tier(office, month, rules, today)
     settings = office.settings
-    result = MonthCheck(month, rules, tier, A.require_unit_price(settings, month), settings.unit_price_set)
+    result = MonthCheck(month, rules, tier, A.require_unit_price(settings, month), settings.unit_price_set, today)
     from teichaku_cli.rules.declared import declared_findings
 
     result.office_findings += declared_findings(office, month, rules, today)
@@ -613,11 +640,16 @@ def as_dict(check: MonthCheck) -> dict:
         "month": check.month.strftime("%Y-%m"),
         "rules_version": check.rules.id,
         "rules_name": check.rules.name,
+        "month_status": check.month_status,
+        "month_note": check.month_note,
         "tier": {
             "label": tier.tier.label if tier.tier else None,
             "units": tier.tier.units if tier.tier else None,
             "how": tier.how,
             "rate": str(tier.rate) if tier.rate is not None else None,
+            "numerator": tier.numerator,
+            "denominator": tier.denominator,
+            "projection": tier.projection,
         },
         "unit_price": float(check.unit_price),
         "office_regime": check.regime,

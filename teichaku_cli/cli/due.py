@@ -59,7 +59,7 @@ def _render(found) -> None:
         table.add_column("期限", overflow="fold", min_width=30)  # the point of the row: wrapped, never cut
         for d in items[: max(TABLE_LIMIT - shown, 0)]:
             state = f"[red]{d.state()}[/red]" if d.overdue else (f"[yellow]{d.state()}[/yellow]" if d.this_month else d.state())
-            table.add_row(state, f"{d.day}（{format_wareki_date(d.day)}）", d.user_id, escape(d.name), escape(d.label))
+            table.add_row(state, format_wareki_date(d.day), d.user_id, escape(d.name), escape(d.label))
             shown += 1
         return table
 

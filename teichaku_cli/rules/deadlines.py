@@ -135,9 +135,9 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
 
         if periods.started <= this_month_end:  # in service this month: its two requirements
             if uid not in face:
-                add(this_month_end, "face-to-face-this-month", f"本人との対面・テレビ電話の支援がまだありません（{month_label}）", "face_to_face_per_month")
+                add(this_month_end, "face-to-face-this-month", "本人との対面・テレビ電話の支援がまだありません", "face_to_face_per_month")
             if uid not in reported:
-                add(this_month_end, "report-this-month", f"支援レポートをまだ本人に渡していません（{month_label}。本人提供日の月で数えます）", "report_per_month")
+                add(this_month_end, "report-this-month", "支援レポートの本人提供がまだありません", "report_per_month")
 
         plan = as_date(latest_plan.get(uid))
         if plan is None:

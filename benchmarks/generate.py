@@ -87,9 +87,17 @@ def generate(users: int, rows: int, until: date, seed: int = 1) -> dict[str, lis
         last = min(finished or until, until)
         months = (last.year - start.year) * 12 + last.month - start.month + 1
         months_total += max(months, 0)
-        plan.append((uid, start, months, closed))
+        # where the report may be shared with the employer: open and consented, for the job of that day
+        if h_rows and h_rows[-1][0] == uid:
+            jobs_of = [r for r in h_rows if r[0] == uid]
+            shares = lambda day, jobs_of=jobs_of: any(  # noqa: E731
+                h <= day and (l is None or day <= l) and d == "オープン" and c == "あり" for _, _, h, l, d, c, *_ in jobs_of
+            )
+        else:
+            shares = lambda day, ok=(not closed and consent == "あり"): ok  # noqa: E731
+        plan.append((uid, start, months, closed, shares))
     per_month = max(1.0, rows / max(months_total, 1))
-    for uid, start, months, closed in plan:
+    for uid, start, months, closed, shares in plan:
         for k in range(max(months, 0)):
             month = add_months(start, k)
             n = max(1, int(per_month + rng.random()))
@@ -102,7 +110,8 @@ def generate(users: int, rows: int, until: date, seed: int = 1) -> dict[str, lis
                 else:
                     method, who = rng.choice(["電話", "メール", "対面"]), rng.choice(["本人", "家族", "関係機関"])
                 c_rows.append([day, uid, method, who, "支援", "支援員A", rng.choice(CONTENT), rng.choice(RESULT), "可" if rng.random() < 0.5 else "不可"])
-            r_rows.append([uid, month, month + timedelta(days=26), None if closed else month + timedelta(days=27), "遅刻なく通勤する", "面談を続ける", "準備表を使う", "手順書の用意", "特になし", "支援員A"])
+            shared_on = month + timedelta(days=27)
+            r_rows.append([uid, month, month + timedelta(days=26), shared_on if shares(shared_on) else None, "遅刻なく通勤する", "面談を続ける", "準備表を使う", "手順書の用意", "特になし", "支援員A"])
             if k % 6 == 0:
                 p_rows.append([uid, month] + ["計画の内容"] * 15 + ["サビ管B", month])
             if k % 5 == 2 and rng.random() < 0.3:

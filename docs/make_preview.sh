@@ -57,7 +57,7 @@ done
 # docs/preview/<output>-<sheet>-<n>.png (an output of one kind of page: <output>-<n>.png).
 sheets_of() {
   case "$1" in
-    check) echo "指摘一覧=findings 利用者別=users 計算の条件=conditions" ;;
+    check) echo "指摘一覧=findings 利用者別=users 請求見込み=estimate 計算の条件=conditions" ;;
     rate) echo "概要=summary 利用者別=people 実績体制加算=record 推移=trend" ;;
     rate-designation) echo "移行実績の人=people 新規指定=summary" ;;
     *) echo "" ;;

@@ -1,6 +1,10 @@
-"""Build the two bundled templates: 支援レポート (別紙様式1) and 就労定着支援計画
-(別紙様式2). Run ``make templates`` after changing this file; offices restyle the
-resulting .xlsx in Excel rather than editing this script.
+"""Build the bundled templates: 支援レポート (別紙様式1) for the user, its employer
+copy, and 就労定着支援計画 (別紙様式2). Run ``make templates`` after changing this
+file; offices restyle the resulting .xlsx in Excel rather than editing this script.
+
+The employer copy is a template of its own: it names only what an employer copy's
+context holds (docs/templates.md), and it has no 本人確認 box, which belongs to the
+user's copy.
 
 Contents follow 就労定着支援の実施について 1の(5)(6) (別紙様式1・2) and the practice manual's
 section 14 (支援計画と支援レポートの作成の留意点); docs/sources.md lists both.
@@ -83,7 +87,7 @@ def report() -> None:
     use_office_font(wb)  # widths count the same in Excel and LibreOffice, and rows grow to fit
     s = Sheet(wb.active)
     s.ws.title = "支援レポート"
-    s.put("A", "支援レポート{{ '（事業主用）' if copy == '事業主用' else '' }}", span="H", bold=True, size=16, box=False, align="center", height=30)
+    s.put("A", "支援レポート", span="H", bold=True, size=16, box=False, align="center", height=30)
     s.next()
     s.put("A", "対象月", bold=True, fill=True)
     s.put("B", "{{ month | wareki_month }}", span="D")
@@ -96,7 +100,7 @@ def report() -> None:
     s.put("F", "{{ office.name }}", span="H")
     s.next()
     s.put("A", "就労先", bold=True, fill=True)
-    s.put("B", "{{ user.事業主 }}", span="D")
+    s.put("B", "{{ employer }}", span="D")
     s.put("E", "作成者", bold=True, fill=True)
     s.put("F", "{{ author }}", span="H")
     s.next(2)
@@ -129,6 +133,55 @@ def report() -> None:
     wb.save(HERE / "支援レポート.xlsx")
 
 
+def employer_report() -> None:
+    wb = Workbook()
+    use_office_font(wb)
+    s = Sheet(wb.active)
+    s.ws.title = "支援レポート（事業主用）"
+    s.put("A", "支援レポート（事業主用）", span="H", bold=True, size=16, box=False, align="center", height=30)
+    s.next()
+    s.put("A", "{{ employer }} 御中", span="H", box=False, bold=True)
+    s.next()
+    s.put("A", "対象月", bold=True, fill=True)
+    s.put("B", "{{ month | wareki_month }}", span="D")
+    s.put("E", "作成日", bold=True, fill=True)
+    s.put("F", "{{ created }}", span="H")
+    s.next()
+    s.put("A", "利用者", bold=True, fill=True)
+    s.put("B", "{{ user.氏名 }} 様", span="D")
+    s.put("E", "事業所", bold=True, fill=True)
+    s.put("F", "{{ office.name }}", span="H")
+    s.next()
+    s.put("A", "作成者", bold=True, fill=True)
+    s.put("B", "{{ author }}", span="D")
+    s.put("E", "担当者", bold=True, fill=True)
+    s.put("F", "{{ user.担当者 }}", span="H")
+    s.next(2)
+    s.put("A", "この写しには、ご本人が貴社と共有することに同意した記録だけを載せています。", span="H", box=False, wrap=True)
+    s.next()
+    s.put("A", "{{ nothing_shared }}", span="H", box=False, bold=True)
+    s.next(2)
+    s.heading("共有する事項")
+    s.marker("{% for f in report_fields %}")
+    s.labelled("{{ f.項目 }}", "{{ f.内容 }}", height=36)
+    s.marker("{% endfor %}")
+    s.next()
+    s.heading("支援状況（共有に同意した記録）")
+    for col, text, span in (("A", "提供日", None), ("B", "方法", None), ("C", "相手", None), ("D", "支援内容", "F"), ("G", "結果", "H")):
+        s.put(col, text, span=span, bold=True, fill=True, align="center")
+    s.next()
+    s.marker("{% for e in entries %}")
+    s.put("A", "{{ e.日付 }}", height=36)
+    s.put("B", "{{ e.方法 }}", align="center")
+    s.put("C", "{{ e.相手 }}", align="center")
+    s.put("D", "{{ e.内容 }}", span="F")
+    s.put("G", "{{ e.結果 }}", span="H")
+    s.next()
+    s.marker("{% endfor %}")
+    s.finish("1:1")
+    wb.save(HERE / "支援レポート（事業主用）.xlsx")
+
+
 def plan() -> None:
     wb = Workbook()
     use_office_font(wb)
@@ -142,7 +195,8 @@ def plan() -> None:
     s.put("F", "{{ plan.作成日 }}", span="H")
     s.next()
     s.put("A", "計画期間", bold=True, fill=True)
-    s.put("B", "{{ period_start | wareki }} 〜 {{ period_end | wareki }}", span="H")
+    s.put("B", "{{ period_start | wareki }} 〜 {{ period_end | wareki }}", span="D")
+    s.put("E", "{{ status }}{{ '　' if status and period_note else '' }}{{ period_note }}", span="H", bold=True)
     s.next()
     s.put("A", "事業所", bold=True, fill=True)
     s.put("B", "{{ office.name }}", span="D")
@@ -153,7 +207,7 @@ def plan() -> None:
     s.put("A", "{{ plan.引継ぎ事項 }}", span="H", height=36)
     s.next(2)
     s.heading("雇用主と職場")
-    s.labelled("雇用主", "{{ user.事業主 }}", height=20)
+    s.labelled("雇用主", "{{ employer }}", height=20)
     s.labelled("職場環境", "{{ plan.職場環境 }}")
     s.labelled("業務内容", "{{ plan.業務内容 }}")
     s.labelled("労働条件", "{{ plan.労働条件 }}")
@@ -191,5 +245,6 @@ def plan() -> None:
 
 if __name__ == "__main__":
     report()
+    employer_report()
     plan()
     print("templates written:", ", ".join(p.name for p in sorted(HERE.glob("*.xlsx"))))

@@ -33,8 +33,8 @@ def good_month(uid: str, month: date, **user) -> dict[str, list[dict]]:
             {"日付": date(month.year, month.month, 5), "利用者ID": uid, "方法": "対面", "相手": "本人", "区分": "支援"},
             {"日付": date(month.year, month.month, 12), "利用者ID": uid, "方法": "対面", "相手": "事業主", "区分": "職場訪問"},
         ],
-        "支援レポート": [
-            {"利用者ID": uid, "対象月": month, "本人提供日": month_end(month), "事業主共有日": month_end(month)}
+        "支援レポート": [  # shared with the employer only where the user works open and agreed
+            {"利用者ID": uid, "対象月": month, "本人提供日": month_end(month), "事業主共有日": month_end(month) if row["障害開示"] == "オープン" and row["事業主共有同意"] == "あり" else None}
         ],
         "支援計画": [{"利用者ID": uid, "作成日": month}],
     }

@@ -48,7 +48,7 @@ def test_report_golden(invoke, office_dir, tmp_path, audience, golden):
     result = invoke("report", office_dir, "--month", "2025-10", "--for", audience, "--out", out)
     assert result.exit_code == 0, result.output
     (path,) = out.glob("*.xlsx")
-    assert path.name == f"2025-10_0001_利用者0001_{'本人用' if audience == 'user' else '事業主用'}.xlsx"
+    assert path.name == ("2025-10_0001_利用者0001_本人用.xlsx" if audience == "user" else "2025-10_0001_利用者0001_事業主用_㈱髙﨑フーズ.xlsx")
     actual, expected = compare_or_update(path, GOLDENS / golden, UPDATE)
     assert actual == expected
 
@@ -99,11 +99,13 @@ def test_employer_copy_holds_only_shared_entries(invoke, office_dir, tmp_path):
 
 def test_no_employer_copy_for_closed_employment_or_without_consent(invoke, tmp_path, monkeypatch):
     monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
-    tables = merge(good_month("0001", MONTH, 障害開示="クローズ"), good_month("0002", MONTH, 事業主共有同意="なし"), good_month("0003", MONTH))
+    tables = merge(good_month("0001", MONTH, 障害開示="クローズ", 事業主="一商店"), good_month("0002", MONTH, 事業主共有同意="なし", 事業主="二物流"), good_month("0003", MONTH, 事業主="三工業"))
+    for row in tables["支援レポート"][:2]:
+        row["事業主共有日"] = None  # not shared (a share date would be an error for these two)
     folder = write_csvs(tmp_path / "office", tables)
     result = invoke("report", folder, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o")
-    assert result.exit_code == 0
-    assert [p.name for p in (tmp_path / "o").glob("*.xlsx")] == ["2025-10_0003_利用者0003_事業主用.xlsx"]
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "o").glob("*.xlsx")] == ["2025-10_0003_利用者0003_事業主用_三工業.xlsx"]
     assert "クローズ" in result.output and "同意していない" in result.output and "作成 1件、作成せず 2件" in result.output
 
 
@@ -116,7 +118,9 @@ def test_employer_copies_never_leak_on_generated_data(invoke, tmp_path, monkeypa
         uid = f"{i:04d}"
         disclosure = rng.choice(["オープン", "オープン", "クローズ"])
         consent = rng.choice(["あり", "あり", "なし"])
-        t = good_month(uid, MONTH, 障害開示=disclosure, 事業主共有同意=consent, 備考=f"非公開メモ{uid}")
+        t = good_month(uid, MONTH, 障害開示=disclosure, 事業主共有同意=consent, 備考=f"非公開メモ{uid}", 事業主=f"勤務先{uid}")
+        if disclosure == "クローズ" or consent == "なし":
+            t["支援レポート"][0]["事業主共有日"] = None
         for k in range(rng.randint(1, 6)):
             secret = f"秘{uid}-{k}-服薬"
             private.append(secret)
@@ -257,3 +261,40 @@ def test_a_template_error_in_a_big_batch_writes_no_file(invoke, tmp_path, monkey
     result = invoke("report", folder, "--month", "2025-10", "--template", template, "--out", tmp_path / "batch")
     assert result.exit_code == 2 and "B2" in result.output and "内部エラー" not in result.output
     assert not list((tmp_path / "batch").glob("*.xlsx")) if (tmp_path / "batch").exists() else True
+
+
+def test_a_report_for_a_month_outside_the_service_is_skipped_with_a_reason(invoke, office_dir, tmp_path):
+    # the user started 2025-04 (good_month): September 2024 is before it
+    result = invoke("report", office_dir, "--month", "2024-09", "--user", "0001", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert "利用期間" in result.output and "外のため作りません" in result.output and "作成 0件" in result.output
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.xlsx"))
+
+
+def test_an_overdue_plan_says_so_and_a_plan_is_cut_at_the_end_of_service(invoke, tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-06-01")
+    tables = office_tables()
+    tables["利用者"][0]["利用終了日"] = date(2026, 3, 15)
+    folder = write_csvs(tmp_path / "office", tables)
+    # made 2025-10-01: review by 2026-04-01, but the service ends 2026-03-15
+    result = invoke("plan", folder, "--user", "0001", "--date", "2026-01-10", "--out", tmp_path / "cut")
+    assert result.exit_code == 0, result.output
+    cells = [c.value for row in openpyxl.load_workbook(next((tmp_path / "cut").glob("*.xlsx"))).active.iter_rows() for c in row]
+    assert "令和7年10月1日 〜 令和8年3月15日" in cells
+    assert any(isinstance(v, str) and "利用の終わり（令和8年3月15日）までで区切っています" in v for v in cells)
+    # on 2026-03-10 the plan of 2025-10-01 is… still in force (review deadline 2026-04-01); a plan made
+    # 2025-08-01 and never reviewed is overdue by 2026-03-10
+    tables["支援計画"][0]["作成日"] = date(2025, 8, 1)
+    folder = write_csvs(tmp_path / "office2", tables)
+    result = invoke("plan", folder, "--user", "0001", "--date", "2026-03-10", "--out", tmp_path / "late")
+    assert result.exit_code == 0, result.output
+    assert "見直し期限" in result.output  # said on screen too
+    cells = [c.value for row in openpyxl.load_workbook(next((tmp_path / "late").glob("*.xlsx"))).active.iter_rows() for c in row]
+    assert any(isinstance(v, str) and v.startswith("見直し期限切れ（期限 令和8年2月1日）") for v in cells)
+
+
+def test_no_plan_for_a_day_outside_the_service(invoke, office_dir, tmp_path):
+    result = invoke("plan", office_dir, "--user", "0001", "--date", "2024-12-01", "--out", tmp_path / "o")
+    assert result.exit_code == 0 and "外" in result.output and "作成 0件" in result.output, result.output

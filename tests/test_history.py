@@ -288,8 +288,9 @@ def test_user_columns_must_agree_with_the_history_and_name_both_places(tmp_path)
     assert "利用者」 2行目" in hire and "空欄にしてください" in hire and "1行ずつ" in hire
     assert any("「障害開示」" in p and "「クローズ」と違います" in p for p in found)
     assert any("「事業主共有同意」" in p and "「なし」と違います" in p for p in found)
-    # blank or equal columns are fine
+    # blank or equal columns are fine (and a closed job's report is not shared with it)
     tables["利用者"][0].update(就職日=date(2024, 4, 1), 障害開示=None, 事業主共有同意=None, 事業主=None)
+    tables["支援レポート"][0]["事業主共有日"] = None
     assert problems(tmp_path, tables) == []
 
 

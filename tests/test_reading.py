@@ -336,11 +336,26 @@ def test_unexpected_errors_show_no_traceback_and_no_values(invoke, tmp_path, mon
 @pytest.mark.parametrize("command", [("check", "--month", "2024-10"), ("rate", "--year", "2024"), ("due",)])
 def test_every_computing_command_refuses_an_error_even_in_a_column_it_does_not_compute_with(invoke, tmp_path, command):
     """Same listing as validate, exit 2: an error anywhere means the data is not
-    what staff think it is (here 事業主共有, which no claim or rate depends on)."""
+    what staff think it is (here 結果's neighbour 相手 is fine; the plan's 本人同意日,
+    which no claim or rate depends on, is not a date)."""
+    tables = minimal_tables()
+    tables["支援計画"] = [{"利用者ID": "0001", "作成日": "2024-10-01", "本人同意日": "たぶん"}]
+    data = write_csvs(tmp_path / "csv", tables)
+    assert_clean_failure(invoke(command[0], data, *command[1:]), 2, "本人同意日", "たぶん", "C列")
+
+
+@pytest.mark.parametrize("command", [("check", "--month", "2024-10"), ("rate", "--year", "2024"), ("due",)])
+def test_an_unreadable_sharing_mark_is_a_warning_that_shares_nothing(invoke, tmp_path, command):
+    """事業主共有 gates what an employer sees: a value that cannot be read means 「共有しない」
+    (a warning in the listing), and the claim check goes on."""
     tables = minimal_tables()
     tables["支援記録"][0]["事業主共有"] = "たぶん"
     data = write_csvs(tmp_path / "csv", tables)
-    assert_clean_failure(invoke(command[0], data, *command[1:]), 2, "事業主共有", "たぶん", "F列")
+    result = invoke("validate", data)
+    assert result.exit_code == 0 and "注意" in result.output and "たぶん" in result.output and "共有しない" in result.output
+    assert invoke(command[0], data, *command[1:]).exit_code in (0, 1)
+    office = read_office(data)
+    assert office.contacts["事業主共有"].tolist() == [False]  # read as 不可
 
 
 def test_csv_row_numbers_stay_true_after_blank_lines_above_the_header(tmp_path):

@@ -61,6 +61,20 @@ def _run(template, jobs, force: bool) -> None:
     out.print(f"作成 {len(written)}件、作成せず {len(skipped)}件")
 
 
+def _refuse_unreadable_gates(office) -> None:
+    """No employer copy at all while a disclosure, consent or sharing column cannot be
+    read: which jobs may be shared with, and what, is then unknown (fail closed)."""
+    from teichaku_cli.errors import TeichakuError
+    from teichaku_cli.office.checks import sharing_blockers
+
+    blockers = sharing_blockers(office)
+    if blockers:
+        raise TeichakuError(
+            "事業主用を作るのに必要な列が読めないため、1件も作りませんでした:\n" + "\n".join(f"- {b}" for b in blockers),
+            "列の名前を直すか teichaku.toml の [columns] で対応づけ、teichaku validate で確かめてください",
+        )
+
+
 @guarded
 def report(
     data: DataArg = None,
@@ -77,14 +91,18 @@ def report(
 ) -> None:
     """支援レポート（別紙様式1）を利用者ごとに Excel で作る。事業主用は本人が同意した内容だけを載せる。"""
     from teichaku_cli.documents.build import EMPLOYER_COPY, USER_COPY, report_jobs
+    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, REPORT
     from teichaku_cli.office.load import load_office
-    from teichaku_cli.documents.bundled import REPORT
 
     for_ = {"user": USER_COPY, "employer": EMPLOYER_COPY}[parse_copy(for_)]
     today = common_today()
     target = parse_month_option(month, today)
     office = load_office(data, config)
-    tpl = _template(template, office.settings, "支援レポート", REPORT)
+    if for_ == EMPLOYER_COPY:
+        _refuse_unreadable_gates(office)
+        tpl = _template(template, office.settings, "支援レポート（事業主用）", EMPLOYER_REPORT)
+    else:
+        tpl = _template(template, office.settings, "支援レポート", REPORT)
     jobs = report_jobs(office, target, for_, out or Path("reports") / target.strftime("%Y-%m"), user, today)
     _run(tpl, jobs, force)
     raise typer.Exit(EXIT_OK)

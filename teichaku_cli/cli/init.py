@@ -39,3 +39,10 @@ def init(
     out = console()
     out.print(f"[green]作成しました。[/green] {workbook}（入力用ブック）、{config}（事業所設定）")
     out.print(f"次に: ブックに入力して、teichaku validate {workbook} で確かめてください。")
+    from rich.markup import escape
+
+    from teichaku_cli.documents.build import consent_paragraph
+    from teichaku_cli.office.schema import EMPLOYER_FIELDS
+
+    out.print("\n事業主との共有についての同意書に使える文例（teichaku.toml の「事業主と共有する項目」を変えたら、欄の名前も合わせてください）:")
+    out.print(escape(consent_paragraph(EMPLOYER_FIELDS)))

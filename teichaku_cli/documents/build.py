@@ -1,26 +1,35 @@
-"""What goes into each document: the 支援レポート for the user or the employer, and
-the 就労定着支援計画 in force on a day.
+"""What goes into each document: the 支援レポート for the user or for an employer,
+and the 就労定着支援計画 in force on a day.
 
-The employer copy is filtered here, before any template sees it: its context is
-built only from the whitelisted user fields and the support entries marked
-事業主共有=可, and it is not built at all for クローズ or without consent. A
-template cannot show what is not in its context.
+The employer copy is filtered here, before any template sees it. It is made per
+job (the job held in the month; two jobs in a month: a copy for each employer),
+only while that job's 障害開示=オープン and 事業主共有同意=あり are written out,
+and its context holds only: the user's name and the staff member, that job's
+employer, the support entries that belong to that job, are marked 事業主共有=可 and
+are dated on or after its 事業主共有同意日, and the 支援レポート fields the office
+declared shareable (teichaku.toml 「事業主と共有する項目」, by default 事業主の取組 and
+共有事項). A template cannot show what is not in its context.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from teichaku_cli.errors import UsageError
+from teichaku_cli.errors import TeichakuError, UsageError
 from teichaku_cli.office import schema
+from teichaku_cli.office.history import WorkingLife
 from teichaku_cli.office.load import ROW
+from teichaku_cli.office.rows import as_date, records
+from teichaku_cli.office.values import format_wareki_date
 from teichaku_cli.rules.calendar import month_end
-from teichaku_cli.office.rows import records
+from teichaku_cli.rules.periods import UserPeriods
 from teichaku_cli.rules.ruleset import rules_for
 
 if TYPE_CHECKING:
@@ -30,11 +39,10 @@ if TYPE_CHECKING:
 
 USER_COPY, EMPLOYER_COPY = "user", "employer"
 COPY_LABEL = {USER_COPY: "本人用", EMPLOYER_COPY: "事業主用"}
-# what an employer copy may show of the user and of each entry
-EMPLOYER_USER_FIELDS = ("利用者ID", "氏名", "事業主", "担当者")
+# what an employer copy may show of each support entry it holds
 EMPLOYER_ENTRY_FIELDS = ("日付", "方法", "相手", "内容", "結果")
-REPORT_TEXT_FIELDS = ("主な支援目標", "今後の支援内容", "本人の取組", "事業主の取組", "共有事項", "作成者")
 GOAL_FIELDS = ("短期目標", "支援方針", "支援内容", "支援期間", "支援頻度", "役割分担")
+NOTHING_SHARED = "共有する記録はありません"
 
 
 @dataclass
@@ -65,11 +73,60 @@ def _record(row: dict, fields: tuple[str, ...] | None = None) -> dict[str, objec
     return {k: _plain(row.get(k)) for k in keys}
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+# --- file names: one person, one file ----------------------------------------------------
+
+# what Windows (and so an office's shared folder) cannot hold in a name, and what must
+# never reach a file name or a terminal: control and bidirectional-override characters
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])$", re.IGNORECASE)
+NAME_BYTES = 150  # of a file name (UTF-8): Linux allows 255, and a temporary name is longer
+PART_BYTES = 60  # of a name or an employer within it
+
+
+def clean_part(text: object, limit: int = PART_BYTES) -> str:
+    """A piece of a file name: without what a file name cannot hold, cut to ``limit`` bytes."""
+    cleaned = _NOT_IN_NAMES.sub("", str(text or "")).strip(". ")
+    if _RESERVED.match(cleaned):
+        cleaned = f"_{cleaned}"
+    while len(cleaned.encode("utf-8")) > limit:
+        cleaned = cleaned[:-1]
+    return cleaned
+
+
+def id_part(user_id: str) -> str:
+    """The ID as a file name holds it; when cleaning changed it, a few hex digits of
+    its SHA-256 follow, so two IDs never share a name (U001, U/001) and the same ID
+    always gets the same name (next month's --force replaces that person's file)."""
+    cleaned = clean_part(user_id, 40)
+    if cleaned != user_id:
+        cleaned = f"{cleaned}-{hashlib.sha256(user_id.encode('utf-8')).hexdigest()[:8]}"
+    return cleaned
 
 
 def file_name(*parts: str) -> str:
-    return "_".join(_UNSAFE.sub("", p) for p in parts if p) + ".xlsx"
+    name = "_".join(p for p in parts if p)
+    while len(name.encode("utf-8")) > NAME_BYTES:
+        name = name[:-1]
+    return name + ".xlsx"
+
+
+def _one_file_each(jobs: list[Job]) -> list[Job]:
+    """Two documents that would land on one file are refused before anything is written."""
+    seen: dict[str, Job] = {}
+    for job in jobs:
+        if job.path is None:
+            continue
+        key = unicodedata.normalize("NFKC", str(job.path)).casefold()  # Windows folds case
+        if key in seen:
+            raise TeichakuError(
+                f"利用者ID「{seen[key].user_id}」と「{job.user_id}」の帳票が同じファイル名（{job.path.name}）になります。どちらも作りませんでした。",
+                "ファイル名に使えない文字や大文字・小文字だけが違う ID を、利用者シートで直してください",
+            )
+        seen[key] = job
+    return jobs
+
+
+# --- who is in the month -------------------------------------------------------------------
 
 
 def _select_users(office: "Office", active: "pd.DataFrame", ids: list[str] | None) -> "pd.DataFrame":
@@ -80,6 +137,18 @@ def _select_users(office: "Office", active: "pd.DataFrame", ids: list[str] | Non
     if unknown:
         raise UsageError(f"--user {' '.join(unknown)} は利用者シートにありません。", "利用者ID を確かめてください（先頭の 0 も含めて）")
     return office.users[office.users["利用者ID"].isin(ids)]
+
+
+def _outside(user: dict, first: date, last: date) -> str:
+    """Why a month (or a day: first == last) is outside the user's service, or ''."""
+    started, finished = as_date(user["利用開始日"]), as_date(user["利用終了日"])
+    if started > last or (finished is not None and finished < first):
+        span = f"{format_wareki_date(started)}〜{format_wareki_date(finished) if finished else ''}"
+        return f"利用期間（{span}）の外のため作りません"
+    return ""
+
+
+# --- 支援レポート ----------------------------------------------------------------------------
 
 
 def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids: list[str] | None, today: date) -> list[Job]:
@@ -97,41 +166,104 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
     reports = office.table(schema.REPORTS.name)
     report_by_user = {r["利用者ID"]: r for r in records(reports[reports["対象月"] == first])}
     office_ctx = {"name": office.settings.office_name, "number": office.settings.office_number}
-    jobs = []
+    month_name = month.strftime("%Y-%m")
+    jobs: list[Job] = []
     for user in records(chosen):
         uid, name = user["利用者ID"], user["氏名"]
-        if audience == EMPLOYER_COPY:
-            if user["障害開示"] != "オープン":
-                jobs.append(Job(uid, name, None, None, skipped="障害を開示していない（クローズ）ため、事業主用は作りません"))
-                continue
-            if not user["事業主共有同意"]:
-                jobs.append(Job(uid, name, None, None, skipped="本人が事業主との共有に同意していないため、事業主用は作りません"))
-                continue
+        outside = _outside(user, month, month_end(month))
+        if outside:
+            jobs.append(Job(uid, name, None, None, skipped=outside))
+            continue
         entries = entries_by_user.get(uid, [])
         report_row = report_by_user.get(uid)
         note = "" if report_row is not None else "支援レポートシートにこの月の行がないため、記載欄は空です"
-        report = _record(report_row or {}, REPORT_TEXT_FIELDS)
-        if audience == EMPLOYER_COPY:
-            shared = [e for e in entries if e["事業主共有"] is True]  # only what the user agreed to share
-            user_ctx = _record(user, EMPLOYER_USER_FIELDS)
-            entry_ctx = [_record(e, EMPLOYER_ENTRY_FIELDS) for e in shared]
-        else:
-            user_ctx = _record(user)
-            entry_ctx = [_record(e) for e in entries]
-        provided = _plain(report_row.get("本人提供日")) if report_row is not None else None
-        context = {
+        base = {
             "office": office_ctx,
             "month": month,
-            "user": user_ctx,
-            "report": report,
-            "entries": entry_ctx,
-            "author": report.get("作成者") or user_ctx.get("担当者") or "",
-            "created": provided or today,
-            "copy": COPY_LABEL[audience],
+            "author": (report_row or {}).get("作成者") or user.get("担当者") or "",
+            "created": _plain((report_row or {}).get("本人提供日")) or today,
         }
-        path = out_dir / file_name(month.strftime("%Y-%m"), uid, name, COPY_LABEL[audience])
-        jobs.append(Job(uid, name, path, context, note=note))
-    return jobs
+        life = office.lives.of(user)
+        held = life.jobs_in(month, month_end(month))
+        if audience == USER_COPY:
+            report = _record(report_row or {}, (*schema.REPORT_FIELDS, "作成者"))
+            employer = "、".join(j.employer for j in held if j.employer) or (user.get("事業主") or "")
+            context = {**base, "user": _record(user), "employer": employer, "report": report, "entries": [_record(e) for e in entries], "copy": COPY_LABEL[USER_COPY]}
+            path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[USER_COPY])
+            jobs.append(Job(uid, name, path, context, note=note))
+            continue
+        if not held:
+            jobs.append(Job(uid, name, None, None, skipped="この月に勤めていた仕事の記録がないため、事業主用は作りません"))
+            continue
+        for job in held:
+            closed = _closed(job)
+            if closed:
+                jobs.append(Job(uid, name, None, None, skipped=closed))
+                continue
+            context = _employer_context(office, base, user, life, job, held, entries, report_row, month)
+            path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[EMPLOYER_COPY], clean_part(job.employer))
+            jobs.append(Job(uid, name, path, context, note=note))
+    return _one_file_each(jobs)
+
+
+def consent_paragraph(fields: tuple[str, ...]) -> str:
+    """What 事業主共有同意=あり means, as a paragraph an office can put in its consent
+    form: exactly what an employer copy can hold (teichaku init prints it; docs/templates.md)."""
+    listed = "・".join(f"「{f}」" for f in fields) if fields else "（記載欄は共有しない）"
+    return (
+        "就労定着支援事業所が毎月作る「支援レポート」のうち、次のものを勤務先の事業主と共有することに同意します。"
+        f"(1) 支援レポートの{listed}の欄。"
+        "(2) 支援の記録のうち、共有してよいと私が確かめたもの（提供日・方法・相手・内容・結果）。"
+        "共有するのは、障害を開示して働いている勤務先で、この同意をした勤務先とだけです。勤務先が変わったときは、"
+        "新しい勤務先について改めて同意を確かめます。同意した日より前の記録は共有しません。同意はいつでも取り消せます。"
+    )
+
+
+def _closed(job) -> str:
+    """Why there is no copy for this job's employer, or '' when there may be one:
+    disclosure and consent must both be written out for this job."""
+    at = f"{job.employer}（{job.hired}就職）" if job.employer else f"{job.hired}就職の仕事"
+    if job.employer is None:
+        return f"{at}の事業主・障害開示・同意が分からない（利用者シートの列は最後の仕事のもの）ため、事業主用は作りません"
+    if job.disclosure == "クローズ":
+        return f"{at}では障害を開示していない（クローズ）ため、事業主用は作りません"
+    if job.disclosure != "オープン":
+        return f"{at}の障害開示が空欄か読めないため、事業主用は作りません（分からないものは共有しません）"
+    if job.consent is not True:
+        return f"{at}との共有に本人が同意していない（{'なし' if job.consent is False else '空欄か読めない'}）ため、事業主用は作りません"
+    return ""
+
+
+def _employer_context(office, base: dict, user: dict, life: WorkingLife, job, held: list, entries: list[dict], report_row: dict | None, month: date) -> dict:
+    shared = [
+        _record(e, EMPLOYER_ENTRY_FIELDS)
+        for e in entries
+        if e["事業主共有"] is True  # marked 可: what the user agreed to share …
+        and life.job_of_entry(as_date(e["日付"]), e["事業主"]) is job  # … about this job …
+        and job.consented_on(as_date(e["日付"]))  # … from the day of consent
+    ]
+    fields = office.settings.employer_fields
+    values = {f: None for f in fields}
+    if report_row is not None and job.consented_on(month_end(month)):
+        named = report_row.get("事業主")
+        if (named and job.is_employer(named)) or (not named and len(held) == 1):  # the row is about this job
+            values = {f: _plain(report_row.get(f)) for f in fields}
+    report_fields = [{"項目": f, "内容": v} for f, v in values.items() if v]
+    shared_on = _plain((report_row or {}).get("事業主共有日"))
+    return {
+        **base,
+        "created": shared_on or base["created"],  # the day it was shared with this employer
+        "employer": job.employer,
+        "user": {"氏名": user["氏名"], "担当者": user.get("担当者") or ""},
+        "report": values,
+        "report_fields": report_fields,
+        "entries": shared,
+        "nothing_shared": NOTHING_SHARED if not shared and not report_fields else "",
+        "copy": COPY_LABEL[EMPLOYER_COPY],
+    }
+
+
+# --- 就労定着支援計画 ------------------------------------------------------------------------
 
 
 def _goals(plan: dict[str, object]) -> list[dict[str, str]]:
@@ -149,6 +281,9 @@ def _goals(plan: dict[str, object]) -> list[dict[str, str]]:
 
 
 def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None) -> list[Job]:
+    """The plan in force on ``day``; its period runs to the review deadline, cut at the
+    end of service (利用終了日, or the 3年 / 3年6か月 limit) and saying so; a plan past
+    its review deadline says 「見直し期限切れ」."""
     import pandas as pd
 
     ts = pd.Timestamp(day)
@@ -157,28 +292,48 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
     chosen = _select_users(office, active, ids)
     plans = office.table(schema.PLANS.name)
     in_force = plans[plans["作成日"] <= ts].sort_values(["作成日", ROW]).groupby("利用者ID").tail(1)
-    plan_by_user = {p["利用者ID"]: p for p in in_force.to_dict("records")}
-    review = rules_for(day).period("plan_review")
+    plan_by_user = {p["利用者ID"]: p for p in records(in_force)}
+    rules = rules_for(day)
+    review = rules.period("plan_review")
     office_ctx = {"name": office.settings.office_name, "number": office.settings.office_number}
     jobs = []
-    for user in chosen.to_dict("records"):
+    for user in records(chosen):
         uid, name = user["利用者ID"], user["氏名"]
+        outside = _outside(user, day, day)
+        if outside:
+            jobs.append(Job(uid, name, None, None, skipped=outside.replace("のため", f"（{day}）のため")))
+            continue
         row = plan_by_user.get(uid)
         if row is None:
             jobs.append(Job(uid, name, None, None, skipped=f"{day} 時点で作成済みの支援計画がありません"))
             continue
         plan = _record(row)
         made = plan["作成日"]
+        deadline = review.of(made).last  # the review deadline, counted as the rule file says
+        life = office.lives.of(user)
+        end = UserPeriods(user, rules, life.first_hire).planned_end if life.first_hire else deadline
+        status, note = "", ""
+        if deadline < day:
+            status = f"見直し期限切れ（期限 {format_wareki_date(deadline)}）"
+            note = f"この計画は見直し期限（{deadline}）を過ぎています"
+        period_end, period_note = deadline, ""
+        if end < deadline:
+            period_end, period_note = end, f"利用の終わり（{format_wareki_date(end)}）までで区切っています"
+        job = life.job_on(day) or (life.jobs[-1] if life.jobs and life.jobs[-1].hired <= day else None)
         context = {
             "office": office_ctx,
             "user": _record(user),
+            "employer": (job.employer if job else None) or user.get("事業主") or "",
             "plan": plan,
             "goals": _goals(plan),
             "period_start": made,
-            "period_end": review.of(made).last,  # the review deadline, counted as the rule file says
+            "period_end": period_end,
+            "period_note": period_note,
+            "status": status,
         }
-        jobs.append(Job(uid, name, out_dir / file_name("就労定着支援計画", uid, name, made.isoformat()), context))
-    return jobs
+        path = out_dir / file_name("就労定着支援計画", id_part(uid), clean_part(name), made.isoformat())
+        jobs.append(Job(uid, name, path, context, note=note))
+    return _one_file_each(jobs)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 REPORT = "支援レポート.xlsx"
+EMPLOYER_REPORT = "支援レポート（事業主用）.xlsx"
 PLAN = "就労定着支援計画.xlsx"
 CHECKOUT = Path(__file__).resolve().parents[2] / "templates"
 

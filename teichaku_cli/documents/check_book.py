@@ -85,10 +85,10 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date) -
             Col("エラー", 6, AMOUNT),
             Col("注意", 6, AMOUNT),
             Col("単位", 9, AMOUNT),
-            Col("総費用額（円）", 11, AMOUNT),
-            Col("利用者負担（円）", 11, AMOUNT),
-            Col("給付費（円）", 11, AMOUNT),
-            Col("内訳", 36, WRAP),
+            Col("総費用額（円）", 15, AMOUNT),
+            Col("利用者負担（円）", 17, AMOUNT),
+            Col("給付費（円）", 13, AMOUNT),
+            Col("内訳", 48, WRAP),
         ),
         (
             (
@@ -172,7 +172,7 @@ def _claim_estimate(wb, check: MonthCheck, heading: Heading) -> None:
             Col("総費用額", 11, AMOUNT),
             Col("利用者負担", 10, AMOUNT),
             Col("給付費", 11, AMOUNT),
-            Col("請求", 14, WRAP),
+            Col("請求", 21, WRAP),
         ),
         rows,
         totals=[

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable
+from itertools import islice
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -37,6 +38,9 @@ _SINGLE_EXPR = re.compile(r"^\{\{\s*((?:(?!\}\}).)+?)\s*\}\}$", re.S)
 
 class TemplateError(TeichakuError):
     pass
+
+
+MAX_ROWS_PER_LOOP = 5_000  # a month's support entries are dozens; more is a mistake, not a report
 
 
 def _wareki(value: object) -> str:
@@ -119,6 +123,7 @@ class XlsxTemplate:
                 f"テンプレート {self.name} を Excel ブックとして開けません（{type(exc).__name__}）。",
                 "Excel で開いて .xlsx で保存し直してください",
             ) from None
+        self._nothing_but_the_template()
         self.env = make_environment()
         self.sheets = list(self.wb.worksheets)
         self._compiled: dict[str, Any] = {}
@@ -126,6 +131,35 @@ class XlsxTemplate:
         self.layouts = [self._layout(ws) for ws in self.sheets]
 
     # --- reading the template ---------------------------------------------------------
+    def _nothing_but_the_template(self) -> None:
+        """A rendered copy carries the template's layout and nothing else. A link to
+        another workbook (with that workbook's cached cells and its path) or a hidden
+        sheet (data nobody sees on screen) would go into every copy, employer copies
+        too: the template is refused, saying how to remove it. Workbook-level names,
+        document properties (author, company, title…) and custom properties are the
+        template's history, not the office's document: dropped from every copy.
+        Comments, data validation and conditional formatting are never copied."""
+        from openpyxl.packaging.core import DocumentProperties
+        from openpyxl.packaging.custom import CustomPropertyList
+        from openpyxl.workbook.defined_name import DefinedNameDict
+
+        links = getattr(self.wb, "_external_links", [])
+        if links:
+            targets = "、".join(str(getattr(getattr(link, "file_link", None), "Target", "") or "外部ブック") for link in links)
+            raise TemplateError(
+                f"テンプレート {self.name} に外部ブックへのリンクがあります（{targets}）。リンク先のセルの値や場所が、作るすべての帳票に入ってしまいます。",
+                "Excel の［データ］→［リンクの編集］で「リンクの解除」をしてから保存し直してください",
+            )
+        hidden = [ws.title for ws in self.wb.worksheets if ws.sheet_state != "visible"]
+        if hidden:
+            raise TemplateError(
+                f"テンプレート {self.name} に非表示のシート（{'、'.join(hidden)}）があります。見えないシートの内容も、作るすべての帳票に入ってしまいます。",
+                "シートを再表示して、要らなければ削除してから保存し直してください",
+            )
+        self.wb.defined_names = DefinedNameDict()
+        self.wb.properties = DocumentProperties(creator="teichaku")
+        self.wb.custom_doc_props = CustomPropertyList()
+
     def _layout(self, ws) -> list[_Row]:
         rows: list[_Row] = []
         open_block = None
@@ -221,7 +255,9 @@ class XlsxTemplate:
                 # a number or a date cannot be looped over, and a text would loop over its characters
                 if found is None or isinstance(found, (str, bytes)) or not isinstance(found, Iterable):
                     raise self._error(tpl, coord, "繰り返しの一覧を作れません（一覧ではありません）。", "{% for e in entries %} の形で、一覧の名前を書いてください")
-                items = list(found)
+                items = list(islice(found, MAX_ROWS_PER_LOOP + 1))  # bounded: never materialise a huge range
+                if len(items) * max(len(body), 1) > MAX_ROWS_PER_LOOP:
+                    raise self._error(tpl, coord, f"繰り返しが{MAX_ROWS_PER_LOOP:,}行を超えます。", "繰り返す一覧（entries など）を確かめてください")
                 for item in items:
                     scope = {**context, row.loop_var: item}
                     for b in body:

@@ -74,6 +74,9 @@ def cross_check(office: "Office") -> list[Problem]:
         )
 
     problems += _working_lives(office)
+    problems += [Problem(place, message, fix, severity="warning") for place, message, fix in _missing_gates(office)]
+    problems += _blank_gates(office)
+    problems += _shared_without_consent(office)
 
     known = set(ids.dropna())
     by_digits = _by_digits(known)
@@ -160,33 +163,36 @@ def _working_lives(office: "Office") -> list[Problem]:
     """Each person's jobs: readable, in order, and one source of truth. People
     whose jobs are 利用者's own columns are checked column-wise; only those with
     就労履歴 rows are walked one by one (few, and their rows need reading together)."""
-    problems: list[Problem] = []
     users = office.users
     lives = office.lives
+    name = schema.USERS.name
     in_history = users["利用者ID"].map(lives.has_history).astype(bool)
     own = users[~in_history]
-    for row in own.loc[own["就職日"].isna(), ROW]:
-        if office.has_problem(schema.USERS.name, row, "就職日"):
-            continue  # an unreadable date was reported as such
-        problems.append(
-            Problem(
-                office.place(schema.USERS.name, row, "就職日"),
-                "就職日が空欄で、就労履歴シートにもこの人の仕事がありません。",
-                "利用者シートに就職日を入れるか、就労履歴シートに仕事を1行ずつ入れてください",
-            )
+    no_hire = [
+        Problem(
+            office.place(name, row, "就職日"),
+            "就職日が空欄で、就労履歴シートにもこの人の仕事がありません。",
+            "利用者シートに就職日を入れるか、就労履歴シートに仕事を1行ずつ入れてください",
         )
+        for row in own.loc[own["就職日"].isna(), ROW]
+        if not office.has_problem(name, row, "就職日")  # an unreadable date was reported as such
+    ]
     early = own[own["就職日"].notna() & own["利用開始日"].notna() & (own["利用開始日"] < own["就職日"])]
-    for row, started, hired in zip(early[ROW], early["利用開始日"], early["就職日"]):
-        problems.append(_started_before_hire(office, row, started.date(), hired.date(), "就職日"))
+    before_hire = [_started_before_hire(office, row, s.date(), h.date(), "就職日") for row, s, h in zip(early[ROW], early["利用開始日"], early["就職日"])]
+    history: list[Problem] = []
     for user in records(users[in_history], ("利用開始日", *USER_JOB_COLUMNS)):
         life = lives.of(user)
         first, started = life.jobs[0], as_date(user["利用開始日"])
         if started is not None and started < first.hired:
-            problems.append(_started_before_hire(office, user[ROW], started, first.hired, f"就労履歴シート {first.row}行目の最初の就職日"))
-        problems += _jobs_in_order(office, life.jobs)
-        problems += _agreement(office, user, life)
-    problems += _records_name_their_employer(office)
-    return problems
+            before_hire.append(_started_before_hire(office, user[ROW], started, first.hired, f"就労履歴シート {first.row}行目の最初の就職日"))
+        history += _jobs_in_order(office, life.jobs)
+        history += _agreement(office, user, life)
+    return [
+        *_at_most(no_hire, office.place(name, None, "就職日"), "就職日が空欄で就労履歴もない人"),
+        *_at_most(before_hire, office.place(name, None, "利用開始日"), "利用開始日が就職日より前の人"),
+        *_at_most(history, office.place(HISTORY_TABLE, None, None), "就労履歴の問題"),
+        *_records_name_their_employer(office),
+    ]
 
 
 def _started_before_hire(office: "Office", row: int, started, hired, source: str) -> Problem:
@@ -299,3 +305,103 @@ def _records_name_their_employer(office: "Office") -> list[Problem]:
             )
             listed += 1
     return problems
+
+
+GATES = ("障害開示", "事業主共有同意")
+
+
+def _missing_gates(office: "Office") -> list[tuple]:
+    """The disclosure and consent columns of the tables the jobs are read from,
+    when they are not there at all: no employer copy can be made (a warning; the
+    claim check does not need them). (place, message, fix) each."""
+    found = []
+    users = office.users
+    without_history = users["利用者ID"].map(lambda u: not office.lives.has_history(u)).astype(bool)
+    sources = ((schema.USERS.name, bool(without_history.any())), (HISTORY_TABLE, len(office.table(HISTORY_TABLE)) > 0))
+    for table, used in sources:
+        place = office.places[table]
+        for column in GATES:
+            if used and column not in place.letters and column not in place.unreadable:
+                found.append((
+                    office.place(table, None, column),
+                    f"「{column}」の列がありません。分からないものは「共有しない」として扱い、事業主用の帳票は作りません（請求前チェックでは事業主への指摘を出しません）。",
+                    f"見出し行に「{column}」の列を加えるか、記録ソフトの見出しが違うなら teichaku.toml の [columns] で対応づけてください",
+                ))
+    return found
+
+
+def _blank_gates(office: "Office") -> list[Problem]:
+    """A blank disclosure (or, where the job is open, a blank consent) means no employer
+    copy for that job: said as a warning, cell by cell, so the office can fill it in.
+    A cell that could not be read was already reported."""
+    found: list[Problem] = []
+    users = office.users
+    own = users[~users["利用者ID"].map(office.lives.has_history).astype(bool)]
+    for table, frame in ((schema.USERS.name, own), (HISTORY_TABLE, office.table(HISTORY_TABLE))):
+        place = office.places[table]
+        if frame.empty:
+            continue
+        for column, mask, message, fix in (
+            ("障害開示", frame["障害開示"].isna(), "障害開示が空欄です。分からないものは開示していないものとして扱い、事業主への連絡・共有は求めず、事業主用の帳票も作りません。", "オープン か クローズ を入力してください"),
+            ("事業主共有同意", (frame["障害開示"] == "オープン") & frame["事業主共有同意"].isna(), "障害開示はオープンですが、事業主共有同意が空欄です。同意なしとして扱い、事業主用の帳票は作りません。", "本人に確かめて あり か なし を入力してください"),
+        ):
+            if column not in place.letters:
+                continue  # a missing column is said once (_missing_gates)
+            blanks = [Problem(office.place(table, row, column), message, fix, severity="warning") for row in frame.loc[mask, ROW] if not office.has_problem(table, row, column)]
+            found += _at_most(blanks, office.place(table, None, column), f"「{column}」が空欄の行")
+    return found
+
+
+def sharing_blockers(office: "Office") -> list[str]:
+    """Why no employer copy can be made at all: a privacy-gate column that cannot be
+    read (missing, duplicated, or under a look-alike name) in a table the jobs, the
+    entries or the reports come from. Empty when copies can be made (each job's own
+    disclosure and consent then decide)."""
+    blockers = [f"{place.describe()}: {message}" for place, message, _ in _missing_gates(office)]
+    for table in (schema.USERS.name, HISTORY_TABLE, schema.CONTACTS.name, schema.REPORTS.name):
+        place = office.places[table]
+        for column, why in place.unreadable.items():
+            blockers.append(f"{office.place(table, None, column).describe()}: {why}のため読めません")
+    return blockers
+
+
+def _shared_without_consent(office: "Office") -> list[Problem]:
+    """A 支援レポート marked as shared with an employer the user works for closed
+    (クローズ), or without consent (なし, or before the 同意日): an error naming the row."""
+    reports = office.table(schema.REPORTS.name)
+    shared = reports[reports["事業主共有日"].notna()]
+    if shared.empty:
+        return []
+    by_id = {u["利用者ID"]: u for u in records(office.users, USER_JOB_COLUMNS)}
+    problems: list[Problem] = []
+    for uid, day, employer, row in zip(shared["利用者ID"], shared["事業主共有日"].dt.to_pydatetime(), shared["事業主"], shared[ROW]):
+        user = by_id.get(uid)
+        if user is None:
+            continue
+        job = office.lives.of(user).job_of_entry(day.date(), employer)
+        if job is None:
+            continue
+        who = job.employer or "その事業主"
+        if job.disclosure == "クローズ":
+            why = f"{who}では障害を開示していない（クローズ）ため、支援レポートは共有できません"
+        elif job.consent is False:
+            why = f"{who}との共有に本人が同意していない（なし）ため、支援レポートは共有できません"
+        elif job.consent is True and job.consent_from is not None and day.date() < job.consent_from:
+            why = f"{who}との共有への同意（{format_wareki_date(job.consent_from)}）より前の日付です"
+        else:
+            continue
+        problems.append(Problem(
+            office.place(schema.REPORTS.name, int(row), "事業主共有日"),
+            f"事業主共有日がありますが、{why}。",
+            "共有していなければ事業主共有日を消してください。開示・同意が変わったなら就労履歴（または利用者シート）を直してください",
+            value=day.date().isoformat(),
+        ))
+    return _at_most(problems, office.place(schema.REPORTS.name, None, "事業主共有日"), "開示・同意のない仕事の事業主共有日")
+
+
+def _at_most(problems: list[Problem], place, what: str) -> list[Problem]:
+    """The first MAX_LISTED, then one line counting the rest (a whole export can repeat one mistake)."""
+    if len(problems) <= MAX_LISTED:
+        return problems
+    rest = len(problems) - MAX_LISTED
+    return problems[:MAX_LISTED] + [Problem(place, f"{what}がほか{rest}件あります。", "上の例と同じように直してください", severity=problems[0].severity)]

@@ -128,7 +128,10 @@ class WorkingLives:
     """Everyone's working life, built on demand from the 就労履歴 rows (grouped
     once) or from the user's own row."""
 
-    def __init__(self, history_rows: Iterable[dict]) -> None:
+    def __init__(self, history_rows: Iterable[dict], consent_dates_readable: bool = True) -> None:
+        # an unreadable 事業主共有同意日 column could hide a consent that began late:
+        # then no job of the table has a known consent (fail closed)
+        self._consent_known = consent_dates_readable
         self._rows: dict[str, list[dict]] = {}
         for row in history_rows:
             self._rows.setdefault(row["利用者ID"], []).append(row)
@@ -136,7 +139,8 @@ class WorkingLives:
 
     @classmethod
     def of_office(cls, office: "Office") -> "WorkingLives":
-        return cls(records(office.table(HISTORY_TABLE)))
+        readable = "事業主共有同意日" not in office.places[HISTORY_TABLE].unreadable
+        return cls(records(office.table(HISTORY_TABLE)), readable)
 
     def has_history(self, user_id: str) -> bool:
         return user_id in self._rows
@@ -158,7 +162,7 @@ class WorkingLives:
                             hired=_day(r["就職日"]),
                             left=_day(r["離職日"]),
                             disclosure=r["障害開示"],
-                            consent=r["事業主共有同意"],
+                            consent=r["事業主共有同意"] if self._consent_known else None,
                             consent_from=_day(r["事業主共有同意日"]),
                             table=HISTORY_TABLE,
                             row=int(r["_row"]),

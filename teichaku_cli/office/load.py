@@ -44,6 +44,9 @@ class TablePlace:
     file: str
     sheet: str | None
     letters: dict[str, str] = field(default_factory=dict)  # canonical column → Excel letter
+    # privacy-gate columns whose header could not be read (duplicated, or named in a way
+    # that only looks like it): column → why. Their values are all "unknown".
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     def at(self, row: int | None = None, column: str | None = None) -> Place:
         return Place(self.file, self.sheet, row, column, self.letters.get(column or ""))
@@ -83,9 +86,14 @@ class Office:
         return self.places[table].at(row, column)
 
     def has_problem(self, table: str, row: int, column: str) -> bool:
-        """Was this cell already reported (e.g. a value that could not be read)?"""
+        """Was this cell reported while reading (e.g. a value that could not be read)?"""
         place = self.place(table, row, column)
-        return any(p.place.file == place.file and p.place.sheet == place.sheet and p.place.row == row and p.place.column == column for p in self.problems)
+        return (place.file, place.sheet, row, column) in self._reported
+
+    @functools.cached_property
+    def _reported(self) -> set[tuple]:
+        # taken once, before the checks across tables add theirs: only reading's problems count
+        return {(p.place.file, p.place.sheet, p.place.row, p.place.column) for p in self.problems}
 
 
 def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings]:
@@ -247,6 +255,11 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
                 structural=True,
             )
         )
+    unreadable, found = _gate_headers(raw, table, settings, positions)
+    problems += found
+    for name in unreadable:
+        positions.pop(name, None)
+    place.unreadable = unreadable
     rows = raw.rows
     data: dict[str, object] = {}
     for column in table.columns:
@@ -256,6 +269,8 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
             continue
         values, found = _convert(raw, column, index, rows)
         data[column.name] = values
+        if column.gate and column.kind is not Kind.DATE:
+            found = [_gate_value(p) for p in found]
         problems += found
     known = set(positions.values())
     for index, header in enumerate(raw.header):  # extra columns are kept for templates
@@ -268,6 +283,62 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
         if column.kind in (Kind.DATE, Kind.MONTH) and frame[column.name].dtype != "datetime64[ns]":
             frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")  # a column left at its default
     return frame, place, problems
+
+
+def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: dict[str, int]) -> tuple[dict[str, str], list[Problem]]:
+    """Privacy-gate columns whose header cannot be trusted: named twice, or missing
+    while an unknown header looks like it (障害開示の有無, 開示, 同意…). Either way the
+    column is unreadable, which means nothing is shared — said as a warning, with how
+    to name it."""
+    mapped: dict[str, list[int]] = {}
+    user_map = {normalize_name(k): v for k, v in settings.column_map(table.name).items()}
+    names = {normalize_name(n): c.name for c in table.columns for n in (c.name, *c.aliases)}
+    for index, header in enumerate(raw.header):
+        canonical = user_map.get(normalize_name(header)) or names.get(normalize_name(header))
+        if canonical:
+            mapped.setdefault(canonical, []).append(index)
+    unknown = [(i, h) for i, h in enumerate(raw.header) if h and not any(i in v for v in mapped.values())]
+    unreadable: dict[str, str] = {}
+    problems: list[Problem] = []
+    consequence = "読めない列は「共有しない」として扱い、事業主用の帳票は作りません"
+    for column in table.columns:
+        if not column.gate:
+            continue
+        at = mapped.get(column.name, [])
+        if len(at) > 1:
+            shown = "、".join(f"{column_letter(i)}列「{raw.header[i]}」" for i in at)
+            unreadable[column.name] = f"見出しが重複（{shown}）"
+            problems.append(Problem(
+                raw.place(raw.header_row, column.name, at[0]),
+                f"「{column.name}」にあたる列が{len(at)}つあります（{shown}）。どちらを読むか決められません。{consequence}。",
+                "1つを残して消すか、見出しを変えてください", severity="warning",
+            ))
+        elif not at:
+            alike = [(i, h) for i, h in unknown if _looks_like(normalize_name(h), column, table)]
+            if alike:
+                i, header = alike[0]
+                unreadable[column.name] = f"見出し「{header}」"
+                problems.append(Problem(
+                    raw.place(raw.header_row, column.name, i),
+                    f"見出し「{header}」は「{column.name}」の列のようですが、名前が違うため読んでいません。{consequence}。",
+                    f"見出しを「{column.name}」にするか、teichaku.toml の [columns] に \"{header}\" = \"{column.name}\" と書いてください",
+                    value=header, severity="warning",
+                ))
+    return unreadable, problems
+
+
+def _looks_like(header: str, column: Column, table: Table) -> bool:
+    """Does an unknown header name this gate column in other words? The most specific
+    word wins: 「共有同意日」 looks like 事業主共有同意日, not 事業主共有同意 or 事業主共有."""
+    words = [(w, c) for c in table.columns if c.gate for w in c.lookalike if w in header]
+    return bool(words) and max(words, key=lambda wc: len(wc[0]))[1] is column
+
+
+def _gate_value(problem: Problem) -> Problem:
+    """A gate cell that cannot be read: a warning, and "not shared"."""
+    import dataclasses
+
+    return dataclasses.replace(problem, severity="warning", message=problem.message + "読めない値は「共有しない」として扱います。")
 
 
 def _defaults(column: Column, n: int) -> object:

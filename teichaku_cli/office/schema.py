@@ -35,6 +35,12 @@ class Column:
     hints: tuple[tuple[tuple[str, ...], str], ...] = ()  # (words, hint): refused values worth a hint (values.parse_choice)
     width: int = 14
     note: str = ""
+    # A privacy gate (disclosure, consent, what may be shared, with which employer): read
+    # strictly. A value that cannot be read is a warning and means "not shared", never an
+    # error that stops the claim check; a duplicated header or an unknown header that looks
+    # like it (``lookalike`` words) makes the whole column unreadable: no employer copy.
+    gate: bool = False
+    lookalike: tuple[str, ...] = ()
 
     def choice_map(self) -> dict[str, str]:
         mapping = {c.lower(): c for c in self.choices}
@@ -81,12 +87,18 @@ def _disclosure(**kw) -> Column:
         Kind.CHOICE,
         choices=DISCLOSURE,
         variants={"open": "オープン", "開示": "オープン", "close": "クローズ", "closed": "クローズ", "非開示": "クローズ"},
+        gate=True,
+        lookalike=("開示",),
         **kw,
     )
 
 
 def _consent(**kw) -> Column:
-    return _yesno("事業主共有同意", None, "あり", "なし", aliases=("事業主への共有同意", "共有同意"), **kw)
+    return _yesno("事業主共有同意", None, "あり", "なし", aliases=("事業主への共有同意", "共有同意"), gate=True, lookalike=("同意",), **kw)
+
+
+def _consent_from(**kw) -> Column:
+    return Column("事業主共有同意日", Kind.DATE, aliases=("共有同意日",), gate=True, lookalike=("同意日",), **kw)
 
 
 USERS = Table(
@@ -130,7 +142,7 @@ HISTORY = Table(
         Column("離職日", Kind.DATE, aliases=("退職日",), note="空欄＝今も勤務中"),
         _disclosure(note="この仕事での障害開示。空欄は「分からない」で、この事業主向けの帳票は作りません"),
         _consent(note="この事業主と支援レポートを共有することへの本人の同意。空欄は「同意なし」"),
-        Column("事業主共有同意日", Kind.DATE, aliases=("共有同意日",), note="この日より前の記録は共有しない。空欄で同意ありなら就職日から"),
+        _consent_from(note="この日より前の記録は共有しない。空欄で同意ありなら就職日から"),
         Column("離職理由", width=24),
         Column("備考", width=30),
     ),
@@ -174,8 +186,8 @@ CONTACTS = Table(
         Column("担当者", aliases=("記録者", "支援者")),
         Column("内容", aliases=("支援内容",), width=40),
         Column("結果", aliases=("支援結果",), width=30),
-        _yesno("事業主共有", False, "可", "不可", note="可＝事業主向け支援レポートに載せてよい"),
-        Column("事業主", width=22, note="どの仕事（事業主）についての記録か。空欄なら日付でその日の仕事とみなす"),
+        _yesno("事業主共有", False, "可", "不可", note="可＝事業主向け支援レポートに載せてよい", gate=True, lookalike=("共有",)),
+        Column("事業主", width=22, note="どの仕事（事業主）についての記録か。空欄なら日付でその日の仕事とみなす", gate=True),
     ),
 )
 
@@ -193,9 +205,15 @@ REPORTS = Table(
         Column("事業主の取組", width=30),
         Column("共有事項", width=30),
         Column("作成者"),
-        Column("事業主", width=22, note="共有した事業主。月の途中で転職したときは必ず書く"),
+        Column("事業主", width=22, note="共有した事業主。月の途中で転職したときは必ず書く", gate=True),
     ),
 )
+
+# The 支援レポート's own text, and what of it an employer copy may show: declared in
+# teichaku.toml ("事業主と共有する項目"), by default only the two written for the employer
+# (docs/templates.md says why). 事業主共有同意=あり is consent to exactly that list.
+REPORT_FIELDS = ("主な支援目標", "今後の支援内容", "本人の取組", "事業主の取組", "共有事項")
+EMPLOYER_FIELDS = ("事業主の取組", "共有事項")
 
 PLAN_CONTENT = (
     "引継ぎ事項",

@@ -23,6 +23,7 @@ the CSV folder), else in the current folder. Every key is optional.
     "支援経過" = "支援記録"
     [templates]                # an office's restyled copies of the bundled templates
     "支援レポート" = "様式/支援レポート.xlsx"
+    "事業主と共有する項目" = ["事業主の取組", "共有事項"]   # 支援レポート fields an employer copy may show
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ from datetime import date
 from pathlib import Path
 
 from teichaku_cli.office.regime import PRICE_KEY, ConfigError, Regime, read_regime
+from teichaku_cli.office.schema import EMPLOYER_FIELDS, REPORT_FIELDS
 from teichaku_cli.office.values import ValueProblem, parse_date
 
 CONFIG_NAME = "teichaku.toml"
+EMPLOYER_FIELDS_KEY = "事業主と共有する項目"
 DEFAULT_UNIT_PRICE = 10.0  # 円/単位 for その他 地域 (the base rate)
 
 
@@ -53,6 +56,7 @@ class Settings:
     base_tier: str = ""  # 基本報酬区分 when the office sets it instead of computing the rate
     regime: Regime = field(default_factory=Regime)  # office 加算・減算, 処遇改善加算, 地域区分単価 over time
     templates: dict[str, Path] = field(default_factory=dict)  # 支援レポート / 就労定着支援計画 → an office's own copy
+    employer_fields: tuple[str, ...] = EMPLOYER_FIELDS  # 支援レポート fields an employer copy may show
     path: Path | None = None
 
     def column_map(self, table: str) -> dict[str, str]:
@@ -129,5 +133,22 @@ def load_settings(path: Path | None) -> Settings:
         base_tier=text("基本報酬区分"),
         regime=regime,
         templates={str(k): path.parent / str(v) for k, v in table("templates", '"支援レポート" = "自事業所の様式.xlsx"').items()},
+        employer_fields=_employer_fields(raw, path),
         path=path,
     )
+
+
+def _employer_fields(raw: dict, path: Path) -> tuple[str, ...]:
+    """The 支援レポート fields an employer copy may show: a list of names from
+    REPORT_FIELDS; not written means the default two. Anything else is refused: a
+    misspelt field must not quietly share, or quietly stop sharing."""
+    value = raw.get(EMPLOYER_FIELDS_KEY)
+    if value is None:
+        return EMPLOYER_FIELDS
+    allowed = " / ".join(REPORT_FIELDS)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: 「{EMPLOYER_FIELDS_KEY}」は項目名の一覧で書いてください（値: {value}）。", f'例: "{EMPLOYER_FIELDS_KEY}" = ["事業主の取組", "共有事項"]（選べる項目: {allowed}）')
+    unknown = [v for v in value if v not in REPORT_FIELDS]
+    if unknown:
+        raise ConfigError(f"{path}: 「{EMPLOYER_FIELDS_KEY}」の「{'」「'.join(unknown)}」は支援レポートの項目ではありません。", f"次から選んでください: {allowed}")
+    return tuple(dict.fromkeys(value))

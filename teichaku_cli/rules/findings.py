@@ -151,6 +151,14 @@ CATALOGUE: dict[str, Spec] = {
         "受給者証シートに支給決定期間ごとに1行入力してください。",
         "certificate",
     ),
+    "employer-disclosure-unknown": Spec(
+        NOTE,
+        "障害開示が分からない",
+        "{month}に勤めていた仕事の障害開示が空欄か読めない利用者が{count}人います（{ids}）。分からないものは開示していないものとして、"
+        "その事業主への連絡・共有は求めず、事業主用の帳票も作りません。就労履歴（または利用者シート）の障害開示と事業主共有同意を"
+        "入力してください（teichaku validate で場所を確かめられます）。",
+        "employer_contact_per_month",
+    ),
     "retention-record-not-met": Spec(
         WARNING,
         "実績体制加算の基準未達",

@@ -171,6 +171,13 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     lives = office.lives
     evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active, lives)
     initial_due = _first_claim_months(tables, month, active, lives)
+    unknown = sorted(
+        values["利用者ID"] for values in active
+        if (job := lives.of(values).job_for(month, month_end(month))) is not None and job.disclosure not in ("オープン", "クローズ")
+    )
+    if unknown:  # no employer warnings for them: said once, not per user
+        shown = "、".join(unknown[:10]) + (f" ほか{len(unknown) - 10}人" if len(unknown) > 10 else "")
+        result.office_findings.append(_finding(rules, format_wareki_month(month), "employer-disclosure-unknown", count=len(unknown), ids=shown))
     label = format_wareki_month(month)
     lines_of = A.MonthLines(rules, settings.regime, month, tier.tier)
     for values, findings in evaluated:

@@ -24,7 +24,7 @@ PRODUCT_TEXT = [
     ROOT / "docs" / "make_preview.sh",
     ROOT / "README.md",
 ]
-OUTSIDE = re.compile(r"DOMAIN|seed|shared/|\.\./shared|(?<![A-Za-z0-9,.])00[0-4](?![\d,])", re.IGNORECASE)
+OUTSIDE = re.compile(r"DOMAIN|seed|shared/|\.\./shared|(?<![A-Za-z0-9,._/])00[0-4](?![\d,])", re.IGNORECASE)
 
 # the documents a source may name (docs/sources.md describes each)
 DOCUMENTS = (

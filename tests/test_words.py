@@ -74,7 +74,7 @@ def test_plan_help_says_who_and_plan_without_who_fails_as_it_says(invoke, tmp_pa
 @pytest.mark.parametrize("words", [("本人", "user"), ("事業主", "employer"), ("事業主用", "employer"), ("本人用", "user")])
 def test_for_takes_the_words_staff_use(invoke, tmp_path, monkeypatch, words):
     monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-20")
-    folder = office(tmp_path, good_month("0001", MONTH))
+    folder = office(tmp_path, good_month("0001", MONTH, 事業主="テスト商事"))  # open, consented, its employer named
     japanese, english = words
     made = {}
     for word in (japanese, english):

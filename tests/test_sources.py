@@ -135,3 +135,18 @@ def test_check_findings_and_its_workbook_cite_documents_in_words(invoke, tmp_pat
     ws = openpyxl.load_workbook(tmp_path / "c.xlsx")["指摘 2026-10"]
     cited = [ws.cell(r, 7).value for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, 7).value]
     assert ws.cell(HEADER_ROW, 7).value == "根拠" and any("就労定着支援の実施について（令和6年3月29日改正）1の(4)②" in c for c in cited)
+
+
+def test_a_printed_citation_keeps_the_document_the_section_and_every_caveat():
+    from teichaku_cli.rules.findings import citation
+
+    assert citation("就労定着支援の実施について（令和6年3月29日改正）1の(6)（就労定着支援計画の作成等）: サービス管理責任者は…") == (
+        "就労定着支援の実施について（令和6年3月29日改正）1の(6)（就労定着支援計画の作成等）"
+    )
+    assert citation("障害者総合支援法 第29条第3項: 利用者負担は…［条文は手元の資料にない］") == "障害者総合支援法 第29条第3項［条文は手元の資料にない］"
+    assert citation("手元の資料に単価なし") == "手元の資料に単価なし"
+    assert citation("結果票の管理結果（1: 充当、2: 調整なし）［記載要領は手元の資料にない］") == "結果票の管理結果（1: 充当、2: 調整なし）［記載要領は手元の資料にない］"
+    for rules_id, key, text in every_source():  # no citation is left without its document or its caveat
+        if not key.endswith("reading"):
+            short = citation(text)
+            assert any(d in short for d in DOCUMENTS) or "teichaku の" in short or "手元にない" in short, (rules_id, key, short)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DECIMAL, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet
+from teichaku_cli.rules.findings import citation
 from teichaku_cli.rules.monthly import ESTIMATE_NOTE, MonthCheck, Totals, by_municipality, totals
 from teichaku_cli.safe_write import atomic_path
 
@@ -40,11 +41,11 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date) -
         ),
         (  # the finding's code is for programs (--json); people read its title
             *(
-                (u.user_id, u.name, "可" if u.claimable else "不可", SEVERITY[f.severity], f.title, f.message, f.source)
+                (u.user_id, u.name, "可" if u.claimable else "不可", SEVERITY[f.severity], f.title, f.message, citation(f.source))
                 for u in check.users
                 for f in u.findings
             ),
-            *(("事業所", "", "", SEVERITY[f.severity], f.title, f.message, f.source) for f in check.office_findings),
+            *(("事業所", "", "", SEVERITY[f.severity], f.title, f.message, citation(f.source)) for f in check.office_findings),
         ),
         notes=(SEVERITY_NOTE,),
         empty="指摘はありません。",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DATE, HEADER_ROW, WRAP, Col, Heading, add_sheet
+from teichaku_cli.rules.findings import citation
 from teichaku_cli.safe_write import atomic_path
 
 LATE_COLOR = "C00000"  # red, as the terminal shows late items; the words say it too, for black-and-white printers
@@ -28,20 +29,20 @@ def write_due_workbook(path: Path, found, settings) -> None:
         "期限",
         Heading.of(settings, title, ("対象期間", f"期限切れ（日付を問わず）と{span}"), today),
         (
-            Col("状態", 13, WRAP),
+            Col("状態", 19, WRAP),
             Col("日付", 16, DATE),
             Col("あと日数", 8, AMOUNT),
             Col("利用者ID", 9),
             Col("氏名", 11, WRAP),
             Col("期限", 40, WRAP),
-            Col("根拠", 36, WRAP),
+            Col("根拠", 31, WRAP),
             Col("済", 4),
         ),
-        ((d.state(), d.day, d.days, d.user_id, d.name, d.label, d.source, "") for d in found.items),
+        ((d.state(), d.day, d.days, d.user_id, d.name, d.label, citation(d.source), "") for d in found.items),
         notes=(
             f"期限切れ {len(found.overdue)}件を先頭に（期限を過ぎた日数の多い順）、そのあとに{span}の期限を近い順に並べています。"
             "あと日数がマイナスの行は期限を過ぎています。",
-            "「済」の欄は、対応したら手で印を付けるためのものです。",
+            "「済」の欄は、対応したら手で印を付けるためのものです。根拠は資料と節の名前です（要旨は --json の source に）。",
         ),
         empty="期限切れも、この期間の期限もありません。",
     )

@@ -89,15 +89,21 @@ def test_a_limit_passed_while_service_goes_on_is_late_and_a_user_without_a_plan_
     monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
     # hired 2022-01-01: 3年6か月 ended 2025-06-30, no 利用終了日
     beyond = good_month("0001", MONTH, 就職日=date(2022, 1, 1), 利用開始日=date(2022, 7, 1))
+    beyond["支援記録"], beyond["支援レポート"] = beyond["支援記録"][1:], []  # nothing with the user this month
     no_plan = good_month("0002", MONTH, 就職日=date(2024, 4, 1), 利用開始日=date(2025, 8, 1))
     no_plan["支援計画"] = []
     new_user = good_month("0003", MONTH, 就職日=date(2025, 4, 1), 利用開始日=date(2025, 10, 1))
     new_user["支援計画"] = []
-    payload = due(invoke, tmp_path, merge(beyond, no_plan, new_user), "--within", "1")
+    later = good_month("0004", MONTH, 就職日=date(2025, 5, 1), 利用開始日=date(2025, 11, 1))  # starts next month: nothing due yet
+    later["支援計画"] = []
+    payload = due(invoke, tmp_path, merge(beyond, no_plan, new_user, later), "--within", "1")
     late = [(d["user_id"], d["kind"], d["date"]) for d in payload["deadlines"] if d["overdue"]]
     # hired 2022-01-01 and started 2022-07-01: both limits ended 2025-06-30
     assert late == [("0001", "hire-limit", "2025-06-30"), ("0001", "use-limit", "2025-06-30"), ("0002", "plan-missing", "2025-08-31")]
-    assert ("0003", "plan-this-month", "2025-10-31") in [(d["user_id"], d["kind"], d["date"]) for d in payload["deadlines"] if not d["overdue"]]
+    coming = [(d["user_id"], d["kind"], d["date"]) for d in payload["deadlines"] if not d["overdue"]]
+    assert ("0003", "plan-this-month", "2025-10-31") in coming
+    assert not [c for c in coming if c[0] == "0004" and c[1] != "eligible-from"]  # no plan, 対面 or report due before the service starts
+    assert not [c for c in coming if c[0] == "0001" and c[1].endswith("this-month")]  # beyond its limits: no month to claim
 
 
 def test_the_terminal_and_the_workbook_lead_with_the_late(invoke, tmp_path, monkeypatch):

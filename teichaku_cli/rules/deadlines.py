@@ -133,7 +133,8 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
 
         add(periods.eligible_from, "eligible-from", f"利用できる最初の日（{periods.base_label}を1日目とする{rules.period('eligibility').label}の翌日）", "eligibility")
 
-        if periods.started <= this_month_end:  # in service this month: its two requirements
+        claimable_span = periods.started <= this_month_end and this_month <= min(periods.last_use_day, periods.last_hire_day)
+        if claimable_span:  # in service this month, within its limits: its two requirements
             if uid not in face:
                 add(this_month_end, "face-to-face-this-month", "本人との対面・テレビ電話の支援がまだありません", "face_to_face_per_month")
             if uid not in reported:
@@ -141,7 +142,9 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
 
         plan = as_date(latest_plan.get(uid))
         if plan is None:
-            if periods.started >= this_month:  # started this month: the plan is due by its end
+            if periods.started > this_month_end:
+                pass  # starts later: nothing is due yet
+            elif periods.started >= this_month:  # started this month: the plan is due by its end
                 add(this_month_end, "plan-this-month", f"支援計画がまだありません（{month_label}末までに作成）", "plan_review")
             elif periods.started <= today:
                 blocked = month_end(periods.started)

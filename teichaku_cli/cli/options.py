@@ -12,7 +12,7 @@ from teichaku_cli.errors import UsageError
 
 MonthOpt = Annotated[
     Optional[str],
-    typer.Option("--month", metavar="年月", help="対象月（2025-10、令和7年10月、R7.10）。省略時は前月（請求する月）。", show_default=False),
+    typer.Option("--month", metavar="年月", help="対象月（2025-10、令和7年10月、R7.10、令和7年10月分）。省略時は前月（請求する月）。来月まで指定できます。", show_default=False),
 ]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", metavar="ファイル.xlsx", help="結果を Excel ブックに書き出す。", show_default=False)]
 

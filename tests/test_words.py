@@ -120,7 +120,7 @@ def test_dates_in_cells_may_carry_a_weekday_and_a_wrong_one_is_an_error(invoke, 
 def test_a_month_beyond_next_month_is_refused(invoke, tmp_path, monkeypatch, month):
     monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-20")
     result = invoke("check", office(tmp_path, good_month("0001", MONTH)), "--month", month)
-    assert result.exit_code == 2 and "まだ先の月" in result.output and "2025年12月" in result.output
+    assert result.exit_code == 2 and "--month" in result.output and "来月" in result.output and "2025年12月" in result.output
 
 
 # --- words in the data --------------------------------------------------------------------

@@ -55,16 +55,14 @@ def write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]]) -> Non
     first = min(max(display_width(name) for name, _ in rows), 30)
     indent = " " * formatter.current_indent
     room = max(formatter.width - formatter.current_indent - first - 2, 20)
+    under = f"{indent}{' ' * (first + 2)}"
     for name, text in rows:
         lines = _wrap(text, room) or [""]
         if display_width(name) > first:  # a long term: its text starts on the next line
             formatter.write(f"{indent}{name}\n")
-            lines, pad = lines, ""
-            formatter.write("".join(f"{indent}{' ' * (first + 2)}{line}\n" for line in lines))
-            continue
-        pad = " " * (first - display_width(name) + 2)
-        formatter.write(f"{indent}{name}{pad}{lines[0]}\n")
-        formatter.write("".join(f"{indent}{' ' * (first + 2)}{line}\n" for line in lines[1:]))
+        else:
+            formatter.write(f"{indent}{name}{' ' * (first - display_width(name) + 2)}{lines.pop(0)}\n")
+        formatter.write("".join(f"{under}{line}\n" for line in lines))
 
 
 def short_help(text: str, width: int) -> str:

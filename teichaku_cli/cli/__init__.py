@@ -16,9 +16,11 @@ from teichaku_cli.cli import init as init_cmd
 from teichaku_cli.cli import rate as rate_cmd
 from teichaku_cli.cli import validate as validate_cmd
 from teichaku_cli.cli.common import State
+from teichaku_cli.cli.help import Command, Group
 
 app = typer.Typer(
     name="teichaku",
+    cls=Group,  # --help in Japanese (cli/help.py)
     help="就労定着支援事業所のための請求前チェック・定着率・帳票作成ツール。",
     no_args_is_help=True,
     add_completion=False,
@@ -41,13 +43,13 @@ def _root(
     State.debug = debug
 
 
-app.command("check")(check_cmd.check)
-app.command("due")(due_cmd.due)
-app.command("rate")(rate_cmd.rate)
-app.command("report")(documents_cmd.report)
-app.command("plan")(documents_cmd.plan)
-app.command("validate")(validate_cmd.validate)
-app.command("init")(init_cmd.init)
+app.command("check", cls=Command)(check_cmd.check)
+app.command("due", cls=Command)(due_cmd.due)
+app.command("rate", cls=Command)(rate_cmd.rate)
+app.command("report", cls=Command)(documents_cmd.report)
+app.command("plan", cls=Command)(documents_cmd.plan)
+app.command("validate", cls=Command)(validate_cmd.validate)
+app.command("init", cls=Command)(init_cmd.init)
 
 
 def main() -> None:

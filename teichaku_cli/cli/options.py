@@ -12,14 +12,16 @@ from teichaku_cli.errors import UsageError
 
 MonthOpt = Annotated[
     Optional[str],
-    typer.Option("--month", help="対象月（2025-10、令和7年10月、R7.10）。省略時は前月（請求する月）。", show_default=False),
+    typer.Option("--month", metavar="年月", help="対象月（2025-10、令和7年10月、R7.10、令和7年10月分）。省略時は前月（請求する月）。来月まで指定できます。", show_default=False),
 ]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="結果を Excel ブックに書き出す。", show_default=False)]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", metavar="ファイル.xlsx", help="結果を Excel ブックに書き出す。", show_default=False)]
 
 
 def parse_month_option(value: str | None, today: date) -> date:
+    """The month to work on, up to next month (a claim is prepared for a month
+    that is over; next month is as far as a look ahead makes sense)."""
     from teichaku_cli.office.values import ValueProblem, parse_month
-    from teichaku_cli.rules.calendar import previous_month
+    from teichaku_cli.rules.calendar import next_month, previous_month
 
     if value is None:
         return previous_month(today)
@@ -29,6 +31,12 @@ def parse_month_option(value: str | None, today: date) -> date:
         raise UsageError(f"--month: {exc.message}", exc.fix) from None
     if month is None:
         raise UsageError("--month が空です。", "例: --month 2025-10")
+    last = next_month(today)
+    if month > last:
+        raise UsageError(
+            f"--month {value}（{month.year}年{month.month}月）はまだ先の月です。",
+            f"来月（{last.year}年{last.month}月）までの月を指定してください",
+        )
     return month
 
 

@@ -6,7 +6,8 @@ The employer copy is a template of its own: it names only what an employer copy'
 context holds (docs/templates.md), and it has no 本人確認 box, which belongs to the
 user's copy.
 
-Contents follow seed 001 §14 and 002 §1(5)(6) (see ../shared/DOMAIN.md, "The two documents").
+Contents follow 就労定着支援の実施について 1の(5)(6) (別紙様式1・2) and the practice manual's
+section 14 (支援計画と支援レポートの作成の留意点); docs/sources.md lists both.
 """
 
 from __future__ import annotations

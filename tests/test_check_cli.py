@@ -108,12 +108,15 @@ def test_due_lists_upcoming_dates_soonest_first(invoke, tmp_path, monkeypatch):
     result = invoke("due", folder, "--json", "--within", "3")
     assert result.exit_code == 0, result.output
     items = json.loads(result.stdout)["deadlines"]
-    # 3y6m after hire ends 2025-11-30; the planned end is that day, so the handoff deadline (−3 months) is 2025-08-30: past
-    assert [(d["date"], d["kind"]) for d in items] == [
-        ("2025-11-30", "hire-limit"),
-        ("2025-12-01", "plan-review"),
-        ("2025-12-31", "use-limit"),
+    # 3y6m after hire ends 2025-11-30; the planned end is that day, so the handoff deadline (−3 months)
+    # is 2025-08-30: past, and nothing on record, so it leads the list as late
+    assert [(d["date"], d["kind"], d["overdue"]) for d in items] == [
+        ("2025-08-30", "handoff", True),
+        ("2025-11-30", "hire-limit", False),
+        ("2025-12-01", "plan-review", False),
+        ("2025-12-31", "use-limit", False),
     ]
+    assert items[0]["days_late"] == 46 and items[0]["days_left"] is None and items[1]["days_left"] == 46
 
 
 def _due(invoke, tables, *args):
@@ -163,10 +166,11 @@ def test_due_table_excel_and_range(invoke, tmp_path, monkeypatch):
     folder = write_csvs(tmp_path / "o", good_month("0001", MONTH, 就職日=date(2025, 4, 15), 利用開始日=date(2025, 10, 15)))
     result = invoke("due", folder, "--out", tmp_path / "due.xlsx")
     assert result.exit_code == 0, result.output
-    assert "令和7年10月15日" in result.output and "0日" in result.output and "利用できる最初の日" in result.output
+    assert "令和7年10月15日" in result.output and "今日まで" in result.output and "利用できる最初の日" in result.output
     ws = openpyxl.load_workbook(tmp_path / "due.xlsx")["期限"]
     rows = list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))
-    assert rows[0][:4] == ("日付", "あと日数", "利用者ID", "氏名") and rows[1][2] == "0001" and rows[1][0].date() == date(2025, 10, 15)
+    assert rows[0][:5] == ("状態", "日付", "あと日数", "利用者ID", "氏名") and rows[1][3] == "0001" and rows[1][1].date() == date(2025, 10, 15)
+    assert rows[1][0] == "今日まで" and rows[1][2] == 0
     for bad in ("0", "61"):
         result = invoke("due", folder, "--within", bad)
         assert result.exit_code == 2 and "1〜60" in result.output

@@ -480,3 +480,23 @@ def test_no_initial_addition_when_the_log_begins_after_the_users_start(tmp_path)
     tables["支援記録"].append({"日付": date(2023, 4, 3), "利用者ID": "0001", "方法": "電話", "相手": "本人", "区分": "支援"})
     _, user = units_of(tmp_path, tables)
     assert "initial" in [l.key for l in user.lines]
+
+
+def test_a_handoff_recorded_late_is_said_so_and_not_asked_for_again(tmp_path):
+    """The story of issue 15: the handoff message ignored a handoff recorded late."""
+    # end 2025-12-31 → deadline 2025-09-30; handed over on 2025-10-10
+    result = check_month(build(tmp_path, handoff_tables(date(2025, 12, 31), date(2025, 10, 10)), CONFIG), R6_MONTH, TODAY)
+    (finding,) = [f for f in result.users[0].findings if f.code == "handoff-due"]
+    assert "令和7年10月10日に記録されていますが、期限より後です" in finding.message
+    assert "支援体制構築未実施減算" in finding.message and "できるだけ早く引き継いで" not in finding.message
+    r3 = check_month(build(tmp_path, handoff_tables(date(2025, 12, 31), date(2025, 10, 10), month=R3_MONTH), CONFIG), R3_MONTH, TODAY)
+    (finding,) = [f for f in r3.users[0].findings if f.code == "handoff-due"]
+    assert "期限より後です" in finding.message and "できるだけ早く引き継いで" not in finding.message  # R3: no reduction, nothing more to do
+
+
+@pytest.mark.parametrize("manager, named", [("いいえ", "地域連携会議実施加算（Ⅱ）"), ("はい", "地域連携会議実施加算（Ⅰ）")])
+def test_the_meeting_cap_names_the_addition_of_the_meetings_over_it(tmp_path, manager, named):
+    """The story of issue 15: the message named (Ⅰ) for a meeting that was (Ⅱ)."""
+    _, user = units_of(tmp_path, merge(good_month("0001", R6_MONTH), meetings(date(2025, 10, 2), date(2025, 10, 20), manager=manager)))
+    (finding,) = [f for f in user.findings if f.code == "meeting-cap"]
+    assert named in finding.message and ("（Ⅰ）" if manager == "いいえ" else "（Ⅱ）") not in finding.message

@@ -23,7 +23,7 @@ def test_the_expected_commands_exist():
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_is_in_the_readme(invoke, command):
     result = invoke(command, "--help")
-    assert result.exit_code == 0 and "Usage" in result.output
+    assert result.exit_code == 0 and "使い方" in result.output
     assert f"teichaku {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -125,3 +125,16 @@ def test_every_image_the_readme_shows_exists():
     assert {"docs/preview/check-findings-1.png", "docs/preview/rate-trend-1.png"} <= set(images)
     for image in images:
         assert (ROOT / image).is_file(), image
+
+
+def test_readme_due_example_is_a_real_run(invoke, monkeypatch):
+    """The `due` example in the README is what due prints on the samples: the late first, then the month's and the window's."""
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    monkeypatch.setenv("COLUMNS", "120")
+    result = invoke("due", ROOT / "samples" / "office.xlsx", "--within", "1")
+    assert result.exit_code == 0
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### `teichaku due` の例", 1)[1].split("###", 1)[0]
+    block = section.split("```\n", 1)[1].split("```", 1)[0]
+    assert block == result.output
+    assert block.index("期限切れ 3件") < block.index("今月まだ")

@@ -38,7 +38,7 @@ def office(tmp_path):
         (("chek",), ("chek というコマンドはありません", "check のことですか")),
         (("check", "--month"), ("--month の後に値がありません", "teichaku check --help")),
         (("due", "--within", "x"), ("--within の値「x」は整数ではありません",)),
-        (("init",), ("DIRECTORY が指定されていません",)),
+        (("init",), ("DIR が指定されていません",)),
         (("due", "a.xlsx", "b.xlsx"), ("余分な引数 b.xlsx があります",)),
         (("check", "--json=yes"), ("--json は値を取りません",)),
     ],

@@ -215,12 +215,13 @@ def test_designation_workbook_prints(invoke, tmp_path):
 def test_due_workbook_prints(invoke, tmp_path):
     wb = written(invoke, tmp_path, "due", SAMPLE, "--within", "6")
     ws = wb["期限"]
-    assert_prints_like_a_form(ws, landscape=False, title="これからの期限")
+    assert_prints_like_a_form(ws, landscape=True, title="これからの期限")  # the sources are named in words: a wide 根拠
     rows = table(ws)
     assert rows and all(isinstance(r["日付"], datetime) for r in rows)
-    assert ws.cell(HEADER_ROW + 1, 1).number_format == WAREKI_DATE_FORMAT
+    assert ws.cell(HEADER_ROW + 1, column(ws, "日付")).number_format == WAREKI_DATE_FORMAT
     assert ws.cell(HEADER_ROW + 1, column(ws, "あと日数")).number_format == AMOUNT_FORMAT
-    assert rows[0]["あと日数"] == (rows[0]["日付"].date() - datetime.fromisoformat(TODAY).date()).days
+    assert rows[0]["あと日数"] == (rows[0]["日付"].date() - datetime.fromisoformat(TODAY).date()).days < 0  # late first
+    assert rows[0]["状態"].startswith("期限切れ") and ws.cell(HEADER_ROW + 1, 1).font.color.rgb.endswith("C00000")  # red, and said in words
     assert_wrapped_and_whole(ws, "期限", "根拠")
 
 

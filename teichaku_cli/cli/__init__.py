@@ -14,7 +14,6 @@ from typing import Annotated
 
 import click
 import typer
-from typer.core import TyperGroup
 
 from teichaku_cli import __version__
 from teichaku_cli.cli import check as check_cmd
@@ -24,6 +23,7 @@ from teichaku_cli.cli import init as init_cmd
 from teichaku_cli.cli import rate as rate_cmd
 from teichaku_cli.cli import validate as validate_cmd
 from teichaku_cli.cli.common import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, State, console, exit_codes_help, visible
+from teichaku_cli.cli.help import Command, Group
 
 
 def _debug_first(args: list[str]) -> list[str]:
@@ -81,7 +81,7 @@ def _usage_message(exc: click.UsageError, group: click.Group, args: list[str]) -
     return f"{text} → 使い方は {where} --help で確かめられます"
 
 
-class _Teichaku(TyperGroup):
+class _Teichaku(Group):  # --help in Japanese (cli/help.py); usage errors too (here)
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         args = _debug_first(list(sys.argv[1:] if args is None else args))
         try:
@@ -139,7 +139,7 @@ for _name, _function in (
     ("validate", validate_cmd.validate),
     ("init", init_cmd.init),
 ):
-    app.command(_name, epilog=exit_codes_help(_name))(_function)
+    app.command(_name, cls=Command, epilog=exit_codes_help(_name))(_function)
 
 
 def main() -> None:

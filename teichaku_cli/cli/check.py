@@ -63,8 +63,11 @@ def _render(payload: dict, office) -> None:
     tier = payload["tier"]
     name = office.settings.office_name or office.source
     out.print(f"[bold]{visible(name)}[/bold]  {payload['month']} 分の請求前チェック（{payload['rules_name']}）")
+    if payload["month_note"]:
+        out.print(f"[bold yellow]{visible(payload['month_note'])}[/bold yellow]")
     units = f"{tier['units']:,} 単位" if tier['units'] else '単価不明'
-    out.print(f"基本報酬: {visible(tier['label'] or '不明')}（{units}）— {visible(tier['how'])}")
+    estimate = "（見込み）" if tier["projection"] else ""
+    out.print(f"基本報酬{estimate}: {visible(tier['label'] or '不明')}（{units}）— {visible(tier['how'])}")
     out.print(f"体制: {visible('、'.join(payload['office_regime']) or '届け出た加算・減算なし')}（地域区分単価 {payload['unit_price']} 円）")
     if not office.settings.unit_price_set:
         out.print(f"[yellow]地域区分単価が teichaku.toml にないため、1単位 {payload['unit_price']} 円で計算しています。[/yellow]")

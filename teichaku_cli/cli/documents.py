@@ -12,9 +12,26 @@ from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, MonthOpt, parse_date_option, parse_month_option
 from teichaku_cli.errors import UsageError
 
-UserOpt = Annotated[Optional[List[str]], typer.Option("--user", help="利用者ID（複数指定可）。省略時は対象の全員。", show_default=False)]
-OutDirOpt = Annotated[Optional[Path], typer.Option("--out", help="出力先フォルダ（なければ作ります）。", show_default=False)]
-TemplateOpt = Annotated[Optional[Path], typer.Option("--template", help="事業所で整えたテンプレート（.xlsx）。", show_default=False)]
+UserOpt = Annotated[Optional[List[str]], typer.Option("--user", metavar="利用者ID", help="利用者ID（--user 0001 --user 0002 のように複数指定可）。省略時は対象の全員。", show_default=False)]
+PlanUserOpt = Annotated[
+    Optional[List[str]],
+    typer.Option("--user", metavar="利用者ID", help="誰の計画を作るか（--user 0001 --user 0002 のように複数指定可）。--user か --all のどちらかが必要です。", show_default=False),
+]
+OutDirOpt = Annotated[Optional[Path], typer.Option("--out", metavar="フォルダ", help="出力先フォルダ（なければ作ります）。", show_default=False)]
+TemplateOpt = Annotated[Optional[Path], typer.Option("--template", metavar="ファイル.xlsx", help="事業所で整えたテンプレート（.xlsx）。", show_default=False)]
+
+# --for: the words staff use, besides the English ones
+COPY_WORDS = {"user": "user", "本人": "user", "本人用": "user", "employer": "employer", "事業主": "employer", "事業主用": "employer"}
+
+
+def parse_copy(value: str) -> str:
+    """user / employer from what was typed (本人・事業主 too, full-width or not)."""
+    import unicodedata
+
+    key = unicodedata.normalize("NFKC", value).strip().lower()
+    if key not in COPY_WORDS:
+        raise UsageError(f"--for {value} は使えません。", "--for 本人（本人用）か --for 事業主（事業主用）にしてください（user / employer でも同じ）")
+    return COPY_WORDS[key]
 LISTED = 50  # lines per kind of outcome in the summary; the rest are counted
 
 
@@ -93,7 +110,10 @@ def report(
     data: DataArg = None,
     month: MonthOpt = None,
     user: UserOpt = None,
-    for_: Annotated[str, typer.Option("--for", help="user（本人用）か employer（事業主用: 開示し共有に同意した人だけ、共有可の記録だけ）。")] = "user",
+    for_: Annotated[
+        str,
+        typer.Option("--for", metavar="本人|事業主", help="本人（本人用、既定）か 事業主（事業主用: 開示し共有に同意した人だけ、共有可の記録だけ）。user / employer とも書けます。", show_default=False),
+    ] = "本人",
     out: OutDirOpt = None,
     template: TemplateOpt = None,
     force: ForceOpt = False,
@@ -104,8 +124,7 @@ def report(
     from teichaku_cli.documents.bundled import EMPLOYER_REPORT, REPORT
     from teichaku_cli.office.load import load_office
 
-    if for_ not in (USER_COPY, EMPLOYER_COPY):
-        raise UsageError(f"--for {for_} は使えません。", "--for user（本人用）か --for employer（事業主用）にしてください")
+    for_ = {"user": USER_COPY, "employer": EMPLOYER_COPY}[parse_copy(for_)]
     today = common_today()
     target = parse_month_option(month, today)
     office = load_office(data, config)
@@ -121,9 +140,9 @@ def report(
 @guarded
 def plan(
     data: DataArg = None,
-    user: UserOpt = None,
+    user: PlanUserOpt = None,
     all_users: Annotated[bool, typer.Option("--all", help="その日に利用中の全員の計画を作る。")] = False,
-    date_: Annotated[Optional[str], typer.Option("--date", help="この日に有効な計画を作る（省略時は今日）。", show_default=False)] = None,
+    date_: Annotated[Optional[str], typer.Option("--date", metavar="日付", help="この日に有効な計画を作る（省略時は今日）。", show_default=False)] = None,
     out: OutDirOpt = None,
     template: TemplateOpt = None,
     force: ForceOpt = False,

@@ -1,4 +1,4 @@
-"""`teichaku due`: upcoming dates per user, soonest first."""
+"""`teichaku due`: what is late first, then the coming dates per user, soonest first."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from teichaku_cli.errors import UsageError
 @guarded
 def due(
     data: DataArg = None,
-    within: Annotated[int, typer.Option("--within", help="今日から何か月先までを表示するか。")] = 3,
+    within: Annotated[int, typer.Option("--within", metavar="月数", help="今日から何か月先までの期限を出すか（1〜60）。期限切れは、この範囲にかかわらず先頭に出します。")] = 3,
     as_json: JsonOpt = False,
     out: OutOpt = None,
     force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。切れた受給者証は先頭に。"""
+    """期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など、超過した日数つき）を先頭に、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.deadlines import upcoming
     from teichaku_cli.safe_write import check_output
@@ -32,32 +32,47 @@ def due(
     office = load_office(data, config)
     if out is not None:
         check_output(out, office.inputs, force)
-    items = upcoming(office, today, within)
+    found = upcoming(office, today, within)
     if as_json:
-        print_json({"today": today.isoformat(), "within_months": within, "deadlines": [d.as_dict() for d in items]})
+        print_json(found.as_dict())
     else:
-        _render(items, today, within)
+        _render(found)
     if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
         from teichaku_cli.documents.due_book import write_due_workbook
 
-        write_due_workbook(out, items, office.settings, today, within, overwrite=force)
+        write_due_workbook(out, found, office.settings, overwrite=force)
         if not as_json:
             console().print(f"Excel に書き出しました: {visible(out)}")
 
 
-def _render(items, today, within: int) -> None:
+def _render(found) -> None:
     from rich.table import Table
 
     from teichaku_cli.office.values import format_wareki_date
 
-    table = Table(title=f"{today} から {within} か月の期限", header_style="bold")
-    for col in ("日付", "あと", "利用者ID", "氏名", "期限"):
-        table.add_column(col)
-    for d in items[:TABLE_LIMIT]:  # soonest first
-        left = (d.day - today).days
-        table.add_row(f"{d.day}（{format_wareki_date(d.day)}）", f"{left}日" if left >= 0 else f"[red]{-left}日前に切れた[/red]", visible(d.user_id), visible(d.name), visible(d.label))
-    out_console = console()
-    out_console.print(table if items else f"{today} から {within} か月の間に期限はありません。")
-    note = omitted(min(len(items), TABLE_LIMIT), len(items), "近い期限")
+    out = console()
+    today = found.today
+    shown = 0
+
+    def table_of(items, title: str, style: str | None) -> Table:
+        nonlocal shown
+        table = Table(title=title, title_style=style, header_style="bold")
+        for col in ("状態", "日付", "利用者ID", "氏名"):
+            table.add_column(col, no_wrap=col != "氏名")
+        table.add_column("期限", overflow="fold", min_width=30)  # the point of the row: wrapped, never cut
+        for d in items[: max(TABLE_LIMIT - shown, 0)]:
+            state = f"[red]{d.state()}[/red]" if d.overdue else (f"[yellow]{d.state()}[/yellow]" if d.this_month else d.state())
+            table.add_row(state, format_wareki_date(d.day), visible(d.user_id), visible(d.name), visible(d.label))
+            shown += 1
+        return table
+
+    if found.overdue:  # late first, whatever the window
+        out.print(table_of(found.overdue, f"期限切れ {len(found.overdue)}件（{today} 現在）", "bold red"))
+    window = f"{today} から {found.within_months} か月"
+    if found.coming:
+        out.print(table_of(found.coming, f"{window}の期限", None))
+    else:
+        out.print(f"{window}の間に期限はありません。")
+    note = omitted(shown, len(found.items), "期限切れと近い期限")
     if note:
-        out_console.print(f"[yellow]{note}[/yellow]")
+        out.print(f"[yellow]{note}[/yellow]")

@@ -14,8 +14,8 @@ WORKBOOK_NAME = "office.xlsx"
 
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(help="作成先のフォルダ（なければ作ります）。")],
-    office_name: Annotated[str, typer.Option("--name", help="事業所名（teichaku.toml に書きます）。")] = "",
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="作成先のフォルダ（なければ作ります）。")],
+    office_name: Annotated[str, typer.Option("--name", metavar="事業所名", help="事業所名（teichaku.toml に書きます）。")] = "",
     force: Annotated[
         bool,
         typer.Option("--force", help="既にあるファイルを上書きする（元のブックと teichaku.toml は日付つきの控えを隣に残します）。"),

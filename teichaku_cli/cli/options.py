@@ -12,9 +12,9 @@ from teichaku_cli.errors import UsageError
 
 MonthOpt = Annotated[
     Optional[str],
-    typer.Option("--month", help="対象月（2025-10、令和7年10月、R7.10）。省略時は前月（請求する月）。", show_default=False),
+    typer.Option("--month", metavar="年月", help="対象月（2025-10、令和7年10月、R7.10、令和7年10月分）。省略時は前月（請求する月）。来月まで指定できます。", show_default=False),
 ]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="結果を Excel ブック（.xlsx）に書き出す（画面の結果を出してから書きます）。", show_default=False)]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", metavar="ファイル.xlsx", help="結果を Excel ブック（.xlsx）に書き出す（画面の結果を出してから書きます）。", show_default=False)]
 ForceOpt = Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする（読み込んだ入力ファイルは上書きしません）。")]
 
 
@@ -29,7 +29,9 @@ def _month_label(day: date) -> str:
 
 
 def parse_month_option(value: str | None, today: date) -> date:
-    """The month to work on, from the first rule set's month up to next month."""
+    """The month to work on, from the first rule set's month up to next month (a
+    claim is prepared for a month that is over; next month is as far as a look
+    ahead makes sense)."""
     from teichaku_cli.office.values import OutOfRange, ValueProblem, parse_month
     from teichaku_cli.rules.calendar import next_month, previous_month
 

@@ -16,11 +16,11 @@ from teichaku_cli.errors import UsageError
 @guarded
 def rate(
     data: DataArg = None,
-    year: Annotated[Optional[str], typer.Option("--year", help="締める年度（2025、R7、令和7年度）。省略時は今日を含む年度。", show_default=False)] = None,
+    year: Annotated[Optional[str], typer.Option("--year", metavar="年度", help="締める年度（2025、R7、令和7年度）。省略時は今日を含む年度。", show_default=False)] = None,
     as_json: JsonOpt = False,
     out: OutOpt = None,
-    fee_table: Annotated[Optional[Path], typer.Option("--fee-table", help="手元の資料にない報酬表（R3 の21人以上など）を TOML で指定。", show_default=False)] = None,
-    designation_date: Annotated[Optional[str], typer.Option("--designation-date", help="新規指定の事業所: 指定日から、移行実績シートで就労定着率を計算する。", show_default=False)] = None,
+    fee_table: Annotated[Optional[Path], typer.Option("--fee-table", metavar="報酬表.toml", help="手元の資料にない報酬表（R3 の21人以上など）を TOML で指定。", show_default=False)] = None,
+    designation_date: Annotated[Optional[str], typer.Option("--designation-date", metavar="指定日", help="新規指定の事業所: 指定日から、移行実績シートで就労定着率を計算する。", show_default=False)] = None,
     force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DECIMAL, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet
+from teichaku_cli.rules.findings import citation
 from teichaku_cli.rules.monthly import ESTIMATE_NOTE, MonthCheck, Totals, by_municipality, totals
 from teichaku_cli.safe_write import atomic_file
 
@@ -23,7 +24,8 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
     wb = Workbook()
     wb.remove(wb.active)
     month = f"{format_wareki_month(check.month)}分"
-    heading = Heading.of(office.settings, f"請求前チェック　指摘一覧（{month}）", ("対象月", month), made_on)
+    note = check.month_note  # a month not yet over: said on every sheet, in the title block
+    heading = Heading.of(office.settings, f"請求前チェック　指摘一覧（{month}）", ("対象月", f"{month}　{note}" if note else month), made_on)
     add_sheet(
         wb,
         f"指摘 {check.month:%Y-%m}",
@@ -39,11 +41,11 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
         ),
         (  # the finding's code is for programs (--json); people read its title
             *(
-                (u.user_id, u.name, "可" if u.claimable else "不可", SEVERITY[f.severity], f.title, f.message, f.source)
+                (u.user_id, u.name, "可" if u.claimable else "不可", SEVERITY[f.severity], f.title, f.message, citation(f.source))
                 for u in check.users
                 for f in u.findings
             ),
-            *(("事業所", "", "", SEVERITY[f.severity], f.title, f.message, f.source) for f in check.office_findings),
+            *(("事業所", "", "", SEVERITY[f.severity], f.title, f.message, citation(f.source)) for f in check.office_findings),
         ),
         notes=(SEVERITY_NOTE,),
         empty="指摘はありません。",
@@ -119,7 +121,8 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
         (
             ("対象月", month),
             ("報酬改定", check.rules.name),
-            ("基本報酬区分", tier.tier.label if tier.tier else "不明"),
+            ("判定の時点", note or "月末を過ぎた月（記録はそろっている前提）"),
+            ("基本報酬区分", (tier.tier.label if tier.tier else "不明") + ("（見込み）" if tier.projection else "")),
             ("基本報酬（単位/月）", tier.tier.units if tier.tier and tier.tier.units else "不明"),
             ("区分の決め方", tier.how),
             ("地域区分単価（円/単位）", float(check.unit_price)),

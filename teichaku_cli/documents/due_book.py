@@ -1,38 +1,53 @@
-"""`teichaku due --out`: the coming deadlines as a list staff can print and tick off."""
+"""`teichaku due --out`: what is late, then the coming deadlines, as a list staff
+can print and tick off."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from teichaku_cli.documents.sheets import AMOUNT, DATE, WRAP, Col, Heading, add_sheet
+from teichaku_cli.documents.sheets import AMOUNT, DATE, HEADER_ROW, WRAP, Col, Heading, add_sheet
+from teichaku_cli.rules.findings import citation
 from teichaku_cli.safe_write import atomic_file
 
+LATE_COLOR = "C00000"  # red, as the terminal shows late items; the words say it too, for black-and-white printers
 
-def write_due_workbook(path: Path, deadlines, settings, today: date, within_months: int, overwrite: bool = False) -> None:
+
+def write_due_workbook(path: Path, found, settings, overwrite: bool = False) -> None:
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
+    from teichaku_cli.documents.sheets import FONT_NAME, FONT_SIZE
     from teichaku_cli.office.values import format_wareki_date
 
+    today = found.today
     wb = Workbook()
     wb.remove(wb.active)
-    span = f"{format_wareki_date(today)}から{within_months}か月"
-    add_sheet(
+    span = f"{format_wareki_date(today)}から{found.within_months}か月"
+    title = f"期限切れとこれからの期限（{span}）" if found.overdue else f"これからの期限（{span}）"
+    ws = add_sheet(
         wb,
         "期限",
-        Heading.of(settings, f"これからの期限（{span}）", ("対象期間", span), today),
+        Heading.of(settings, title, ("対象期間", f"期限切れ（日付を問わず）と{span}"), today),
         (
+            Col("状態", 19, WRAP),
             Col("日付", 16, DATE),
-            Col("あと日数", 9, AMOUNT),
+            Col("あと日数", 8, AMOUNT),
             Col("利用者ID", 9),
             Col("氏名", 11, WRAP),
-            Col("期限", 27, WRAP),
-            Col("根拠", 24, WRAP),
+            Col("期限", 40, WRAP),
+            Col("根拠", 31, WRAP),
             Col("済", 4),
         ),
-        ((d.day, (d.day - today).days, d.user_id, d.name, d.label, d.source, "") for d in deadlines),
-        notes=("「済」の欄は、対応したら手で印を付けるためのものです。",),
-        empty="この期間に期限はありません。",
+        ((d.state(), d.day, d.days, d.user_id, d.name, d.label, citation(d.source), "") for d in found.items),
+        notes=(
+            f"期限切れ {len(found.overdue)}件を先頭に（期限を過ぎた日数の多い順）、そのあとに{span}の期限を近い順に並べています。"
+            "あと日数がマイナスの行は期限を過ぎています。",
+            "「済」の欄は、対応したら手で印を付けるためのものです。根拠は資料と節の名前です（要旨は --json の source に）。",
+        ),
+        empty="期限切れも、この期間の期限もありません。",
     )
+    late = Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=LATE_COLOR)
+    for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(found.overdue)):
+        ws.cell(r, 1).font = late
     with atomic_file(path, overwrite=overwrite) as fh:
         wb.save(fh)

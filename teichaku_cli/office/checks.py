@@ -79,12 +79,23 @@ def cross_check(office: "Office") -> list[Problem]:
     problems += _shared_without_consent(office)
 
     known = set(ids.dropna())
+    by_digits = _by_digits(known)
+    users_lost_zeros: list[tuple[str, str, str]] = []  # (table, its ID, 利用者's ID)
     for table in (schema.HISTORY, schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES):
         frame = office.table(table.name)
         if frame.empty:
             continue
         col = frame["利用者ID"]
         unknown = frame[col.notna() & ~col.isin(known)]
+        # one ID written two ways, 0001 here and 1 there: a column Excel turned into numbers.
+        # Said once, not once per row blaming the rows that are right.
+        zeros = {uid: by_digits[_digits(uid)] for uid in set(unknown["利用者ID"]) if _digits(uid) in by_digits}
+        if zeros:
+            lost_here = {uid: k for uid, k in zeros.items() if len(uid) < len(k)}
+            if lost_here:
+                problems.append(_lost_zeros(office, table.name, len(unknown[unknown["利用者ID"].isin(lost_here)]), *next(iter(sorted(lost_here.items())))))
+            users_lost_zeros += [(table.name, uid, k) for uid, k in zeros.items() if len(uid) > len(k)]
+            unknown = unknown[~unknown["利用者ID"].isin(zeros)]
         listed = 0
         for row, user_id in zip(unknown[ROW], unknown["利用者ID"]):
             if listed == MAX_LISTED:
@@ -105,7 +116,40 @@ def cross_check(office: "Office") -> list[Problem]:
                 )
             )
             listed += 1
+    if users_lost_zeros:
+        tables = "・".join(dict.fromkeys(t for t, _, _ in users_lost_zeros))
+        _, theirs, ours = min(users_lost_zeros)
+        problems.append(_lost_zeros(office, name, None, ours, theirs, tables))
     return problems
+
+
+def _digits(uid: str) -> str | None:
+    """An all-digit ID without its leading zeros (0001 → 1); None for other IDs."""
+    return uid.lstrip("0") or "0" if uid.isdigit() else None
+
+
+def _by_digits(known: set[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for uid in known:
+        key = _digits(uid)
+        if key is not None:
+            found.setdefault(key, uid)
+    return found
+
+
+def _lost_zeros(office: "Office", table: str, rows: int | None, short: str, long: str, others: str = "") -> Problem:
+    """One problem for a whole column whose IDs lost their leading zeros."""
+    if others:  # the 利用者 sheet is the one that lost them
+        message = f"利用者シートの利用者ID の先頭の0が消えているようです（Excel で数値になった可能性）。例: {others}シートの「{long}」は、利用者シートの「{short}」と思われます。"
+    else:
+        message = f"利用者ID の先頭の0が消えているようです（Excel で数値になった可能性）。例: この表の「{short}」は、利用者シートの「{long}」と思われます（この形の行が{rows}行）。"
+    return Problem(
+        office.place(table, None, "利用者ID"),
+        message,
+        "ID の列を「文字列」の書式にしてから 0 を付けた形（例: 0001）で入れ直してください。CSV を Excel で開いて保存すると 0 が消えるため、"
+        "記録ソフトから出し直すか、Excel の「データ → テキストまたは CSV から」で ID の列を文字列として読み込んでください",
+        value=short,
+    )
 
 
 MOVE_TO_HISTORY = (

@@ -461,7 +461,7 @@ _PARSERS: dict[Kind, Callable[[Column], Callable[[object], object]]] = {
     Kind.MONTH: lambda c: parse_month,
     Kind.YESNO: lambda c: lambda v: parse_yesno(v, *c.yes_no_words),
     Kind.AMOUNT: lambda c: parse_amount,
-    Kind.CHOICE: lambda c: (lambda m: lambda v: parse_choice(v, m, c.choices))(c.choice_map()),
+    Kind.CHOICE: lambda c: (lambda m: lambda v: parse_choice(v, m, c.choices, c.hints))(c.choice_map()),
 }
 
 

@@ -32,6 +32,7 @@ class Column:
     default: object = None
     yes_no_words: tuple[str, str] = ("はい", "いいえ")
     aliases: tuple[str, ...] = ()  # other header spellings seen in exports
+    hints: tuple[tuple[tuple[str, ...], str], ...] = ()  # (words, hint): refused values worth a hint (values.parse_choice)
     width: int = 14
     note: str = ""
     # an end date where 9999-12-31, the usual "no end" placeholder, reads as blank
@@ -70,6 +71,16 @@ SPECIAL_USER_TYPES = USER_TYPES[1:]
 DISCLOSURE = ("オープン", "クローズ")
 METHODS = ("対面", "テレビ電話", "電話", "メール", "その他")
 COUNTERPARTS = ("本人", "事業主", "家族", "関係機関")
+
+# Export words for an online meeting are never mapped to テレビ電話: only two-way video
+# that shows the person counts for the monthly support (就労定着支援の実施について
+# 1の(4)②), and a Zoom call may have been voice only. They stay errors, with a hint.
+ONLINE_HINTS = (
+    (
+        ("zoom", "オンライン", "online", "teams", "line", "ライン", "skype", "webex", "meet", "web会議", "ウェブ会議", "リモート", "ビデオ会議"),
+        "テレビ電話（双方向で本人の様子が見える）なら テレビ電話 と書いてください。声だけなら 電話、文字のやりとりなら メール か その他 です",
+    ),
+)
 
 # Privacy gates: never a default that opens them. A blank disclosure is unknown
 # (no employer copy, no employer warnings); a blank consent is no consent.
@@ -164,6 +175,7 @@ CONTACTS = Table(
                 "mail": "メール",
             },
             aliases=("支援方法", "手段"),
+            hints=ONLINE_HINTS,
         ),
         Column(
             "相手",

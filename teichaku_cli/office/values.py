@@ -101,6 +101,29 @@ def _in_range(day: date, shown: str) -> date:
         "日付を確かめてください（日付のセルに数字の 1 を入れると 1900/1/1 になります）",
     )
 
+
+# Exports write a weekday after a date (令和8年10月5日(月), 2026/10/5（月）) and 「分」 after a
+# claim month (2026年10月分): both are read, and a weekday that is not the date's is an error.
+WEEKDAYS = "月火水木金土日"
+_WEEKDAY_SUFFIX = re.compile(rf"\s*\(([{WEEKDAYS}])(?:曜日?)?\)$")
+
+
+def _without_weekday(text: str) -> tuple[str, int | None]:
+    """``2026/10/5(月)`` → (``2026/10/5``, 0); text without a weekday is returned as is."""
+    m = _WEEKDAY_SUFFIX.search(text)
+    if m is None:
+        return text, None
+    return text[: m.start()], WEEKDAYS.index(m[1])
+
+
+def _check_weekday(day: date, weekday: int | None, shown: str) -> date:
+    if weekday is not None and day.weekday() != weekday:
+        raise ValueProblem(
+            f"「{shown}」の曜日が日付と合いません（{day.year}年{day.month}月{day.day}日は{WEEKDAYS[day.weekday()]}曜日）。",
+            "日付と曜日のどちらが正しいか確かめて直してください（曜日は省いてもかまいません）",
+        )
+    return day
+
 MONTH_EXAMPLES = "2025-10、2025/10、令和7年10月、R7.10"
 
 
@@ -144,22 +167,24 @@ def parse_date(value: object) -> date | None:
         value = value.date()
     if isinstance(value, date):
         return _in_range(value, value.isoformat())
-    text = normalize_text(value)
-    if not text:
+    shown = normalize_text(value)
+    if not shown:
         return None
-    if problem := control_problem(text):
+    if problem := control_problem(shown):
         raise problem
+    text, weekday = _without_weekday(shown)
     if m := _ISO_DATE.match(text) or _COMPACT_DATE.match(text):
-        return _in_range(_make_date(int(m[1]), int(m[2]), int(m[3]), text), text)
+        return _in_range(_check_weekday(_make_date(int(m[1]), int(m[2]), int(m[3]), shown), weekday, shown), shown)
     if m := _WAREKI_DATE.match(text):
         era, year = _era_year(m[1], m[2])
-        result = _make_date(year, int(m[3]), int(m[4]), text)
+        result = _make_date(year, int(m[3]), int(m[4]), shown)
         if result < era.first_day or (era.last_day and result > era.last_day):
             raise ValueProblem(
-                f"「{text}」は{era.name}の期間外で、存在しない日付です。",
+                f"「{shown}」は{era.name}の期間外で、存在しない日付です。",
                 f"{era.name}は{_wareki_span(era)}です。元号と年を確かめてください",
             )
-        return _in_range(result, text)
+        return _in_range(_check_weekday(result, weekday, shown), shown)
+    text = shown
     raise ValueProblem(
         f"「{text}」を日付として読めません。", f"日付の形で入力してください（例: {DATE_EXAMPLES}）"
     )
@@ -184,6 +209,7 @@ def parse_month(value: object) -> date | None:
         return None
     if problem := control_problem(text):
         raise problem
+    text = text.removesuffix("分").rstrip()  # 2026年10月分, as claims and exports name a month
     if m := _ISO_MONTH.match(text) or _COMPACT_MONTH.match(text):
         year, month = int(m[1]), int(m[2])
     elif m := _WAREKI_MONTH.match(text):
@@ -241,10 +267,13 @@ def parse_yesno(value: object, yes: str = "はい", no: str = "いいえ") -> bo
     raise ValueProblem(f"「{text}」は{yes}/{no}として読めません。", f"「{yes}」か「{no}」と入力してください")
 
 
-def parse_choice(value: object, choices: dict[str, str], allowed: tuple[str, ...]) -> str | None:
+def parse_choice(value: object, choices: dict[str, str], allowed: tuple[str, ...], hints: tuple[tuple[tuple[str, ...], str], ...] = ()) -> str | None:
     """An enumeration cell → its canonical word; blank → None.
 
     ``choices`` maps normalized variants (lower case, NFKC) to canonical words.
+    ``hints``: (words, hint) for values that are refused but common (an export's
+    「Zoom」 in 方法): a value containing one of the words is still an error, with
+    the hint before the list of choices.
     """
     text = normalize_text(value)
     if not text:
@@ -252,9 +281,9 @@ def parse_choice(value: object, choices: dict[str, str], allowed: tuple[str, ...
     key = text.lower().replace(" ", "")
     if key in choices:
         return choices[key]
-    raise ValueProblem(
-        f"「{text}」は使えない値です。", "次のいずれかにしてください: " + " / ".join(allowed)
-    )
+    fix = "次のいずれかにしてください: " + " / ".join(allowed)
+    hint = next((h for words, h in hints if any(w in key for w in words)), None)
+    raise ValueProblem(f"「{text}」は使えない値です。", f"{hint}（{fix}）" if hint else fix)
 
 
 _AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?\s*円?$")

@@ -3,7 +3,7 @@
 months whose cap is managed across offices, and what ``check`` and ``due`` say
 about them.
 
-A month outside the 支給決定期間 cannot be claimed (返戻; DOMAIN.md). Periods are
+A month outside the 支給決定期間 cannot be claimed (返戻; our reading of 障害者総合支援法 第19条・第23条, see the rule files). Periods are
 explicit first and last days: they are compared, never counted.
 """
 

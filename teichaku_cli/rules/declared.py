@@ -62,7 +62,7 @@ def _base_tier(office: "Office", month: date, rules: "RuleSet", today: date) -> 
     result = compute_rate(office, closing, today)
     if result.rate is None or result.tier is None or result.tier.label.replace(" ", "") == declared:
         return []
-    shown = f"{result.numerator}/{result.denominator}、{float(result.rate * 100):.1f}%、{closing}年度末"
+    shown = f"{result.numerator}/{result.denominator}、{float(result.rate * 100):.1f}%、{closing}年度末" + ("、年度末前の見込み" if result.projection else "")
     return [F.make("base-tier-differs", rules.source("rate"), declared=office.settings.base_tier, computed=result.tier.label, rate=shown, closing_year=closing)]
 
 

@@ -2,8 +2,8 @@
 
 A job change is continuous employment when the next job begins inside the
 1-month period after the 離職日 (民法140条本文・143条: the day after leaving is
-day 1; left 06-30 → re-employed by 07-31). Our sources are thin: seed 001 §5's
-line is scrambled (「…職後1カ月以内の…就職の場合には、定着…には算入しない」) and
+day 1; left 06-30 → re-employed by 07-31). Our sources are thin: the practice manual's
+section 5 line is scrambled (「…職後1カ月以内の…就職の場合には、定着…には算入しない」) and
 we read it, with the 平成30年 Q&A as practitioners quote it, as "not counted as
 leaving". The Q&A adds "once during use": how many changes count as continuous is
 a documented policy in the rule files (``job_changes_as_continuous``, default 1),

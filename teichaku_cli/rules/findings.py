@@ -197,6 +197,21 @@ class Finding:
         return asdict(self)
 
 
+def citation(source: str) -> str:
+    """The part of a rule's ``source`` that names the document and section (before
+    the summary that follows 「: 」), with every ［…］ note kept: what a printed 根拠
+    column needs. The whole text stays in JSON."""
+    import re
+
+    depth = 0
+    for i, c in enumerate(source):
+        depth += (c in "（(［") - (c in "）)］")
+        if depth == 0 and source.startswith(": ", i):  # not a colon inside brackets: 「結果票の管理結果（1: …）」
+            head, rest = source[:i], source[i + 2 :]
+            return head + "".join(re.findall(r"［[^］]*］", rest))
+    return source
+
+
 def make(key: str, source: str, **facts: object) -> Finding:
     spec = CATALOGUE[key]
     return Finding(PUBLIC_CODE.get(key, key), spec.severity, spec.title, spec.template.format(**facts), source)

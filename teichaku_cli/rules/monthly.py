@@ -44,6 +44,9 @@ class TierDecision:
     how: str  # shown to staff: where the tier came from
     rate: Fraction | None = None
     band: str = ""
+    numerator: int | None = None  # the counts behind ``rate``: 5/5 and 1/1 both reduce to 1
+    denominator: int | None = None
+    projection: bool = False  # from a fiscal year not yet closed: a 見込み, not the tier
 
 
 @dataclass
@@ -74,6 +77,7 @@ class MonthCheck:
     tier: TierDecision
     unit_price: Decimal
     unit_price_set: bool
+    today: date | None = None  # the day the check ran: a month not yet over is judged on the records so far
     users: list[UserMonth] = field(default_factory=list)
     office_findings: list[F.Finding] = field(default_factory=list)  # said once, for the office
     regime: list[str] = field(default_factory=list)  # the office's 加算・減算 and 処遇改善加算 in force this month, for people
@@ -81,6 +85,32 @@ class MonthCheck:
     def yen(self, units: int) -> int:
         """総費用額 of ``units`` at the month's 地域区分単価 (the engine's step 5)."""
         return A.total_cost(units, self.unit_price, self.rules.billing["total_cost"])
+
+    @property
+    def month_status(self) -> str:
+        """closed: the month is over; in_progress: today is in it; future: it has not begun."""
+        return month_status(self.month, self.today)
+
+    @property
+    def month_note(self) -> str | None:
+        """What staff must know of a month not yet over: its findings are provisional."""
+        return month_note(self.month, self.today)
+
+
+def month_status(month: date, today: date | None) -> str:
+    if today is None or today > month_end(month):
+        return "closed"
+    return "in_progress" if today >= month else "future"
+
+
+def month_note(month: date, today: date | None) -> str | None:
+    status = month_status(month, today)
+    if status == "closed":
+        return None
+    so_far = f"{today.month}月{today.day}日までの記録で判定"
+    if status == "in_progress":
+        return f"月の途中です（{so_far}）。月末までの支援・支援レポートで結果は変わります。"
+    return f"まだ始まっていない月です（{so_far}）。見込みとしてご覧ください。"
 
 
 def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> TierDecision:
@@ -114,14 +144,11 @@ def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> T
         )
     pct = float(result.rate * 100)
     how = f"データから計算した就労定着率 {result.numerator}/{result.denominator}（{pct:.1f}%、{result.fiscal_year}年度末）"
+    if result.projection:
+        how += f"。見込みです: 年度末（{format_wareki_date(result.reference_date)}）がまだ来ていないため、今日就労している人は続くとして数えています"
     if result.tier is None or result.tier.units is None:
-        return TierDecision(
-            result.tier,
-            how + f"。{result.band}の報酬単価は手元の資料にないため基本報酬は表示できません",
-            result.rate,
-            result.band,
-        )
-    return TierDecision(result.tier, how, result.rate, result.band)
+        how += f"。{result.band}の報酬単価は手元の資料にないため基本報酬は表示できません"
+    return TierDecision(result.tier, how, result.rate, result.band, result.numerator, result.denominator, result.projection)
 
 
 def check_month(office: "Office", month: date, today: date) -> MonthCheck:
@@ -129,7 +156,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     rules = rules_for(month)
     tier = decide_tier(office, month, rules, today)
     settings = office.settings
-    result = MonthCheck(month, rules, tier, A.require_unit_price(settings, month), settings.unit_price_set)
+    result = MonthCheck(month, rules, tier, A.require_unit_price(settings, month), settings.unit_price_set, today)
     from teichaku_cli.rules.declared import declared_findings
 
     result.office_findings += declared_findings(office, month, rules, today)
@@ -158,7 +185,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
         lines = lines_of(_user_additions(values, rules, meetings.get(uid), uid in initial_due))
         held = meetings.get(uid)
         if held and held.excess:
-            meeting = rules.additions["meeting_with_manager"]
+            over = dict.fromkeys("meeting_with_manager" if attended else "meeting_without_manager" for attended in held.with_manager[len(held.earned):])
             findings.append(
                 _finding(
                     rules, label, "meeting-cap",
@@ -166,7 +193,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
                     excess=held.excess,
                     per_month=rules.limit("meeting_month_cap"),
                     per_year=rules.limit("meeting_year_cap"),
-                    addition=meeting.label,
+                    addition="・".join(rules.additions[key].label for key in over if key in rules.additions),  # the excess meetings' own (Ⅰ)/(Ⅱ)
                 )
             )
         held = certificate_month(book, uid, month, days.get(uid, ([], [])), rules, settings.office_number)
@@ -257,12 +284,12 @@ class _MonthFacts:
         first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
         contacts = tables.contacts
         in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
-        with_user = in_month[in_month["相手"] == "本人"]
         reports, plans, subsidies = tables.reports, tables.plans, tables.subsidies
         latest = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max()
+        face, reported = month_requirements(in_month, reports, month)
         return cls(
-            face=set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"]),
-            reported=set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"]),
+            face=face,
+            reported=reported,
             latest_plan={uid: as_date(day) for uid, day in latest.items()},
             subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
             employer=_Dated(in_month[in_month["相手"] == "事業主"], "日付"),
@@ -270,6 +297,28 @@ class _MonthFacts:
             handoffs=first_handoffs(contacts),
             warnings=True,
         )
+
+
+def month_requirements(contacts: "pd.DataFrame", reports: "pd.DataFrame", month: date) -> tuple[set[str], set[str]]:
+    """The two monthly requirements of the base fee, per user: who had a support
+    with themselves 対面 or by テレビ電話 in ``month``, and who was handed a 支援レポート
+    in it (counted in the month of its 本人提供日). ``check`` and ``due`` ask this
+    one question, so they never disagree on what counts."""
+    import pandas as pd
+
+    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+    dates = contacts["日付"]
+    with_user = contacts[(dates >= first) & (dates <= last) & (contacts["相手"] == "本人")]
+    face = set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"])
+    reported = set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"])
+    return face, reported
+
+
+def first_blocked_month(review_due: date) -> date:
+    """The first claim month an overdue plan review blocks: ``check`` refuses a
+    month whose last day is after the review's deadline."""
+    start = review_due.replace(day=1)
+    return next_month(start) if review_due == month_end(review_due) else start
 
 
 def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives) -> list[tuple[dict, list[F.Finding]]]:
@@ -333,23 +382,33 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
             shown_from = handoff.of(deadline).day_before
             done = facts.handoffs.get(uid)
             if (done is None or done > deadline) and last >= shown_from:
-                late = "" if done is None else f"（引継ぎの記録は{format_wareki_date(done)}で、期限より後です）"
+                if done is None:
+                    overdue = handoff_risk(rules, last > deadline)
+                else:  # done, but late: say so, and what it may still cost; asking again would be wrong
+                    overdue = f"引継ぎは{format_wareki_date(done)}に記録されていますが、期限より後です。" + handoff_reduction_risk(rules)
                 add(
                     "handoff-due",
                     end=format_wareki_date(end), deadline=format_wareki_date(deadline), before=handoff.label,
-                    overdue=late + _handoff_risk(rules, last > deadline), reading=handoff.reading,
+                    overdue=overdue, reading=handoff.reading,
                 )
         evaluated.append((values, findings))
     return evaluated
 
 
-def _handoff_risk(rules: RuleSet, past: bool) -> str:
-    """What a late handoff costs: from R6 the whole office's 支援体制構築未実施減算;
-    R3 had no such reduction."""
+def handoff_reduction_risk(rules: RuleSet) -> str:
+    """What a late handoff may cost: from R6 the whole office's 支援体制構築未実施減算;
+    R3 had no such reduction (then: nothing to say)."""
     cut = rules.reductions.get("reduction_no_handoff_system")
     if cut is None:
+        return ""
+    return f"事業所全体が{cut.label}（基本報酬の{cut.amount}%減）の対象になるおそれがあります。"
+
+
+def handoff_risk(rules: RuleSet, past: bool) -> str:
+    """What to say of a handoff not on record: past its deadline or not yet."""
+    risk = handoff_reduction_risk(rules)
+    if not risk:
         return "期限を過ぎています。できるだけ早く引き継いでください。" if past else ""
-    risk = f"事業所全体が{cut.label}（基本報酬の{cut.amount}%減）の対象になるおそれがあります。"
     return ("期限を過ぎています。" if past else "期限を過ぎると、") + risk
 
 
@@ -588,11 +647,16 @@ def as_dict(check: MonthCheck) -> dict:
         "month": check.month.strftime("%Y-%m"),
         "rules_version": check.rules.id,
         "rules_name": check.rules.name,
+        "month_status": check.month_status,
+        "month_note": check.month_note,
         "tier": {
             "label": tier.tier.label if tier.tier else None,
             "units": tier.tier.units if tier.tier else None,
             "how": tier.how,
             "rate": str(tier.rate) if tier.rate is not None else None,
+            "numerator": tier.numerator,
+            "denominator": tier.denominator,
+            "projection": tier.projection,
         },
         "unit_price": float(check.unit_price),
         "office_regime": check.regime,

@@ -4,9 +4,9 @@
 of Y+1, the reference date (前年度末) is March 31 of Y+1, and the result sets the
 tier for claims in fiscal year Y+1, under the rules in force then:
 
-- R6 (000 §2(1) 改正後): 過去3年間に就労定着支援の **利用を開始した** 総利用者数のうち、
+- R6 (就労定着支援の実施について, 令和6年3月29日改正, 2の(1)): 過去3年間に就労定着支援の **利用を開始した** 総利用者数のうち、
   前年度末において就労が継続している者の数の割合.
-- R3 (002 §2(1)): 過去3年間に就労定着支援を **受けた** 総利用者数 … — anyone served on any
+- R3 (同通知, 令和3年3月30日, 2の(1)): 過去3年間に就労定着支援を **受けた** 総利用者数 … — anyone served on any
   day of the window; the tier table also depends on the office's size.
 
 Rates are exact fractions: 19/20 is exactly 95%.
@@ -317,7 +317,7 @@ def retention_record(office: "Office", year: int) -> RecordResult:
 @dataclass
 class DesignationResult:
     """A newly designated office's rate from the integrated 就労移行支援等
-    (000/002 §2(1) ただし書き): people who entered 一般就労 in the 3 years up to the
+    (就労定着支援の実施について 2の(1) ただし書き, R3 and R6 alike): people who entered 一般就労 in the 3 years up to the
     last day of the month before designation, and of them those still employed then."""
 
     designation_date: date

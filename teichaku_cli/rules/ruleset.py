@@ -1,5 +1,6 @@
 """Rule sets as data: one TOML file per 報酬改定 under ``rules/data/``, each with the
-date it takes effect and the source (seed file and section) of every number.
+date it takes effect and the source of every number: the document and section,
+in words, as people read it (docs/sources.md lists the documents).
 
 Code asks ``rules_for(day)`` and reads values from the result; no fee, limit or
 cap is written in code.

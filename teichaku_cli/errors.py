@@ -8,6 +8,7 @@ data, 2 could not run).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 
 def column_letter(index: int) -> str:
@@ -101,3 +102,38 @@ class DataProblems(TeichakuError):
     @property
     def structural(self) -> bool:
         return any(p.structural for p in self.problems)
+
+
+def _comparable(name: str) -> str:
+    import re
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).lower()
+
+
+def near_misses(name: str, known: Iterable[str]) -> list[str]:
+    """The known names ``name`` was probably meant to be ("did you mean …"): the
+    same after NFKC and spacing, one containing the other (「ジョブコーチ助成金」 →
+    「助成金」), or close in spelling (「地域区分単位」 → 「地域区分単価」). Best first."""
+    from difflib import SequenceMatcher
+
+    key = _comparable(name)
+    scored = []
+    for candidate in dict.fromkeys(known):
+        other = _comparable(candidate)
+        if not key or not other:
+            continue
+        if key == other:
+            score = 2.0
+        elif len(other) >= 2 and len(key) >= 2 and (other in key or key in other):
+            score = 1.0 + min(len(key), len(other)) / max(len(key), len(other))
+        else:
+            score = SequenceMatcher(None, key, other).ratio()
+            if score < 0.6:
+                continue
+        scored.append((-score, candidate))
+    return [c for _, c in sorted(scored)]
+
+
+def did_you_mean(candidates: list[str]) -> str:
+    return f"「{'」か「'.join(candidates[:3])}」のことですか？" if candidates else ""

@@ -73,7 +73,7 @@ def test_bad_month_is_a_usage_error(invoke, office_dir):
 
 def test_month_before_r3_refused(invoke, office_dir):
     result = invoke("check", office_dir, "--month", "2021-03")
-    assert result.exit_code == 2 and "2021年4月以降" in result.output
+    assert result.exit_code == 2 and "2021年4月（令和3年度報酬改定）から" in result.output
 
 
 def test_bad_data_is_listed_and_nothing_computed(invoke, office_dir):

@@ -88,6 +88,34 @@ def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
         assert line in section, start
 
 
+def test_the_troubleshooting_messages_are_the_programs_own():
+    """Each message quoted in 「困ったとき」 is one the code prints (so the README stays true)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 困ったとき", 1)[1].split("\n## ", 1)[0]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "teichaku_cli").rglob("*.py"))
+    quoted = []
+    for line in section.splitlines():
+        if not line.startswith("| 「"):
+            continue
+        depth, text = 0, ""
+        for ch in line.split("|")[1]:  # the outermost 「…」 of the first column (they may nest)
+            if ch == "「":
+                depth += 1
+                if depth == 1:
+                    text = ""
+                    continue
+            elif ch == "」":
+                depth -= 1
+                if depth == 0:
+                    quoted.append(text)
+                    continue
+            if depth:
+                text += ch
+    assert len(quoted) >= 20
+    for fragment in quoted:
+        assert fragment in source, fragment
+
+
 def test_every_image_the_readme_shows_exists():
     """docs/make_preview.sh writes them; a renamed page must not leave a broken image."""
     import re

@@ -220,7 +220,7 @@ def test_plan_all_skips_users_without_a_plan(invoke, tmp_path, monkeypatch):
     tables["支援計画"] = tables["支援計画"][:1]
     folder = write_csvs(tmp_path / "office", tables)
     result = invoke("plan", folder, "--all", "--date", "2025-10-20", "--out", tmp_path / "p")
-    assert result.exit_code == 0 and "作成 1件、作成せず 1件" in result.output and "支援計画がありません" in result.output
+    assert result.exit_code == 1 and "作成 1件、作成せず 1件、失敗 0件" in result.output and "支援計画がありません" in result.output  # 1: not every plan was made
 
 
 def _many(tmp_path, count: int):
@@ -266,7 +266,7 @@ def test_a_template_error_in_a_big_batch_writes_no_file(invoke, tmp_path, monkey
 def test_a_report_for_a_month_outside_the_service_is_skipped_with_a_reason(invoke, office_dir, tmp_path):
     # the user started 2025-04 (good_month): September 2024 is before it
     result = invoke("report", office_dir, "--month", "2024-09", "--user", "0001", "--out", tmp_path / "o")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # 1: a document asked for was not made (README 終了コード)
     assert "利用期間" in result.output and "外のため作りません" in result.output and "作成 0件" in result.output
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.xlsx"))
 
@@ -297,4 +297,4 @@ def test_an_overdue_plan_says_so_and_a_plan_is_cut_at_the_end_of_service(invoke,
 
 def test_no_plan_for_a_day_outside_the_service(invoke, office_dir, tmp_path):
     result = invoke("plan", office_dir, "--user", "0001", "--date", "2024-12-01", "--out", tmp_path / "o")
-    assert result.exit_code == 0 and "外" in result.output and "作成 0件" in result.output, result.output
+    assert result.exit_code == 1 and "外" in result.output and "作成 0件" in result.output, result.output  # 1: not made

@@ -251,9 +251,9 @@ def test_rate_cli_new_designation(invoke, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("text, year", [("2025", 2025), ("R7", 2025), ("令和7年度", 2025), ("２０２５年度", 2025), ("令和元年度", 2019), ("H30", 2018)])
 def test_year_option_styles(text, year):
-    from teichaku_cli.cli.options import parse_fiscal_year
+    from teichaku_cli.cli.options import read_fiscal_year
 
-    assert parse_fiscal_year(text) == year
+    assert read_fiscal_year(text) == year
 
 
 def test_bad_year_is_a_usage_error(invoke, tmp_path):

@@ -6,32 +6,42 @@ from __future__ import annotations
 
 import typer
 
-from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json
+from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json, visible
 from teichaku_cli.cli.common import today as common_today
-from teichaku_cli.cli.options import MonthOpt, OutOpt, parse_month_option
+from teichaku_cli.cli.options import ForceOpt, MonthOpt, OutOpt, parse_month_option
 
 
 @guarded
-def check(data: DataArg = None, month: MonthOpt = None, as_json: JsonOpt = False, out: OutOpt = None, config: ConfigOpt = None) -> None:
-    """請求前チェック: 利用者ごとに今月分を請求できるか、足りないもの、直し方、単位数と請求見込み（総費用額・利用者負担・給付費）を出す（0: エラーなし、1: 請求できない利用者あり、2: 実行できない）。"""
+def check(
+    data: DataArg = None,
+    month: MonthOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
+    force: ForceOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """請求前チェック: 利用者ごとに今月分を請求できるか、足りないもの、直し方、単位数と請求見込み（総費用額・利用者負担・給付費）を出す。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.monthly import as_dict, check_month
+    from teichaku_cli.safe_write import check_output
 
     today = common_today()
     target = parse_month_option(month, today)
     office = load_office(data, config)
+    if out is not None:
+        check_output(out, office.inputs, force)
     result = check_month(office, target, today)
     payload = as_dict(result)
-    if out is not None:
-        from teichaku_cli.documents.check_book import write_check_workbook
-
-        write_check_workbook(out, result, office, today)
     if as_json:
         print_json(payload)
     else:
         _render(payload, office)
-        if out is not None:
-            console().print(f"Excel に書き出しました: {out}")
+    if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
+        from teichaku_cli.documents.check_book import write_check_workbook
+
+        write_check_workbook(out, result, office, today, overwrite=force)
+        if not as_json:
+            console().print(f"Excel に書き出しました: {visible(out)}")
     raise typer.Exit(EXIT_PROBLEMS if payload["summary"]["blocked"] else EXIT_OK)
 
 
@@ -47,24 +57,23 @@ def _sum(value: int | None) -> str:
 
 
 def _render(payload: dict, office) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     out = console()
     tier = payload["tier"]
     name = office.settings.office_name or office.source
-    out.print(f"[bold]{escape(name)}[/bold]  {payload['month']} 分の請求前チェック（{payload['rules_name']}）")
+    out.print(f"[bold]{visible(name)}[/bold]  {payload['month']} 分の請求前チェック（{payload['rules_name']}）")
     if payload["month_note"]:
-        out.print(f"[bold yellow]{escape(payload['month_note'])}[/bold yellow]")
+        out.print(f"[bold yellow]{visible(payload['month_note'])}[/bold yellow]")
     units = f"{tier['units']:,} 単位" if tier['units'] else '単価不明'
     estimate = "（見込み）" if tier["projection"] else ""
-    out.print(f"基本報酬{estimate}: {tier['label'] or '不明'}（{units}）— {escape(tier['how'])}")
-    out.print(f"体制: {escape('、'.join(payload['office_regime']) or '届け出た加算・減算なし')}（地域区分単価 {payload['unit_price']} 円）")
+    out.print(f"基本報酬{estimate}: {visible(tier['label'] or '不明')}（{units}）— {visible(tier['how'])}")
+    out.print(f"体制: {visible('、'.join(payload['office_regime']) or '届け出た加算・減算なし')}（地域区分単価 {payload['unit_price']} 円）")
     if not office.settings.unit_price_set:
         out.print(f"[yellow]地域区分単価が teichaku.toml にないため、1単位 {payload['unit_price']} 円で計算しています。[/yellow]")
     for f in payload["office_findings"]:
         color = COLORS[f["severity"]]
-        out.print(f"[{color}]事業所 {f['code']}[/{color}] {escape(f['message'])}")
+        out.print(f"[{color}]事業所 {f['code']}[/{color}] {visible(f['message'])}")
     table = Table(show_lines=False, header_style="bold")
     for col, kw in (
         ("利用者ID", {}), ("氏名", {}), ("請求", {"justify": "center"}), ("指摘", {}),
@@ -85,7 +94,7 @@ def _render(payload: dict, office) -> None:
         units = f"{u['units']['total']:,}" + ("" if u["units"]["base_known"] else "*")
         money = u["amounts"]
         table.add_row(
-            u["user_id"], escape(u["name"]), status, "、".join(marks) or "—", units,
+            visible(u["user_id"]), visible(u["name"]), status, "、".join(marks) or "—", units,
             _yen(money["total_cost"]), _yen(money["user_burden"]), _yen(money["benefit"]),
         )
     out.print(table)
@@ -95,7 +104,7 @@ def _render(payload: dict, office) -> None:
     for u in shown:
         for f in u["findings"]:
             color = COLORS[f["severity"]]
-            out.print(f"[{color}]{u['user_id']} {f['code']}[/{color}] {escape(f['message'])}")
+            out.print(f"[{color}]{visible(u['user_id'])} {f['code']}[/{color}] {visible(f['message'])}")
     s = payload["summary"]
     notes = f"・お知らせ {s['notes']}件" if s["notes"] else ""
     out.print(f"利用者 {s['users']}人: 請求可 {s['claimable']}人・不可 {s['blocked']}人、エラー {s['errors']}件・注意 {s['warnings']}件{notes}。")

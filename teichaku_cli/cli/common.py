@@ -1,10 +1,12 @@
 """What every command shares: the DATA argument and --config option, the
-consoles, and the one handler that turns errors into a Japanese line and an
-exit code (0 fine, 1 problems found, 2 could not run)."""
+consoles, escaping for the terminal, the exit codes, and the one handler that
+turns errors into a Japanese line and an exit code."""
 
 from __future__ import annotations
 
 import functools
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Callable, Optional, TypeVar
@@ -14,22 +16,72 @@ import typer
 from teichaku_cli.errors import DataProblems, Problem, TeichakuError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C or a stop request (SIGTERM), as shells report a SIGINT
+EXIT_PIPE_CLOSED = 141  # the reader of our output went away (`| head`), as shells report a SIGPIPE
+
+# Every command's exit codes: shown in its --help and, the same words, in the README.
+_COMMON_CODES = (
+    (EXIT_CANNOT_RUN, "実行できない（データ・設定・オプションの誤り、書き出せない）"),
+    (EXIT_INTERRUPTED, "中断した（Ctrl-C）"),
+    (EXIT_PIPE_CLOSED, "出力の読み手（パイプの先の head など）が先に閉じた（何も表示せずに終わる）"),
+)
+EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
+    "check": ((EXIT_OK, "全員請求できる"), (EXIT_PROBLEMS, "請求できない利用者がいる"), *_COMMON_CODES),
+    "due": ((EXIT_OK, "期限を表示した（期限がなくても 0）"), *_COMMON_CODES),
+    "rate": ((EXIT_OK, "就労定着率を表示した（計算できない年度の注記も 0）"), *_COMMON_CODES),
+    "report": (
+        (EXIT_OK, "すべて作成した（事業主用を作らない人＝クローズ・同意なしは数えない）"),
+        (EXIT_PROBLEMS, "作成しなかったものがある（既にあるファイル・読み込んだファイルと同じ名前 など、理由を一覧）"),
+        (EXIT_CANNOT_RUN, "実行できない、または書き出せなかったファイルがある（理由を一覧、ほかは作成済み）"),
+        *_COMMON_CODES[1:],
+    ),
+    "plan": (
+        (EXIT_OK, "すべて作成した"),
+        (EXIT_PROBLEMS, "作成しなかったものがある（既にあるファイル・有効な計画がない など、理由を一覧）"),
+        (EXIT_CANNOT_RUN, "実行できない、または書き出せなかったファイルがある（理由を一覧、ほかは作成済み）"),
+        *_COMMON_CODES[1:],
+    ),
+    "validate": ((EXIT_OK, "問題なし（注意だけのときも 0）"), (EXIT_PROBLEMS, "データに問題がある"), (EXIT_CANNOT_RUN, "読めない（ファイル・シート・必須の列がない、設定の誤りなど）"), *_COMMON_CODES[1:]),
+    "init": ((EXIT_OK, "作成した"), *_COMMON_CODES),
+}
+
+
+def exit_codes_help(command: str) -> str:
+    """The --help epilog listing ``command``'s exit codes (\\b keeps click from rewrapping it)."""
+    lines = [f"  {code:<3} {meaning}" for code, meaning in EXIT_CODES[command]]
+    return "\b\n終了コード:\n" + "\n".join(lines)
+
+
+def exit_codes_line(command: str) -> str:
+    """The same codes on one line, as the README lists them."""
+    return "、".join(f"{code}: {meaning}" for code, meaning in EXIT_CODES[command])
 
 
 class State:
     debug = False
 
 
-def console(stderr: bool = False):
-    from rich.console import Console
+_console_class = None
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+def console(stderr: bool = False):
+    global _console_class
+    if _console_class is None:
+        from rich.console import Console
+
+        class _Console(Console):
+            def on_broken_pipe(self) -> None:  # rich would exit 1; ours is EXIT_PIPE_CLOSED, from `guarded`
+                self.quiet = True
+                raise BrokenPipeError
+
+        _console_class = _Console
+    return _console_class(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 DataArg = Annotated[
     Optional[Path],
     typer.Argument(
-        help="事業所データ: Excelブック（.xlsx/.xls）か、表ごとの CSV を入れたフォルダ。省略時は teichaku.toml の data。",
+        help="事業所データ: Excelブック（.xlsx）か、表ごとの CSV を入れたフォルダ。省略時は teichaku.toml の data。",
         show_default=False,
     ),
 ]
@@ -52,31 +104,71 @@ def omitted(shown: int, total: int, what: str) -> str | None:
     return f"表は{what}の {shown:,}件だけを表示しています（全 {total:,}件）。すべては --out 結果.xlsx か --json で出せます。"
 
 
+# What must never reach a terminal from data: control characters (an ESC starts a
+# terminal command, a CR rewrites the line) and the bidi overrides that reorder text.
+# Tab and line feed only lay text out.
+_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # json escapes C0 itself
+
+
+def visible(value: object) -> str:
+    """Text from data or the command line, safe to print: control characters as
+    ``\\x1b``-style escapes, no markup (a name like ``[/]`` prints as itself)."""
+    from rich.markup import escape
+
+    text = "" if value is None else str(value)
+    text = _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+    return escape(text)
+
+
 def print_json(payload: object) -> None:
     """JSON on stdout: indented for a person at a terminal, compact (and several
     times faster: json's C encoder) when it goes to a file or another program."""
     import json
 
     pretty = sys.stdout.isatty()
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None))
+    text = json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None)
+    typer.echo(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 
 def print_problems(problems: list[Problem], limit: int | None = None, stderr: bool = False) -> None:
-    from rich.markup import escape
-
     out = console(stderr=stderr)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     for p in (errors + warnings)[:limit]:
         mark = "[red]エラー[/red]" if p.severity == "error" else "[yellow]注意[/yellow]"
-        out.print(f"{mark} {escape(p.describe())}")
+        out.print(f"{mark} {visible(p.describe())}")
     shown = len(problems) if limit is None else min(limit, len(problems))
     if shown < len(problems):
         out.print(f"…ほか{len(problems) - shown}件")
     out.print(f"エラー {len(errors)}件、注意 {len(warnings)}件")
 
 
+def print_error(exc: TeichakuError) -> None:
+    console(stderr=True).print(f"[red]エラー[/red] {visible(exc.describe())}")
+
+
 F = TypeVar("F", bound=Callable)
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop request (SIGTERM: a log-off, `kill`): ends like Ctrl-C, through every
+    ``finally`` that removes temporary files and stops workers."""
+
+
+def _stop(signum, frame) -> None:
+    raise Stopped()
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout is gone: point it at the null device, so the flush at
+    exit does not print "Exception ignored … BrokenPipeError"."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except Exception:  # not a real file (a test runner's buffer): nothing to quiet
+        pass
 
 
 def guarded(fn: F) -> F:
@@ -85,10 +177,22 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        import signal
+        import threading
+
+        from teichaku_cli import safe_write
+
+        safe_write.reset()
+        previous = None
+        if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+            previous = signal.signal(signal.SIGTERM, _stop)
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(EXIT_PIPE_CLOSED) from None
         except DataProblems as exc:
             print_problems(exc.problems, stderr=True)  # stdout stays for results (--json is only JSON)
             console(stderr=True).print(
@@ -97,13 +201,11 @@ def guarded(fn: F) -> F:
             )
             raise typer.Exit(EXIT_CANNOT_RUN) from None
         except TeichakuError as exc:
-            from rich.markup import escape
-
-            console(stderr=True).print(f"[red]エラー[/red] {escape(exc.describe())}")
+            print_error(exc)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            console(stderr=True).print("中断しました。")
-            raise typer.Exit(130) from None
+            console(stderr=True).print("中断しました。書きかけのファイルは残していません。")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if State.debug:
                 raise
@@ -112,17 +214,15 @@ def guarded(fn: F) -> F:
                 "--debug を付けて実行すると詳細が表示されます（個人情報が含まれることがあるため、共有時は注意してください）。"
             )
             raise typer.Exit(EXIT_CANNOT_RUN) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
 
 
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
-
-
 def today():
     """Today's date; ``TEICHAKU_TODAY=2026-11-22`` fixes it (reproducible runs and tests)."""
-    import os
     from datetime import date
 
     fixed = os.environ.get("TEICHAKU_TODAY")

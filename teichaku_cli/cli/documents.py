@@ -7,9 +7,9 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from teichaku_cli.cli.common import EXIT_OK, ConfigOpt, DataArg, console, guarded
+from teichaku_cli.cli.common import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, ConfigOpt, DataArg, console, guarded, visible
 from teichaku_cli.cli.common import today as common_today
-from teichaku_cli.cli.options import MonthOpt, parse_date_option, parse_month_option
+from teichaku_cli.cli.options import ForceOpt, MonthOpt, parse_date_option, parse_month_option
 from teichaku_cli.errors import UsageError
 
 UserOpt = Annotated[Optional[List[str]], typer.Option("--user", metavar="利用者ID", help="利用者ID（--user 0001 --user 0002 のように複数指定可）。省略時は対象の全員。", show_default=False)]
@@ -32,7 +32,7 @@ def parse_copy(value: str) -> str:
     if key not in COPY_WORDS:
         raise UsageError(f"--for {value} は使えません。", "--for 本人（本人用）か --for 事業主（事業主用）にしてください（user / employer でも同じ）")
     return COPY_WORDS[key]
-ForceOpt = Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする。")]
+LISTED = 50  # lines per kind of outcome in the summary; the rest are counted
 
 
 def _template(explicit: Path | None, settings, key: str, bundled_name: str):
@@ -42,23 +42,53 @@ def _template(explicit: Path | None, settings, key: str, bundled_name: str):
     return XlsxTemplate(explicit or settings.templates.get(key) or bundled(bundled_name))
 
 
-def _run(template, jobs, force: bool) -> None:
-    from rich.markup import escape
+def _out_dir(out: Path) -> Path:
+    """--out of report/plan is a folder; refuse a file (or a name that looks like one) before any work."""
+    from teichaku_cli.safe_write import OutputError, check_folder, name_too_long
+
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} はファイルです。出力先にはフォルダを指定します。", "新しいフォルダ名か、既にあるフォルダを指定してください")
+    if not out.exists() and out.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".csv"):
+        raise OutputError(f"--out {out}: 出力先にはフォルダを指定します（1人1ファイルで作ります）。", "例: --out reports")
+    check_folder(out)
+    too_long = name_too_long(out)
+    if too_long is not None:
+        raise too_long
+    return out
+
+
+def _run(template, jobs, force: bool, inputs) -> None:
+    """Write the batch, list what happened to each file, and end with the code
+    that says it: 0 all made, 1 some not made, 2 some failed, 130 interrupted."""
     from rich.progress import Progress
 
-    from teichaku_cli.documents.build import write_jobs
+    from teichaku_cli.documents.build import FAILED, INTERRUPTED, SKIPPED, WRITTEN, write_jobs
 
     out = console()
     with Progress(console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("作成中", total=len(jobs))
-        outcomes = write_jobs(template, jobs, force, lambda n=1: progress.advance(task, n))
-    written = [o for o in outcomes if o.written]
-    skipped = [o for o in outcomes if not o.written]
-    for o in written:
-        out.print(f"[green]作成[/green] {escape(str(o.job.path))}" + (f"（{escape(o.reason)}）" if o.reason else ""))
-    for o in skipped:
-        out.print(f"[yellow]作成せず[/yellow] {o.job.user_id} {escape(o.job.name)}: {escape(o.reason)}")
-    out.print(f"作成 {len(written)}件、作成せず {len(skipped)}件")
+        batch = write_jobs(template, jobs, force, [*inputs, template.path], lambda n=1: progress.advance(task, n))
+    written, skipped, failed = batch.of(WRITTEN), batch.of(SKIPPED), batch.of(FAILED)
+    for o in written[:LISTED]:
+        out.print(f"[green]作成[/green] {visible(o.job.path)}" + (f"（{visible(o.reason)}）" if o.reason else ""))
+    if len(written) > LISTED:
+        out.print(f"…作成はほか {len(written) - LISTED:,}件（{visible(written[0].job.path.parent)} にあります）")
+    left = [o for o in skipped if o.reason == INTERRUPTED]
+    skipped_listed = [o for o in skipped if o.reason != INTERRUPTED]
+    for kind, mark, items in (("作成せず", "[yellow]作成せず[/yellow]", skipped_listed), ("失敗", "[red]失敗[/red]", failed)):
+        for o in items[:LISTED]:
+            out.print(f"{mark} {visible(o.job.user_id)} {visible(o.job.name)}: {visible(o.reason)}")
+        if len(items) > LISTED:
+            out.print(f"…{kind}はほか {len(items) - LISTED:,}件")
+    if left:
+        out.print(f"[yellow]作成せず[/yellow] {INTERRUPTED}: {len(left):,}件")
+    out.print(f"作成 {len(written)}件、作成せず {len(skipped)}件、失敗 {len(failed)}件")
+    if batch.interrupted:
+        console(stderr=True).print("中断しました。作成済みのファイルは上のとおりです（書きかけのファイルは残していません）。")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if failed:
+        raise typer.Exit(EXIT_CANNOT_RUN)
+    raise typer.Exit(EXIT_PROBLEMS if any(not o.job.by_rule for o in skipped) else EXIT_OK)
 
 
 def _refuse_unreadable_gates(office) -> None:
@@ -103,9 +133,8 @@ def report(
         tpl = _template(template, office.settings, "支援レポート（事業主用）", EMPLOYER_REPORT)
     else:
         tpl = _template(template, office.settings, "支援レポート", REPORT)
-    jobs = report_jobs(office, target, for_, out or Path("reports") / target.strftime("%Y-%m"), user, today)
-    _run(tpl, jobs, force)
-    raise typer.Exit(EXIT_OK)
+    jobs = report_jobs(office, target, for_, _out_dir(out or Path("reports") / target.strftime("%Y-%m")), user, today)
+    _run(tpl, jobs, force, office.inputs)
 
 
 @guarded
@@ -129,5 +158,4 @@ def plan(
     day = parse_date_option("--date", date_) if date_ else common_today()
     office = load_office(data, config)
     tpl = _template(template, office.settings, "就労定着支援計画", PLAN)
-    _run(tpl, plan_jobs(office, day, out or Path("plans"), None if all_users else user), force)
-    raise typer.Exit(EXIT_OK)
+    _run(tpl, plan_jobs(office, day, _out_dir(out or Path("plans")), None if all_users else user), force, office.inputs)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json, visible
 from teichaku_cli.cli.common import today as common_today
-from teichaku_cli.cli.options import OutOpt
+from teichaku_cli.cli.options import ForceOpt, OutOpt
 from teichaku_cli.errors import UsageError
 
 
@@ -18,31 +18,34 @@ def due(
     within: Annotated[int, typer.Option("--within", metavar="月数", help="今日から何か月先までの期限を出すか（1〜60）。期限切れは、この範囲にかかわらず先頭に出します。")] = 3,
     as_json: JsonOpt = False,
     out: OutOpt = None,
+    force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など、超過した日数つき）を先頭に、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.deadlines import upcoming
+    from teichaku_cli.safe_write import check_output
 
     if not 1 <= within <= 60:
         raise UsageError(f"--within {within} は範囲外です。", "1〜60（か月）で指定してください")
     today = common_today()
     office = load_office(data, config)
-    found = upcoming(office, today, within)
     if out is not None:
-        from teichaku_cli.documents.due_book import write_due_workbook
-
-        write_due_workbook(out, found, office.settings)
+        check_output(out, office.inputs, force)
+    found = upcoming(office, today, within)
     if as_json:
         print_json(found.as_dict())
-        return
-    _render(found)
-    if out is not None:
-        console().print(f"Excel に書き出しました: {out}")
+    else:
+        _render(found)
+    if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
+        from teichaku_cli.documents.due_book import write_due_workbook
+
+        write_due_workbook(out, found, office.settings, overwrite=force)
+        if not as_json:
+            console().print(f"Excel に書き出しました: {visible(out)}")
 
 
 def _render(found) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from teichaku_cli.office.values import format_wareki_date
@@ -59,7 +62,7 @@ def _render(found) -> None:
         table.add_column("期限", overflow="fold", min_width=30)  # the point of the row: wrapped, never cut
         for d in items[: max(TABLE_LIMIT - shown, 0)]:
             state = f"[red]{d.state()}[/red]" if d.overdue else (f"[yellow]{d.state()}[/yellow]" if d.this_month else d.state())
-            table.add_row(state, format_wareki_date(d.day), d.user_id, escape(d.name), escape(d.label))
+            table.add_row(state, format_wareki_date(d.day), visible(d.user_id), visible(d.name), visible(d.label))
             shown += 1
         return table
 

@@ -14,34 +14,64 @@ MonthOpt = Annotated[
     Optional[str],
     typer.Option("--month", metavar="年月", help="対象月（2025-10、令和7年10月、R7.10、令和7年10月分）。省略時は前月（請求する月）。来月まで指定できます。", show_default=False),
 ]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", metavar="ファイル.xlsx", help="結果を Excel ブックに書き出す。", show_default=False)]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", metavar="ファイル.xlsx", help="結果を Excel ブック（.xlsx）に書き出す（画面の結果を出してから書きます）。", show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする（読み込んだ入力ファイルは上書きしません）。")]
+
+
+def _first_rules():
+    from teichaku_cli.rules.ruleset import all_rule_sets
+
+    return all_rule_sets()[0]
+
+
+def _month_label(day: date) -> str:
+    return f"{day.year}年{day.month}月"
 
 
 def parse_month_option(value: str | None, today: date) -> date:
-    """The month to work on, up to next month (a claim is prepared for a month
-    that is over; next month is as far as a look ahead makes sense)."""
-    from teichaku_cli.office.values import ValueProblem, parse_month
+    """The month to work on, from the first rule set's month up to next month (a
+    claim is prepared for a month that is over; next month is as far as a look
+    ahead makes sense)."""
+    from teichaku_cli.office.values import OutOfRange, ValueProblem, parse_month
     from teichaku_cli.rules.calendar import next_month, previous_month
 
     if value is None:
         return previous_month(today)
+    first, last = _first_rules(), next_month(today)
+    refusal = UsageError(
+        f"--month {value} は扱えません。",
+        f"{_month_label(first.effective_from)}（{first.name}）から{_month_label(last)}（来月）までの月を指定してください",
+    )
     try:
         month = parse_month(value)
+    except OutOfRange:
+        raise refusal from None
     except ValueProblem as exc:
         raise UsageError(f"--month: {exc.message}", exc.fix) from None
     if month is None:
         raise UsageError("--month が空です。", "例: --month 2025-10")
-    last = next_month(today)
-    if month > last:
-        raise UsageError(
-            f"--month {value}（{month.year}年{month.month}月）はまだ先の月です。",
-            f"来月（{last.year}年{last.month}月）までの月を指定してください",
-        )
+    if not first.effective_from <= month <= last:
+        raise refusal
     return month
 
 
-def parse_fiscal_year(value: str) -> int:
-    """2025, 2025年度, R7, 令和7年度, H30 → the fiscal year (西暦)."""
+def parse_fiscal_year(value: str, today: date) -> int:
+    """2025, 2025年度, R7, 令和7年度, H30 → the fiscal year (西暦), from the first
+    year whose rate our rule sets can use (the rate closing year Y is used for
+    claims in Y+1: the year before the first rule set) up to this fiscal year."""
+    from teichaku_cli.rules.calendar import fiscal_year
+
+    year = read_fiscal_year(value)
+    first, last = fiscal_year(_first_rules().effective_from) - 1, fiscal_year(today)
+    if not first <= year <= last:
+        raise UsageError(
+            f"--year {value}（{year}年度）は扱えません。",
+            f"{first}年度（{_first_rules().name}の最初の請求に使う率）から{last}年度（今年度、見込み）までを指定してください",
+        )
+    return year
+
+
+def read_fiscal_year(value: str) -> int:
     import re
     import unicodedata
 
@@ -61,10 +91,12 @@ def parse_fiscal_year(value: str) -> int:
 
 
 def parse_date_option(name: str, value: str):
-    from teichaku_cli.office.values import ValueProblem, parse_date
+    from teichaku_cli.office.values import FIRST_DATE, LAST_DATE, OutOfRange, ValueProblem, parse_date
 
     try:
         day = parse_date(value)
+    except OutOfRange:
+        raise UsageError(f"{name} {value} は扱える日付の外です。", f"{FIRST_DATE}〜{LAST_DATE} の日付を指定してください") from None
     except ValueProblem as exc:
         raise UsageError(f"{name}: {exc.message}", exc.fix) from None
     if day is None:

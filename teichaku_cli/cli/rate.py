@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json, visible
 from teichaku_cli.cli.common import today as common_today
-from teichaku_cli.cli.options import OutOpt, parse_fiscal_year
+from teichaku_cli.cli.options import ForceOpt, OutOpt, parse_fiscal_year
 from teichaku_cli.errors import UsageError
 
 
@@ -21,11 +21,13 @@ def rate(
     out: OutOpt = None,
     fee_table: Annotated[Optional[Path], typer.Option("--fee-table", metavar="報酬表.toml", help="手元の資料にない報酬表（R3 の21人以上など）を TOML で指定。", show_default=False)] = None,
     designation_date: Annotated[Optional[str], typer.Option("--designation-date", metavar="指定日", help="新規指定の事業所: 指定日から、移行実績シートで就労定着率を計算する。", show_default=False)] = None,
+    force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.calendar import fiscal_year
+    from teichaku_cli.safe_write import check_output
 
     today = common_today()
     if designation_date is not None and (year is not None or fee_table is not None):
@@ -33,13 +35,15 @@ def rate(
             "--designation-date は --year・--fee-table と同時には使えません。",
             "新規指定の率は指定日と移行実績シートから決まります。どちらか一方を指定してください",
         )
+    y = parse_fiscal_year(year, today) if year is not None else fiscal_year(today)
     office = load_office(data, config)
+    if out is not None:
+        check_output(out, [*office.inputs, *([fee_table] if fee_table else [])], force)
     if designation_date is not None:
-        _designation(office, designation_date, as_json, out, today)
+        _designation(office, designation_date, as_json, out, force, today)
         return
     from teichaku_cli.rules.retention import compute_rate, rate_as_dict, retention_record, users_served_on, what_moves
 
-    y = parse_fiscal_year(year) if year is not None else fiscal_year(today)
     result = compute_rate(office, y, today, fee_table)
     record = retention_record(office, y)
     move = what_moves(result, users_served_on(office, min(result.reference_date, today)))
@@ -52,16 +56,16 @@ def rate(
             moved = payload["what_moves"].get(side)
             if moved is not None:
                 moved["yen_per_year"] = None if moved["units_per_year"] is None else tier_change_yen(office.settings, result.tier, other, months, move.users_now)
-    if out is not None:
-        from teichaku_cli.documents.rate_book import write_rate_workbook
-
-        write_rate_workbook(out, payload, _history(office, y, today, fee_table), office.settings, today)
     if as_json:
         print_json(payload)
-        return
-    _render(payload, office.settings.unit_price)
-    if out is not None:
-        console().print(f"Excel に書き出しました: {out}")
+    else:
+        _render(payload, office.settings.unit_price)
+    if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
+        from teichaku_cli.documents.rate_book import write_rate_workbook
+
+        write_rate_workbook(out, payload, _history(office, y, today, fee_table), office.settings, today, overwrite=force)
+        if not as_json:
+            console().print(f"Excel に書き出しました: {visible(out)}")
 
 
 def _history(office, last_year: int, today, fee_table) -> list[dict]:
@@ -91,7 +95,6 @@ def _history(office, last_year: int, today, fee_table) -> list[dict]:
 
 
 def _render(p: dict, unit_price: float) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from teichaku_cli.rules.retention import marks
@@ -107,7 +110,7 @@ def _render(p: dict, unit_price: float) -> None:
         units = f"{tier['units']:,} 単位/月" if tier["units"] else "単価不明"
         out.print(f"[bold]就労定着率 {p['numerator']}/{p['denominator']} = {p['rate_percent']}%[/bold] → {tier['label']}（{units}、{p['band']}）")
     for note in p["notes"]:
-        out.print(f"[yellow]{escape(note)}[/yellow]")
+        out.print(f"[yellow]{visible(note)}[/yellow]")
     table = Table(header_style="bold")
     for col in ("利用者ID", "氏名", "利用開始日", "就職日", "離職日/再就職日", "分母", "定着"):
         table.add_column(col, no_wrap=True)
@@ -119,9 +122,9 @@ def _render(p: dict, unit_price: float) -> None:
     for person in people:
         moved = "\n".join("／".join(x for x in (m["left"], m["rehired"]) if x) for m in person["moves"]) or "—"  # a line per job change
         table.add_row(
-            person["user_id"], escape(person["name"]), person["started"], person["hired"], moved,
+            visible(person["user_id"]), visible(person["name"]), person["started"], person["hired"], moved,
             *marks(person),
-            escape(person["reason"]),
+            visible(person["reason"]),
         )
     out.print(table)
     note = omitted(len(people), len(p["people"]), what)
@@ -147,7 +150,7 @@ def _render(p: dict, unit_price: float) -> None:
             record.add_column(col, no_wrap=True)
         record.add_column("理由", overflow="fold", min_width=30)
         for q in j["people"][:TABLE_LIMIT]:
-            record.add_row(q["user_id"], q["hired"], q["finished"], "○" if q["counted"] else "×", escape(q["reason"]))
+            record.add_row(visible(q["user_id"]), q["hired"], q["finished"], "○" if q["counted"] else "×", visible(q["reason"]))
         out.print(record)
         note = omitted(min(len(j["people"]), TABLE_LIMIT), len(j["people"]), "対象者")
         if note:
@@ -161,9 +164,9 @@ def _yen_of(side: dict) -> str:
     return f"約 {side['yen_per_year']:,} 円"
 
 
-def _designation(office, value: str, as_json: bool, out_path, today) -> None:
+def _designation(office, value: str, as_json: bool, out_path, force: bool, today) -> None:
     from teichaku_cli.cli.options import parse_date_option
-    from teichaku_cli.rules.retention import designation_rate, marks, percent
+    from teichaku_cli.rules.retention import designation_rate, percent
 
     designated = parse_date_option("--designation-date", value)
     r = designation_rate(office, designated)
@@ -183,16 +186,24 @@ def _designation(office, value: str, as_json: bool, out_path, today) -> None:
             for n, h, l, c, k, why in r.people
         ],
     }
+    if as_json:
+        print_json(payload)
+    else:
+        _render_designation(r, payload, designated)
     if out_path is not None:
         from teichaku_cli.documents.rate_book import write_designation_workbook
 
-        write_designation_workbook(out_path, payload, office.settings, today)
-    if as_json:
-        print_json(payload)
-        return
-    from rich.markup import escape
+        write_designation_workbook(out_path, payload, office.settings, today, overwrite=force)
+        if not as_json:
+            console().print(f"Excel に書き出しました: {visible(out_path)}")
+
+
+def _render_designation(r, payload: dict, designated) -> None:
     from rich.table import Table
 
+    from teichaku_cli.rules.retention import marks
+
+    tier = r.tier
     out = console()
     out.print(f"[bold]新規指定（{designated}）の就労定着率[/bold]: 移行実績 {r.window_start}〜{r.reference_date}")
     if r.rate is None:
@@ -205,14 +216,12 @@ def _designation(office, value: str, as_json: bool, out_path, today) -> None:
     table.add_column("理由")
     for person in payload["people"][:TABLE_LIMIT]:
         table.add_row(
-            escape(person["name"]), person["hired"], person["left"] or "—",
+            visible(person["name"]), person["hired"], person["left"] or "—",
             *marks(person),
-            escape(person["reason"]),
+            visible(person["reason"]),
         )
     if payload["people"]:
         out.print(table)
         note = omitted(min(len(payload["people"]), TABLE_LIMIT), len(payload["people"]), "移行実績の人")
         if note:
             out.print(f"[yellow]{note}[/yellow]")
-    if out_path is not None:
-        out.print(f"Excel に書き出しました: {out_path}")

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from teichaku_cli.errors import TeichakuError, UsageError
 from teichaku_cli.office import schema
@@ -55,6 +55,7 @@ class Job:
     context: dict[str, Any] | None
     skipped: str = ""
     note: str = ""
+    by_rule: bool = False  # not made because the rules say so (no employer copy for クローズ): not a problem
 
 
 def _plain(value: object) -> object:
@@ -193,12 +194,12 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
             jobs.append(Job(uid, name, path, context, note=note))
             continue
         if not held:
-            jobs.append(Job(uid, name, None, None, skipped="この月に勤めていた仕事の記録がないため、事業主用は作りません"))
+            jobs.append(Job(uid, name, None, None, skipped="この月に勤めていた仕事の記録がないため、事業主用は作りません", by_rule=True))
             continue
         for job in held:
             closed = _closed(job)
             if closed:
-                jobs.append(Job(uid, name, None, None, skipped=closed))
+                jobs.append(Job(uid, name, None, None, skipped=closed, by_rule=True))
                 continue
             context = _employer_context(office, base, user, life, job, held, entries, report_row, month)
             path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[EMPLOYER_COPY], clean_part(job.employer))
@@ -336,70 +337,257 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
     return _one_file_each(jobs)
 
 
+WRITTEN, SKIPPED, FAILED = "written", "skipped", "failed"
+INTERRUPTED = "中断したため作成していません"
+
+
 @dataclass
 class Outcome:
     job: Job
-    written: bool
+    status: str  # WRITTEN | SKIPPED (not made, with the reason) | FAILED (could not be written)
     reason: str = ""
+
+    @property
+    def written(self) -> bool:
+        return self.status == WRITTEN
+
+
+@dataclass
+class Batch:
+    """What a batch did, file by file; ``interrupted`` when Ctrl-C (or a stop
+    request) ended it: the outcomes then say what was written before."""
+
+    outcomes: list[Outcome]
+    interrupted: bool = False
+
+    def of(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
 
 
 PARALLEL_FROM = 40  # jobs; below this, starting worker processes costs more than it saves
 CHUNK = 20
+START_METHOD: str | None = None  # multiprocessing's default ("spawn" on Windows and macOS); tests set "spawn"
+PARENT_CHECK = 0.5  # seconds between a worker's looks at whether the main process still runs
 
 
-def write_jobs(template, jobs: list[Job], force: bool, advance=lambda n=1: None) -> list[Outcome]:
-    """Render every job; an existing file is kept unless ``force``. Each file is
-    written to a temporary name and renamed, so an interrupted run leaves no half file.
+def write_jobs(template, jobs: list[Job], force: bool, inputs: Iterable[Path] = (), advance=lambda n=1: None) -> Batch:
+    """Render every job; an existing file is kept unless ``force``, and a file the
+    run read is never written over. Each file is written to a temporary name and
+    renamed, so an interrupted run leaves no half file.
 
-    Big batches render in one worker process per core, each loading the template once.
+    The first file is rendered here before anything else: an error in it (a
+    template error, a folder that cannot be written) stops the batch before any
+    file exists. After that a file that fails is listed with its reason and the
+    others go on. Big batches render in one worker process per core, each loading
+    the template once; the workers end when this process ends, however it ends.
     """
+    import time
+
+    from teichaku_cli.safe_write import exists_message, input_refusal, name_too_long
+
+    started = time.time_ns()
     outcomes: dict[int, Outcome] = {}
     todo: list[int] = []
+    identities = _identities(inputs)
     for i, job in enumerate(jobs):
         if job.path is None:
-            outcomes[i] = Outcome(job, False, job.skipped)
+            outcomes[i] = Outcome(job, SKIPPED, job.skipped)
+        elif (too_long := name_too_long(job.path)) is not None:
+            outcomes[i] = Outcome(job, FAILED, too_long.describe())
+        elif job.path.exists() and _identity(job.path) in identities:
+            outcomes[i] = Outcome(job, SKIPPED, "、".join(input_refusal(job.path)))
         elif job.path.exists() and not force:
-            outcomes[i] = Outcome(job, False, f"{job.path.name} が既にあるため上書きしませんでした（--force で上書き）")
+            message, fix = exists_message(job.path)
+            outcomes[i] = Outcome(job, SKIPPED, f"{message}（{fix}）")
         else:
             todo.append(i)
             continue
         advance()
+    if not todo:
+        return _batch(jobs, outcomes)
+    first, rest = todo[0], todo[1:]
+    template.render(jobs[first].context, jobs[first].path, overwrite=force)  # any error here: nothing written yet
+    outcomes[first] = Outcome(jobs[first], WRITTEN, jobs[first].note)
+    advance()
     workers = min(os.cpu_count() or 1, 4)
-    if len(todo) < PARALLEL_FROM or workers < 2:
-        for i in todo:
-            template.render(jobs[i].context, jobs[i].path)
-            outcomes[i] = Outcome(jobs[i], True, jobs[i].note)
-            advance()
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+    try:
+        if len(todo) < PARALLEL_FROM or workers < 2:
+            for i in rest:
+                status, reason = _render_one(template, jobs[i].context, jobs[i].path, force)
+                outcomes[i] = Outcome(jobs[i], status, reason or jobs[i].note)
+                advance()
+        else:
+            _render_in_workers(template, jobs, rest, force, workers, outcomes, advance, started)
+    except KeyboardInterrupt:
+        _settle(jobs, todo, outcomes, started)
+        return _batch(jobs, outcomes, interrupted=True)
+    finally:
+        _clean_after(jobs)
+    return _batch(jobs, outcomes)
 
-        # the first one here: a template error stops the batch before any worker has
-        # written a file (an error in a worker would leave the other chunks' files)
-        first, todo = todo[0], todo[1:]
-        template.render(jobs[first].context, jobs[first].path)
-        outcomes[first] = Outcome(jobs[first], True, jobs[first].note)
-        advance()
-        chunks = [todo[k : k + CHUNK] for k in range(0, len(todo), CHUNK)]
-        with ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(template.path,)) as pool:
-            futures = [(chunk, pool.submit(_worker_render, [(jobs[i].context, jobs[i].path) for i in chunk])) for chunk in chunks]
-            for chunk, future in futures:
-                future.result()  # re-raises a template error from the worker
-                for i in chunk:
-                    outcomes[i] = Outcome(jobs[i], True, jobs[i].note)
-                advance(len(chunk))
-    return [outcomes[i] for i in range(len(jobs))]
+
+def _settle(jobs: list[Job], todo: list[int], outcomes: dict[int, Outcome], started: int) -> None:
+    """After an interruption: the files workers wrote whose report never came back
+    (a chunk reports when it ends) are on disk, whole; say so. A file is whole
+    because it exists under its name, and this run's because it is newer than the start."""
+    for i in todo:
+        if i in outcomes:
+            continue
+        outcomes[i] = Outcome(jobs[i], WRITTEN, jobs[i].note) if _newer(jobs[i].path, started) else Outcome(jobs[i], SKIPPED, INTERRUPTED)
+
+
+def _batch(jobs: list[Job], outcomes: dict[int, Outcome], interrupted: bool = False) -> Batch:
+    return Batch([outcomes[i] for i in range(len(jobs)) if i in outcomes], interrupted)
+
+
+def _identities(paths) -> set[tuple[int, int]]:
+    found = set()
+    for path in paths:
+        identity = _identity(path)
+        if identity is not None:
+            found.add(identity)
+    return found
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _render_one(template, context, path: Path, force: bool) -> tuple[str, str]:
+    """One file: (WRITTEN, "") or (FAILED, why). Its failure is its own outcome, not the batch's end."""
+    from teichaku_cli.errors import TeichakuError
+    from teichaku_cli.safe_write import describe_unexpected
+
+    try:
+        template.render(context, path, overwrite=force)
+    except TeichakuError as exc:
+        return FAILED, exc.describe()
+    except Exception as exc:  # a value a library refuses: its type only (values are personal)
+        return FAILED, describe_unexpected(exc)
+    return WRITTEN, ""
+
+
+def _newer(path: Path, started: int) -> bool:
+    try:
+        return os.stat(path).st_mtime_ns >= started
+    except OSError:
+        return False
+
+
+def _render_in_workers(template, jobs: list[Job], todo: list[int], force: bool, workers: int, outcomes: dict[int, Outcome], advance, started: int) -> None:
+    import multiprocessing
+    import signal
+    import threading
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = [todo[k : k + CHUNK] for k in range(0, len(todo), CHUNK)]
+    context = multiprocessing.get_context(START_METHOD)
+    if os.name != "nt" and context.get_start_method() != "fork":
+        # the semaphore tracker these start methods run warns on stderr after a kill
+        # about the semaphores it then removes: noise for the person at the terminal
+        quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), quiet)))
+    # Ctrl-C reaches every process of the terminal: the workers ignore it (they
+    # inherit that from here, where they start) and this process stops them.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=(template.path, force, os.getpid()))
+        futures = {pool.submit(_worker_render, [(i, jobs[i].context, jobs[i].path) for i in chunk]): chunk for chunk in chunks}
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                results = future.result()
+            except BrokenProcessPool:  # a worker died (memory, killed): what it wrote is whole, the rest is not made
+                results = [
+                    (i, WRITTEN, "") if _newer(jobs[i].path, started) else (i, FAILED, "作成するプロセスが途中で終わったため、作成していません（メモリ不足など）")
+                    for i in chunk
+                ]
+            for i, status, reason in results:
+                outcomes[i] = Outcome(jobs[i], status, reason or (jobs[i].note if status == WRITTEN else ""))
+            advance(len(chunk))
+    except BaseException:
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown()
+
+
+def _stop(pool) -> None:
+    """End the workers now (Ctrl-C, a stop request): they would otherwise finish their chunks."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
+
+
+def _clean_after(jobs: list[Job]) -> None:
+    """Temporary files of workers that were stopped or crashed (their writers are gone now)."""
+    from teichaku_cli.safe_write import clean_stale, forget_cleaned
+
+    for folder in {job.path.parent for job in jobs if job.path is not None}:
+        forget_cleaned(folder)
+        clean_stale(folder)
 
 
 _worker_template = None
+_worker_force = False
 
 
-def _worker_start(path: Path) -> None:
-    global _worker_template
+def _worker_start(path: Path, force: bool, parent_pid: int) -> None:
+    import signal
+
+    from teichaku_cli import safe_write
     from teichaku_cli.documents.xlsx_template import XlsxTemplate
 
+    global _worker_template, _worker_force
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main's handler (inherited on fork): stopping means ending
+    safe_write.ROLE = "worker"
+    _watch_parent(parent_pid)
     _worker_template = XlsxTemplate(path)
+    _worker_force = force
 
 
-def _worker_render(items: list[tuple[dict, Path]]) -> None:
-    for context, path in items:
-        _worker_template.render(context, path)
+def _watch_parent(parent_pid: int) -> None:
+    """End this worker when the main process ends, however it ends (killed, the
+    window closed, a log-off): remove the file being written and exit. The parent's
+    sentinel fires on every platform under spawn; under fork a sibling may hold it
+    open, so a changed parent id (POSIX re-parents orphans) also counts."""
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    from teichaku_cli import safe_write
+
+    parent = multiprocessing.parent_process()
+
+    def watch() -> None:
+        while True:
+            if parent is not None and parent.sentinel is not None:
+                if wait([parent.sentinel], timeout=PARENT_CHECK):
+                    break
+            else:
+                import time
+
+                time.sleep(PARENT_CHECK)
+            if os.name != "nt" and os.getppid() != parent_pid:
+                break
+        safe_write.end_now()
+
+    threading.Thread(target=watch, name="teichaku-parent-watch", daemon=True).start()
+
+
+def _worker_render(items: list[tuple[int, dict, Path]]) -> list[tuple[int, str, str]]:
+    return [(i, *_render_one(_worker_template, context, path, _worker_force)) for i, context, path in items]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DATE, HEADER_ROW, WRAP, Col, Heading, add_sheet
 from teichaku_cli.rules.findings import citation
-from teichaku_cli.safe_write import atomic_path
+from teichaku_cli.safe_write import atomic_file
 
 LATE_COLOR = "C00000"  # red, as the terminal shows late items; the words say it too, for black-and-white printers
 
 
-def write_due_workbook(path: Path, found, settings) -> None:
+def write_due_workbook(path: Path, found, settings, overwrite: bool = False) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -49,5 +49,5 @@ def write_due_workbook(path: Path, found, settings) -> None:
     late = Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=LATE_COLOR)
     for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(found.overdue)):
         ws.cell(r, 1).font = late
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_file(path, overwrite=overwrite) as fh:
+        wb.save(fh)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, HEADER_ROW, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet, extend_print_area
 from teichaku_cli.rules.retention import marks
-from teichaku_cli.safe_write import atomic_path
+from teichaku_cli.safe_write import atomic_file
 
 RATE_LINE = "1F4E79"
 THRESHOLD_LINE = "808080"
@@ -39,7 +39,7 @@ def _book():
     return wb
 
 
-def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings, made_on: date) -> None:
+def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings, made_on: date, overwrite: bool = False) -> None:
     tier = payload["tier"] or {}
     kind = "見込み" if payload["projection"] else "確定"
     closes = _year(payload["fiscal_year"])
@@ -116,8 +116,8 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings
         empty="対象者はいません。",
     )
     _trend_sheet(wb, heading.titled("就労定着率の推移と区分の境目"), history)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_file(path, overwrite=overwrite) as fh:
+        wb.save(fh)
 
 
 def _trend_sheet(wb, heading: Heading, history: list[dict]) -> None:
@@ -219,7 +219,7 @@ def _font(size: int, bold: bool = False, color: str = "404040"):
     return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
 
 
-def write_designation_workbook(path: Path, payload: dict, settings, made_on: date) -> None:
+def write_designation_workbook(path: Path, payload: dict, settings, made_on: date, overwrite: bool = False) -> None:
     """`teichaku rate --designation-date --out`: the new-designation rate and the
     people of the 移行実績 sheet, counted or not, and why."""
     from teichaku_cli.office.values import format_wareki_date
@@ -254,5 +254,5 @@ def write_designation_workbook(path: Path, payload: dict, settings, made_on: dat
         totals=[Total(f"人数（{len(people)}人中）", {"分母": len(counted), "定着": sum(bool(p["retained"]) for p in counted)})] if people else (),
         empty="移行実績シートに、期間内に一般就労した人はいません。",
     )
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_file(path, overwrite=overwrite) as fh:
+        wb.save(fh)

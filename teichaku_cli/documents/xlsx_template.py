@@ -201,8 +201,8 @@ class XlsxTemplate:
         return self._compiled[key]
 
     # --- rendering --------------------------------------------------------------------
-    def render(self, context: dict[str, Any], out_path: Path) -> None:
-        from teichaku_cli.safe_write import atomic_path
+    def render(self, context: dict[str, Any], out_path: Path, overwrite: bool = True) -> None:
+        from teichaku_cli.safe_write import atomic_file
 
         outs = []
         try:
@@ -216,8 +216,8 @@ class XlsxTemplate:
             try:
                 for tpl, out in zip(self.sheets, outs):
                     out.title = tpl.title
-                with atomic_path(out_path) as tmp:
-                    self.wb.save(tmp)
+                with atomic_file(out_path, overwrite=overwrite) as fh:
+                    self.wb.save(fh)
             finally:
                 self.wb._sheets = originals  # noqa: SLF001
                 for i, tpl in enumerate(self.sheets):

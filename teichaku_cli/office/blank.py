@@ -10,7 +10,7 @@ from pathlib import Path
 
 from teichaku_cli.office import schema
 from teichaku_cli.office.schema import Kind
-from teichaku_cli.safe_write import atomic_path
+from teichaku_cli.safe_write import atomic_file
 
 DATE_FORMAT = "yyyy/m/d"
 MONTH_FORMAT = "yyyy/m"
@@ -159,5 +159,5 @@ def write_blank_workbook(path: Path) -> None:
         )
         if width > LANDSCAPE_LEGIBLE_WIDTH:
             ws.print_title_cols = "A:B"
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with atomic_file(path, private=False) as fh:  # the office's own workbook: normal permissions
+        wb.save(fh)

@@ -14,13 +14,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from teichaku_cli.errors import DataProblems, Place, Problem, TeichakuError, column_letter
+from teichaku_cli.errors import DataProblems, Place, Problem, TeichakuError, column_letter, did_you_mean, near_misses
 from teichaku_cli.office import schema
 from teichaku_cli.office.schema import Column, Kind, Table
 from teichaku_cli.office.settings import Settings, find_config, load_settings
 from teichaku_cli.office.sources import EXCEL_ERRORS, RawSheet, Source, normalize_name, open_source
 from teichaku_cli.office.values import (
+    CONTROL,
+    CONTROL_IN_TEXT,
+    OpenEnd,
     ValueProblem,
+    control_problem,
     normalize_text,
     parse_amount,
     parse_choice,
@@ -37,6 +41,8 @@ if TYPE_CHECKING:
 
 MAX_PER_COLUMN = 20  # listed problems per sheet column; the rest are counted
 ROW = "_row"  # the Excel row number of each record
+MAX_CELL = 32_767  # characters Excel holds in a cell: a longer text would be cut when written back
+SHOWN = 50  # characters of a bad value shown in a message
 
 
 @dataclass
@@ -63,6 +69,7 @@ class Office:
     tables: dict[str, "pd.DataFrame"]
     places: dict[str, TablePlace]
     problems: list[Problem] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)  # every file read: no output may be written over one
 
     @property
     def users(self) -> "pd.DataFrame":
@@ -133,9 +140,11 @@ def read_office(data: Path | None, config: Path | None = None) -> Office:
     wanted = {table.name: [table.name, *(k for k, v in settings.sheets.items() if v == table.name)] for table in schema.TABLES}
     source.prefetch(list(wanted.values()))
     try:
-        return _read_all(source, settings, wanted)
+        office = _read_all(source, settings, wanted)
     finally:
         source.close()
+    office.inputs = [*source.inputs, *([settings.path] if settings.path else [])]
+    return office
 
 
 def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) -> Office:
@@ -143,19 +152,20 @@ def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) 
 
     tables: dict[str, pd.DataFrame] = {}
     places: dict[str, TablePlace] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = list(settings.problems)
+    missing: list[Table] = []
     for table in schema.TABLES:
-        known = lambda names, t=table: len(_header_map(names, t, settings))  # noqa: E731 - a title line names fewer
+        known = lambda names, t=table: len(_header_map(names, t, settings)[0])  # noqa: E731 - a title line names fewer
         raw = source.sheet(wanted[table.name], known)
         if raw is None:
             places[table.name] = TablePlace(source.display, table.name)
-            if table.required:
-                problems.append(_missing_table(source, table))
+            missing.append(table)
             tables[table.name] = _empty_frame(table)
             continue
         frame, place, found = _read_table(raw, table, settings)
         tables[table.name], places[table.name] = frame, place
         problems += found
+    problems += _unread_sheets(source, wanted, missing)
     office = Office(settings, source.display, tables, places, problems)
     if not any(p.structural for p in problems):
         from teichaku_cli.office.certificate_checks import certificate_checks
@@ -173,16 +183,59 @@ def load_office(data: Path | None, config: Path | None = None) -> Office:
     return office
 
 
-def _missing_table(source: Source, table: Table) -> Problem:
-    found = "、".join(source.available) or "なし"
-    kind = "シート" if source.display.endswith("/") is False else "CSV ファイル"
-    name = table.name if kind == "シート" else f"{table.name}.csv"
-    return Problem(
-        Place(source.display, table.name),
-        f"必須の{kind}「{name}」がありません（あるもの: {found}）。",
-        f"{kind}「{name}」を用意してください（teichaku init で空の様式を作れます）",
-        structural=True,
-    )
+def _unread_sheets(source: Source, wanted: dict[str, list[str]], missing: list[Table]) -> list[Problem]:
+    """Sheets (or CSV files) read as no table, whose name is close to a table's:
+    「ジョブコーチ助成金」 was meant as 助成金 more likely than not, and a table read
+    as absent can make a claim look right. A missing required table, and a missing
+    optional one with a near-miss, are errors; a near-miss of a table that was read
+    (「支援記録 (2)」) is a warning that it was not read."""
+    csv = source.display.endswith("/")
+    kind = "CSV ファイル" if csv else "シート"
+    label = (lambda n: f"{n}.csv") if csv else (lambda n: n)
+    used = {normalize_name(n) for names in wanted.values() for n in names}
+    unread = [n for n in source.available if normalize_name(n) not in used]
+    missing_names = {t.name for t in missing}
+    problems: list[Problem] = []
+    claimed: dict[str, str] = {}  # missing table → the unread sheet that is probably it
+    for name in unread:
+        close = near_misses(name, [t.name for t in schema.TABLES])
+        if not close:
+            continue
+        target = next((t for t in close if t in missing_names), close[0])
+        if target in missing_names:
+            claimed.setdefault(target, name)
+            if schema.TABLES_BY_NAME[target].required:
+                continue  # said with the missing table below
+            problems.append(
+                Problem(
+                    Place(source.display, name),
+                    f"{kind}「{label(name)}」は読んでいません。{did_you_mean([label(target)])}（「{label(target)}」がないため、ないものとして計算されます）",
+                    f"{kind}の名前を「{label(target)}」に変えるか、teichaku.toml の [sheets] に \"{name}\" = \"{target}\" と書いてください"
+                    f"（「{target}」でなければ、紛らわしくない名前に変えてください）",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    Place(source.display, name),
+                    f"{kind}「{label(name)}」は読んでいません（読むのは「{label(target)}」だけです）。",
+                    f"「{label(target)}」の記録なら、「{label(target)}」に移してください",
+                    severity="warning",
+                )
+            )
+    for table in missing:
+        if table.required:
+            found = "、".join(label(n) for n in source.available) or "なし"
+            hint = did_you_mean([label(claimed[table.name])]) if table.name in claimed else ""
+            problems.append(
+                Problem(
+                    Place(source.display, table.name),
+                    f"必須の{kind}「{label(table.name)}」がありません（あるもの: {found}）。{hint}",
+                    f"{kind}「{label(table.name)}」を用意してください（teichaku init で空の様式を作れます。名前が違うだけなら teichaku.toml の [sheets] で対応づけられます）",
+                    structural=True,
+                )
+            )
+    return problems
 
 
 def _empty_frame(table: Table) -> "pd.DataFrame":
@@ -201,21 +254,51 @@ def _dtype(column: Column) -> str:
     }.get(column.kind, "object")
 
 
-def _header_map(header: list[str], table: Table, settings: Settings) -> dict[str, int]:
-    """Canonical column → header position, via teichaku.toml [columns], the
-    canonical name, then known aliases."""
-    user_map = {normalize_name(k): v for k, v in settings.column_map(table.name).items()}
-    positions: dict[str, int] = {}
-    lookup = {}
+def _header_map(header: list[str], table: Table, settings: Settings) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """Canonical column → header position, and the columns named more than once.
+
+    A header names a column through teichaku.toml [columns] (the office's own
+    word, first), its canonical name, or a known alias (last): an export with both
+    「利用者ID」 and the alias 「受給者証番号」 reads 利用者ID, and keeps the other as
+    an extra column. Two headers at the same level (two 「離職日」) are duplicates:
+    which one holds the truth is not ours to guess."""
+    own = {c.name for c in table.columns}
+    user_map = {normalize_name(k): v for k, v in settings.column_map(table.name).items() if v in own}
+    canonical = {normalize_name(c.name): c.name for c in table.columns}
+    aliases: dict[str, str] = {}
     for column in table.columns:
-        for name in (column.name, *column.aliases):
-            lookup.setdefault(normalize_name(name), column.name)
+        for name in column.aliases:
+            aliases.setdefault(normalize_name(name), column.name)
+    found: dict[str, list[tuple[int, int]]] = {}  # column → (level, position)
     for index, name in enumerate(header):
         key = normalize_name(name)
-        canonical = user_map.get(key) or lookup.get(key)
-        if canonical and canonical not in positions:
-            positions[canonical] = index
-    return positions
+        if not key:
+            continue
+        for level, names in enumerate((user_map, canonical, aliases)):
+            if key in names:
+                found.setdefault(names[key], []).append((level, index))
+                break
+    positions: dict[str, int] = {}
+    duplicates: dict[str, list[int]] = {}
+    for column, places in found.items():
+        best = min(level for level, _ in places)
+        at = [index for level, index in places if level == best]
+        positions[column] = at[0]
+        if len(at) > 1:
+            duplicates[column] = at
+    return positions, duplicates
+
+
+def duplicated_header(raw: RawSheet, column: Column, indexes: list[int]) -> Problem:
+    """Two columns for one field: an error (which one holds the truth is not ours to
+    guess). Privacy-gate columns have their own policy (``_gate_headers``: a warning,
+    and the column read as unknown, so nothing is shared)."""
+    letters = "と".join(f"{column_letter(i)}列" for i in indexes)
+    return Problem(
+        raw.place(raw.header_row, column.name, indexes[0]),
+        f"「{column.name}」の列が重複しています（{letters}）。どちらを読むか決められません。",
+        "どちらかの列を消すか見出しを変えてください（teichaku.toml の [columns] でどちらを読むか決めることもできます）",
+    )
 
 
 def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.DataFrame", TablePlace, list[Problem]]:
@@ -223,7 +306,7 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
     import pandas as pd
 
     problems: list[Problem] = []
-    positions = _header_map(raw.header, table, settings)
+    positions, duplicates = _header_map(raw.header, table, settings)
     place = TablePlace(raw.file, raw.sheet, {c: column_letter(i) for c, i in positions.items()})
     if not raw.header:
         return _empty_frame(table), place, [
@@ -255,28 +338,53 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
                 structural=True,
             )
         )
+    for column in table.columns:
+        if column.name in duplicates and not column.gate:  # a gate column's own policy is _gate_headers'
+            problems.append(duplicated_header(raw, column, duplicates[column.name]))
     unreadable, found = _gate_headers(raw, table, settings, positions)
     problems += found
     for name in unreadable:
         positions.pop(name, None)
     place.unreadable = unreadable
     rows = raw.rows
+    hidden = _hidden_cells(raw)
+    problems += hidden.problems
     data: dict[str, object] = {}
     for column in table.columns:
         index = positions.get(column.name)
         if index is None:
             data[column.name] = _defaults(column, len(rows))
             continue
-        values, found = _convert(raw, column, index, rows)
+        values, found = _convert(raw, column, index, rows, hidden)
         data[column.name] = values
         if column.gate and column.kind is not Kind.DATE:
             found = [_gate_value(p) for p in found]
         problems += found
     known = set(positions.values())
+    extra_seen: dict[str, int] = {}
     for index, header in enumerate(raw.header):  # extra columns are kept for templates
         name = header.strip()
-        if index not in known and name and name not in data:
-            data[name] = [_as_text(v) for v in raw.columns[index]] if raw.sheet is not None else raw.columns[index]
+        if index in known or not name:
+            continue
+        if name in data or name in extra_seen:
+            first = positions.get(name, extra_seen.get(name))
+            problems.append(
+                Problem(
+                    raw.place(raw.header_row, name, index),
+                    f"見出し「{name}」の列が重なっています（{column_letter(first)}列と{column_letter(index)}列）。この列は読みません。" if first is not None else f"見出し「{name}」の列が重なっています。この列は読みません。",
+                    "見出しを変えてください",
+                    severity="warning",
+                )
+            )
+            continue
+        extra_seen[name] = index
+        cells = [_as_text(v) for v in raw.columns[index]] if raw.sheet is not None else raw.columns[index]
+        data[name] = cells
+        extra = Column(name)
+        problems += _cap(
+            [Problem(raw.place(rows[i], name, index), message, fix, value=shown) for i, (shown, message, fix) in _text_problems(cells, hidden, rows, index, raw.text_marks, raw.sheet is not None).items()],
+            raw, extra, index,
+        )
     data[ROW] = np.asarray(rows, dtype=np.int64)
     frame = pd.DataFrame(data, copy=False)  # the arrays are ours alone: no copy
     for column in table.columns:
@@ -363,7 +471,95 @@ def _as_text(value: object) -> str:
     return normalize_text(value) if isinstance(value, float) else ("" if value is None else str(value).strip())
 
 
-def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tuple[object, list[Problem]]:
+def _short(text: str) -> str:
+    return text if len(text) <= SHOWN else text[:SHOWN] + "…"
+
+
+@dataclass
+class _Hidden:
+    """Cells calamine reads as blank that were not (error values, formulas without
+    a saved result): by (row, column index), with the problems of those in rows
+    that look blank otherwise (and so were dropped as blank rows)."""
+
+    cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # → (message, fix)
+    positions: dict[int, int] = field(default_factory=dict)  # Excel row → data position
+    problems: list[Problem] = field(default_factory=list)
+
+    def in_column(self, index: int) -> dict[int, tuple[str, str]]:
+        """data position → (message, fix) of the hidden cells in one column."""
+        return {self.positions[r]: why for (r, c), why in self.cells.items() if c == index and r in self.positions}
+
+
+_ERROR_CELL = ("Excel のエラー値（#N/A・#REF! など）です。", "元の数式やセルを直し、値を入れてください（空欄でよければセルを消してください）")
+_UNCALCULATED = (
+    "数式の結果が保存されていません（数式だけがあり、値がありません。スクリプトや他のソフトが書いたブックで起きます）。",
+    "Excel で開いて保存し直すと結果が保存されます。数式でなくてよければ値を入力してください",
+)
+
+
+def _hidden_cells(raw: RawSheet) -> _Hidden:
+    hidden = _Hidden()
+    if not raw.error_cells and not raw.uncalculated:
+        return hidden
+    width = len(raw.header)
+    for cells, why in ((raw.uncalculated, _UNCALCULATED), (raw.error_cells, _ERROR_CELL)):
+        for row, col in cells:
+            if row > raw.header_row and col < width:
+                hidden.cells[(row, col)] = why
+    hidden.positions = {r: i for i, r in enumerate(raw.rows)}
+    dropped: dict[int, list[int]] = {}
+    for row, col in hidden.cells:
+        if row not in hidden.positions:
+            dropped.setdefault(row, []).append(col)
+    for row, cols in sorted(dropped.items())[:MAX_PER_COLUMN]:
+        col = min(cols)
+        message, fix = hidden.cells[(row, col)]
+        hidden.problems.append(Problem(raw.place(row, raw.header[col] or None, col), message, fix))
+    return hidden
+
+
+def _text_problems(
+    values, hidden: _Hidden, rows: list[int], index: int, marks: frozenset[str] | None = None, workbook: bool = False
+) -> dict[int, tuple[str | None, str, str]]:
+    """Text cells (``str`` each) that cannot be used as they are: control characters
+    (tab and line breaks are text), more than Excel holds, an error value typed or
+    exported as text. The cells' text is not shown: it may be a support note.
+    Each check runs once over the whole column joined (~10 ms for 200,000 CSV
+    cells) and looks at single cells only when it finds something; in a workbook,
+    only the checks the file's bytes call for (``marks``; a workbook's cells,
+    scattered in memory, cost several times more to walk)."""
+    found: dict[int, tuple[str | None, str, str]] = {}
+    if marks is not None and not marks:
+        for i, (message, fix) in hidden.in_column(index).items():
+            found[i] = (None, message, fix)
+        return found
+    marks = marks if marks is not None else frozenset({"control", "hash", "long"})
+    joined = "".join(values)
+    if "control" in marks and not joined.isprintable() and CONTROL_IN_TEXT.search(joined):
+        for i, v in enumerate(values):
+            if problem := control_problem(v, CONTROL_IN_TEXT):
+                found[i] = (None, problem.message, problem.fix)
+    # a workbook's reader stops a cell at Excel's limit: one that reaches it was longer in the file
+    limit = MAX_CELL if workbook else MAX_CELL + 1
+    if "long" in marks and len(joined) >= limit and max(map(len, values)) >= limit:
+        for i, v in enumerate(values):
+            if len(v) >= limit:
+                message = (
+                    f"Excel のセルに入る {MAX_CELL:,}文字に達していて、それより後は読めていません。"
+                    if workbook
+                    else f"{len(v):,}文字あり、Excel のセルに入る {MAX_CELL:,}文字を超えています。"
+                )
+                found[i] = (None, message, "内容を分けるか短くしてください（Excel に書くと切れてしまいます）")
+    if "hash" in marks and "#" in joined and (errors := EXCEL_ERRORS.intersection(values)):
+        for i, v in enumerate(values):
+            if v in errors:
+                found[i] = (v, f"Excel のエラー値「{v}」です。", "元の数式やセルを直し、値を入れてください")
+    for i, (message, fix) in hidden.in_column(index).items():
+        found.setdefault(i, (None, message, fix))
+    return found
+
+
+def _convert(raw: RawSheet, column: Column, index: int, rows: list[int], hidden: _Hidden) -> tuple[object, list[Problem]]:
     """Parse one column, each distinct value once (a log repeats dates a lot).
 
     Returns the typed column (datetime64 for dates and months, object otherwise)
@@ -373,23 +569,20 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
     import pandas as pd
 
     cells = np.asarray(raw.columns[index], dtype=object)
-    bad_messages: dict[int, tuple[str, str, str]] = {}  # position → (shown, message, fix)
+    bad_messages: dict[int, tuple[str | None, str, str]] = {}  # position → (shown, message, fix)
+    open_ends = 0
     if column.kind is Kind.TEXT:
         if raw.sheet is not None and set(map(type, cells)) - {str}:
             cells = np.array([_as_text(v) for v in cells], dtype=object)
         values = cells
-        # calamine reads an xlsx error cell as empty (see error_cells); only CSV text can hold "#N/A"
-        errors = EXCEL_ERRORS.intersection(values) if raw.sheet is None else ()
-        if errors:
-            for i in np.flatnonzero(np.isin(values, list(errors))):
-                v = values[i]
-                bad_messages[int(i)] = (v, f"Excel のエラー値「{v}」です。", "元の数式やセルを直し、値を入れてください")
+        bad_messages = _text_problems(values, hidden, rows, index, raw.text_marks, raw.sheet is not None)
         blank = values == ""
     else:
         parse = _PARSERS[column.kind](column)
         codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
         parsed: list[object] = []
-        problems_by_code: dict[int, tuple[str, str, str]] = {}
+        problems_by_code: dict[int, tuple[str | None, str, str]] = {}
+        open_end_codes: list[int] = []
         for code, value in enumerate(uniques):
             shown = _as_text(value)
             if shown == "":
@@ -399,11 +592,21 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
                 parsed.append(None)
                 problems_by_code[code] = (shown, f"Excel のエラー値「{shown}」です。", "元の数式やセルを直し、値を入れてください")
                 continue
+            if problem := control_problem(shown, CONTROL):
+                parsed.append(None)
+                problems_by_code[code] = (None, problem.message, problem.fix)
+                continue
             try:
                 parsed.append(parse(value))
+            except OpenEnd as exc:
+                parsed.append(None)
+                if column.open_end:
+                    open_end_codes.append(code)
+                else:
+                    problems_by_code[code] = (_short(shown), exc.message, exc.fix)
             except ValueProblem as exc:
                 parsed.append(None)
-                problems_by_code[code] = (shown, exc.message, exc.fix)
+                problems_by_code[code] = (_short(shown), exc.message, exc.fix)
         if column.kind in (Kind.DATE, Kind.MONTH):
             table = pd.DatetimeIndex([pd.NaT if d is None else pd.Timestamp(d) for d in parsed] + [pd.NaT]).astype("datetime64[ns]")
             values = table.take(codes)  # code -1 (empty) picks the trailing NaT
@@ -415,31 +618,33 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int]) -> tupl
         if problems_by_code:
             for i in np.flatnonzero(np.isin(codes, list(problems_by_code))):
                 bad_messages[int(i)] = problems_by_code[int(codes[i])]
+        if open_end_codes:
+            open_ends = int(np.isin(codes, open_end_codes).sum())
+        for i, (message, fix) in hidden.in_column(index).items():
+            bad_messages.setdefault(i, (None, message, fix))
     problems: list[Problem] = [
         Problem(raw.place(rows[i], column.name, index), message, fix, value=shown)
         for i, (shown, message, fix) in bad_messages.items()
     ]
-    empty = [int(i) for i in np.flatnonzero(blank) if int(i) not in bad_messages]
     if column.required:
-        for i in empty:
-            if (rows[i], index) in raw.error_cells:
-                problems.append(
-                    Problem(raw.place(rows[i], column.name, index), "Excel のエラー値（#N/A など）です。", "元の数式やセルを直し、値を入れてください")
-                )
-            else:
+        for i in np.flatnonzero(blank):
+            if int(i) not in bad_messages:
                 problems.append(
                     Problem(raw.place(rows[i], column.name, index), f"必須の「{column.name}」が空欄です。", f"「{column.name}」を入力してください")
                 )
-    else:
-        if column.default is not None and blank.any():
-            values = np.where(blank, column.default, values).astype(object)
-        if raw.error_cells and column.kind is not Kind.TEXT:
-            for i in empty:
-                if (rows[i], index) in raw.error_cells:
-                    problems.append(
-                        Problem(raw.place(rows[i], column.name, index), "Excel のエラー値（#N/A など）です。", "元の数式やセルを直すか、空欄にしてください")
-                    )
-    return values, _cap(problems, raw, column, index)
+    elif column.default is not None and blank.any():
+        values = np.where(blank, column.default, values).astype(object)
+    problems = _cap(problems, raw, column, index)
+    if open_ends:
+        problems.append(
+            Problem(
+                raw.place(None, column.name, index),
+                f"9999-12-31（{open_ends:,}件）を「日付なし」として空欄に読みました。",
+                "このままで構いません（空欄にしても同じ意味です）",
+                severity="warning",
+            )
+        )
+    return values, problems
 
 
 def _cap(problems: list[Problem], raw: RawSheet, column: Column, index: int) -> list[Problem]:

@@ -35,6 +35,9 @@ class Column:
     hints: tuple[tuple[tuple[str, ...], str], ...] = ()  # (words, hint): refused values worth a hint (values.parse_choice)
     width: int = 14
     note: str = ""
+    # an end date where 9999-12-31, the usual "no end" placeholder, reads as blank
+    # (with a note); in any other column it is an error
+    open_end: bool = False
     # A privacy gate (disclosure, consent, what may be shared, with which employer): read
     # strictly. A value that cannot be read is a warning and means "not shared", never an
     # error that stops the claim check; a duplicated header or an unknown header that looks
@@ -111,8 +114,8 @@ USERS = Table(
         Column("就職日", Kind.DATE, aliases=("雇用開始日", "入社日"), note="最初の仕事の就職日。就労履歴シートにこの人の行があれば空欄でよい"),
         Column("事業主", aliases=("就職先", "勤務先", "事業所名（就職先）"), width=22, note="今の（最後の）仕事の事業主"),
         Column("利用開始日", Kind.DATE, required=True, aliases=("サービス開始日", "契約開始日")),
-        Column("利用終了日", Kind.DATE, aliases=("サービス終了日", "契約終了日"), note="空欄＝利用継続中"),
-        Column("離職日", Kind.DATE, aliases=("退職日",), note="最初の仕事の離職日"),
+        Column("利用終了日", Kind.DATE, aliases=("サービス終了日", "契約終了日"), note="空欄＝利用継続中（9999/12/31 も空欄として読みます）", open_end=True),
+        Column("離職日", Kind.DATE, aliases=("退職日",), note="最初の仕事の離職日（9999/12/31 は空欄として読みます）", open_end=True),
         Column("再就職日", Kind.DATE, aliases=("転職日",), note="2つ目の仕事の就職日。3つ目からは就労履歴シートへ"),
         Column(
             "利用類型",

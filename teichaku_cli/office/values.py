@@ -22,6 +22,15 @@ class ValueProblem(ValueError):
         self.fix = fix
 
 
+class OutOfRange(ValueProblem):
+    """A real date outside FIRST_DATE … LAST_DATE."""
+
+
+class OpenEnd(OutOfRange):
+    """9999-12-31, the usual "no end" placeholder: a date only where a column says
+    so (``Column.open_end``), which reads it as blank; an error anywhere else."""
+
+
 @dataclass(frozen=True)
 class Era:
     name: str
@@ -51,6 +60,47 @@ _ISO_MONTH = re.compile(r"^(\d{4})\s*[./\-年]\s*(\d{1,2})\s*月?$")
 _COMPACT_MONTH = re.compile(r"^(\d{4})(\d{2})$")
 
 DATE_EXAMPLES = "2024-04-01、2024/4/1、20240401、令和6年4月1日、R6.4.1"
+
+# The dates teichaku reads: from the first day of 昭和 (和暦 is written from there;
+# earlier dates in an office's data are typing errors, such as a 1 typed into a date
+# cell, which Excel shows as 1900/1/1) to the end of 2099.
+FIRST_DATE = date(1926, 12, 25)
+LAST_DATE = date(2099, 12, 31)
+OPEN_END = date(9999, 12, 31)
+
+# Control characters (C0, DEL, C1) never belong in a cell; text may keep tab and line breaks.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_NAMES = {0x00: "NUL", 0x09: "タブ", 0x0A: "改行", 0x0B: "垂直タブ", 0x0C: "改ページ", 0x0D: "復帰", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def control_problem(text: str, pattern: re.Pattern = CONTROL) -> "ValueProblem | None":
+    """A problem naming the first control character in ``text`` and where it is
+    (not the text itself: it may be a support note)."""
+    m = pattern.search(text)
+    if m is None:
+        return None
+    code = ord(m[0])
+    name = CONTROL_NAMES.get(code, "制御文字")
+    return ValueProblem(
+        f"見えない制御文字（{name} U+{code:04X}）が {m.start() + 1}文字目にあります。",
+        "セルを入力し直してください（コピーした文字に紛れ込むことがあります）",
+    )
+
+
+def _in_range(day: date, shown: str) -> date:
+    if FIRST_DATE <= day <= LAST_DATE:
+        return day
+    if day == OPEN_END:
+        raise OpenEnd(
+            f"「{shown}」（9999年12月31日）は「日付なし」の意味で、この列では使えません。",
+            "日付を入れるか、空欄にしてください（9999-12-31 を空欄として読むのは、利用終了日・離職日のような終わりの日の列だけです）",
+        )
+    raise OutOfRange(
+        f"「{shown}」は扱える日付の範囲（{FIRST_DATE:%Y-%m-%d}〜{LAST_DATE:%Y-%m-%d}）の外です。",
+        "日付を確かめてください（日付のセルに数字の 1 を入れると 1900/1/1 になります）",
+    )
+
 
 # Exports write a weekday after a date (令和8年10月5日(月), 2026/10/5（月）) and 「分」 after a
 # claim month (2026年10月分): both are read, and a weekday that is not the date's is an error.
@@ -110,18 +160,21 @@ def parse_date(value: object) -> date | None:
 
     Accepts Excel date cells, ``2024-04-01``, ``2024/4/1``, ``20240401``,
     ``2024年4月1日``, ``令和6年4月1日``, ``R6.4.1``, ``R06/04/01``, ``令和元年5月1日``,
-    full-width digits. A 和暦 date outside its era (平成31年5月1日) is an error.
+    full-width digits. A 和暦 date outside its era (平成31年5月1日) is an error, and so
+    is a date outside FIRST_DATE…LAST_DATE (9999-12-31 raises ``OpenEnd``).
     """
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
+        return _in_range(value, value.isoformat())
     shown = normalize_text(value)
     if not shown:
         return None
+    if problem := control_problem(shown):
+        raise problem
     text, weekday = _without_weekday(shown)
     if m := _ISO_DATE.match(text) or _COMPACT_DATE.match(text):
-        return _check_weekday(_make_date(int(m[1]), int(m[2]), int(m[3]), shown), weekday, shown)
+        return _in_range(_check_weekday(_make_date(int(m[1]), int(m[2]), int(m[3]), shown), weekday, shown), shown)
     if m := _WAREKI_DATE.match(text):
         era, year = _era_year(m[1], m[2])
         result = _make_date(year, int(m[3]), int(m[4]), shown)
@@ -130,7 +183,7 @@ def parse_date(value: object) -> date | None:
                 f"「{shown}」は{era.name}の期間外で、存在しない日付です。",
                 f"{era.name}は{_wareki_span(era)}です。元号と年を確かめてください",
             )
-        return _check_weekday(result, weekday, shown)
+        return _in_range(_check_weekday(result, weekday, shown), shown)
     text = shown
     raise ValueProblem(
         f"「{text}」を日付として読めません。", f"日付の形で入力してください（例: {DATE_EXAMPLES}）"
@@ -150,10 +203,12 @@ def parse_month(value: object) -> date | None:
     """
     if isinstance(value, (date, datetime)):
         d = value.date() if isinstance(value, datetime) else value
-        return d.replace(day=1)
+        return _month_in_range(d.replace(day=1), d.isoformat())
     text = normalize_text(value)
     if not text:
         return None
+    if problem := control_problem(text):
+        raise problem
     text = text.removesuffix("分").rstrip()  # 2026年10月分, as claims and exports name a month
     if m := _ISO_MONTH.match(text) or _COMPACT_MONTH.match(text):
         year, month = int(m[1]), int(m[2])
@@ -169,13 +224,25 @@ def parse_month(value: object) -> date | None:
     else:
         try:
             return parse_date(text).replace(day=1)  # type: ignore[union-attr]
+        except OutOfRange:
+            raise
         except ValueProblem:
             raise ValueProblem(
                 f"「{text}」を年月として読めません。", f"年月の形で入力してください（例: {MONTH_EXAMPLES}）"
             ) from None
     if not 1 <= month <= 12:
         raise ValueProblem(f"「{text}」の月が1〜12の範囲にありません。", f"例: {MONTH_EXAMPLES}")
-    return date(year, month, 1)
+    return _month_in_range(date(year, month, 1), text)
+
+
+def _month_in_range(first: date, shown: str) -> date:
+    if FIRST_DATE.replace(day=1) <= first <= LAST_DATE:
+        return first
+    if first == OPEN_END.replace(day=1):
+        raise OpenEnd(f"「{shown}」（9999年12月）は「日付なし」の意味で、年月の列では使えません。", "年月を入れるか、空欄にしてください")
+    raise OutOfRange(
+        f"「{shown}」は扱える年月の範囲（{FIRST_DATE:%Y-%m}〜{LAST_DATE:%Y-%m}）の外です。", f"年月を確かめてください（例: {MONTH_EXAMPLES}）"
+    )
 
 
 def _month_end(year: int, month: int) -> date:

@@ -318,3 +318,36 @@ def test_init_adds_the_history_sheet(invoke, tmp_path):
 
     wb = openpyxl.load_workbook(tmp_path / "new" / "office.xlsx")
     assert [c.value for c in wb["就労履歴"][1]][:4] == ["利用者ID", "事業主", "就職日", "離職日"]
+
+
+def test_two_rows_for_one_employer_are_one_employment(tmp_path):
+    """Disclosure recorded from a later day is a second row for the same employer: not a job change,
+    and the 3年6か月 with that employer counts from the first row."""
+    jobs = [
+        job("0001", "㈱一商店", date(2024, 4, 1), date(2025, 3, 31), disclosure="クローズ", consent="なし"),
+        job("0001", "(株)一商店", date(2025, 4, 1)),  # the same employer, now disclosed
+    ]
+    office = history_office(tmp_path, jobs, month=MONTH)
+    assert "left-job" not in findings(office, MONTH)
+    person = compute_rate(office, 2025, TODAY).people[0]
+    assert person.retained is True and "転職" not in person.reason
+    # a real change later is then the first during use, not the second
+    more = jobs[:1] + [job("0001", "(株)一商店", date(2025, 4, 1), date(2025, 8, 31)), job("0001", "二物流", date(2025, 9, 10))]
+    assert "left-job" not in findings(history_office(tmp_path, more, month=MONTH), MONTH)
+
+
+def test_the_retention_record_counts_one_employer_across_its_rows(tmp_path):
+    users = [{"利用者ID": "0001", "氏名": "甲", "利用開始日": date(2021, 3, 1), "利用終了日": date(2024, 2, 29)}]
+    jobs = [job("0001", "一商店", date(2020, 6, 1), date(2022, 5, 31), disclosure="クローズ", consent="なし"), job("0001", "一商店", date(2022, 6, 1))]
+    office = build(tmp_path, {"利用者": users, "就労履歴": jobs, "支援記録": [{"日付": date(2021, 3, 5), "利用者ID": "0001", "方法": "対面", "相手": "本人"}]})
+    (person,) = retention_record(office, 2024).people  # 3年6か月 from 2020-06-01 ends 2023-11-30
+    assert person.counted is True and "2020-06-01就職" in person.reason
+
+
+def test_a_history_row_without_a_readable_hire_date_is_reported_not_a_crash(invoke, tmp_path):
+    tables = without_job_columns(good_month("0001", MONTH, 就職日=date(2024, 4, 1), 利用開始日=START))
+    tables["就労履歴"] = [job("0001", "一商店", "不明")]
+    folder = write_csvs(tmp_path / "o", tables, encoding="utf-8")
+    result = invoke("validate", folder)
+    assert result.exit_code == 1 and "就労履歴" in result.output and "不明" in result.output, result.output
+    assert "内部エラー" not in result.output

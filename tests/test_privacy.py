@@ -482,7 +482,7 @@ def test_the_docs_list_exactly_what_an_employer_copy_can_hold(tmp_path):
     job = Job("辰社", date(2024, 4, 1), None, "オープン", True, None, "就労履歴", 2)
     context = build._employer_context(
         FakeOffice(), {"office": {"name": "", "number": ""}, "month": MONTH, "author": "", "created": MONTH},
-        {"氏名": "x", "担当者": "y"}, WorkingLife((job,), True), job, [job], [], None, MONTH,
+        {"氏名": "x", "担当者": "y"}, WorkingLife((job,), True), [job], [job], [], [], MONTH,
     )
     names = set()
     for key, value in context.items():
@@ -510,3 +510,85 @@ def test_validate_names_each_blank_gate_cell(invoke, tmp_path, monkeypatch):
     assert "シート「就労履歴」 2行目" in result.output and "障害開示が空欄" in result.output
     assert "シート「就労履歴」 3行目" in result.output and "事業主共有同意が空欄" in result.output
     assert "4行目" not in result.output
+
+
+def test_the_config_cannot_move_one_column_onto_another(invoke, tmp_path, monkeypatch):
+    """[columns] "本人の取組" = "共有事項" would print the private field as a shared one."""
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    o = Office()
+    o.user("M01")
+    o.job("M01", "申物産", date(2024, 4, 1))
+    o.report("M01", shared_on=date(2025, 10, 31))
+    data = write(o, tmp_path / "office", "csv")
+    (data / "teichaku.toml").write_text('[columns]\n"本人の取組" = "共有事項"\n', encoding="utf-8")
+    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "「本人の取組」の列の名前です" in result.output, result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_look_alike_beside_the_gate_column_closes_it_too(invoke, tmp_path, monkeypatch):
+    """A withdrawal recorded in its own column, an employer column under another name on the log,
+    a consent date under a form's own name: none is guessed past."""
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    cases = [
+        ("利用者", "同意撤回日", "2025-05-01"),
+        ("利用者", "障害開示（現在）", "クローズ"),
+        ("支援記録", "事業主名", "旧商事"),
+        ("就労履歴", "同意年月日", "2025-10-20"),
+    ]
+    for table, header, value in cases:
+        o = Office()
+        o.user("W01")
+        o.job("W01", "酉商店", date(2024, 4, 1))
+        o.entry("W01", date(2025, 10, 3), True)
+        tables = {k: [dict(r) for r in v] for k, v in o.tables.items() if v}
+        tables[table][0][header] = value
+        folder = tmp_path / header
+        write_csvs(folder, tables, encoding="cp932")
+        checked = invoke("validate", folder)
+        assert "注意" in checked.output and header in checked.output, (header, checked.output)
+        report = invoke("report", folder, "--month", "2025-10", "--for", "employer", "--out", folder / "o")
+        assert report.exit_code == 2 and "1件も作りませんでした" in report.output, (header, report.output)
+
+
+def test_a_rehire_by_the_same_employer_in_the_month_makes_one_copy(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    o = Office()
+    o.user("J01")
+    o.job("J01", "亥ホテル", date(2024, 4, 1), left=date(2025, 10, 1))
+    o.job("J01", "亥ホテル", date(2025, 10, 20))
+    o.entry("J01", date(2025, 10, 25), True, to=("亥ホテル",))
+    o.user("J02")  # another person's copy is made as well
+    o.job("J02", "子商事", date(2024, 4, 1))
+    data = write(o, tmp_path / "office", "csv")
+    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "o").glob("*.xlsx"))
+    assert names == ["2025-10_J01_利用者J01_事業主用_亥ホテル.xlsx", "2025-10_J02_利用者J02_事業主用_子商事.xlsx"]
+
+
+def test_two_report_rows_for_a_month_must_each_name_an_employer(invoke, tmp_path):
+    o = Office()
+    o.user("T01")
+    o.job("T01", "丑通商", date(2024, 4, 1))
+    o.report("T01")
+    o.report("T01")
+    data = write(o, tmp_path / "office", "xlsx")
+    result = invoke("validate", data)
+    assert result.exit_code == 1 and "シート「支援レポート」 3行目" in result.output and "2行あります" in result.output, result.output
+
+
+def test_a_template_with_hidden_rows_or_columns_is_refused(invoke, tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, bundled
+
+    wb = openpyxl.load_workbook(bundled(EMPLOYER_REPORT))
+    wb.active["Z1"] = "社外秘の控え"
+    wb.active.column_dimensions["Z"].hidden = True
+    template = tmp_path / "hidden-col.xlsx"
+    wb.save(template)
+    data = write(scenario(), tmp_path / "office", "csv")
+    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "非表示の行・列（Z列）" in result.output, result.output

@@ -165,7 +165,9 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
     for entry in records(in_month):
         entries_by_user.setdefault(entry["利用者ID"], []).append(entry)
     reports = office.table(schema.REPORTS.name)
-    report_by_user = {r["利用者ID"]: r for r in records(reports[reports["対象月"] == first])}
+    reports_by_user: dict[str, list[dict]] = {}  # a month may have a row per employer (a job change)
+    for row in records(reports[reports["対象月"] == first].sort_values(ROW)):
+        reports_by_user.setdefault(row["利用者ID"], []).append(row)
     office_ctx = {"name": office.settings.office_name, "number": office.settings.office_number}
     month_name = month.strftime("%Y-%m")
     jobs: list[Job] = []
@@ -176,8 +178,9 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
             jobs.append(Job(uid, name, None, None, skipped=outside))
             continue
         entries = entries_by_user.get(uid, [])
-        report_row = report_by_user.get(uid)
-        note = "" if report_row is not None else "支援レポートシートにこの月の行がないため、記載欄は空です"
+        rows = reports_by_user.get(uid, [])
+        report_row = rows[0] if rows else None
+        note = "" if rows else "支援レポートシートにこの月の行がないため、記載欄は空です"
         base = {
             "office": office_ctx,
             "month": month,
@@ -187,8 +190,8 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
         life = office.lives.of(user)
         held = life.jobs_in(month, month_end(month))
         if audience == USER_COPY:
-            report = _record(report_row or {}, (*schema.REPORT_FIELDS, "作成者"))
-            employer = "、".join(j.employer for j in held if j.employer) or (user.get("事業主") or "")
+            report = _user_report(rows)
+            employer = "、".join(dict.fromkeys(j.employer for j in held if j.employer)) or (user.get("事業主") or "")
             context = {**base, "user": _record(user), "employer": employer, "report": report, "entries": [_record(e) for e in entries], "copy": COPY_LABEL[USER_COPY]}
             path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[USER_COPY])
             jobs.append(Job(uid, name, path, context, note=note))
@@ -196,15 +199,43 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
         if not held:
             jobs.append(Job(uid, name, None, None, skipped="この月に勤めていた仕事の記録がないため、事業主用は作りません", by_rule=True))
             continue
-        for job in held:
-            closed = _closed(job)
-            if closed:
-                jobs.append(Job(uid, name, None, None, skipped=closed, by_rule=True))
+        for employer_jobs in _by_employer(held):
+            passing = [job for job in employer_jobs if not _closed(job)]
+            if not passing:
+                jobs.append(Job(uid, name, None, None, skipped=_closed(employer_jobs[-1]), by_rule=True))
                 continue
-            context = _employer_context(office, base, user, life, job, held, entries, report_row, month)
-            path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[EMPLOYER_COPY], clean_part(job.employer))
+            context = _employer_context(office, base, user, life, passing, held, entries, rows, month)
+            path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[EMPLOYER_COPY], clean_part(passing[-1].employer))
             jobs.append(Job(uid, name, path, context, note=note))
     return _one_file_each(jobs)
+
+
+def _by_employer(held: list) -> list[list]:
+    """The month's jobs by employer: rows of one employer (a rehire, a disclosure recorded
+    from a later day) make one copy; a job whose employer is unknown stands alone."""
+    from teichaku_cli.office.history import employer_key
+
+    groups: dict[object, list] = {}
+    for i, job in enumerate(held):
+        groups.setdefault(employer_key(job.employer) if job.employer else ("unknown", i), []).append(job)
+    return list(groups.values())
+
+
+def _user_report(rows: list[dict]) -> dict[str, object]:
+    """The user's copy shows the month's report text; with a row per employer (a job
+    change), each field is shown per employer, none dropped."""
+    fields = (*schema.REPORT_FIELDS, "作成者")
+    if len(rows) <= 1:
+        return _record(rows[0] if rows else {}, fields)
+    joined: dict[str, object] = {}
+    for f in fields:
+        parts = [(r.get("事業主") or "", _plain(r.get(f))) for r in rows]
+        parts = [(who, text) for who, text in parts if text]
+        if f == "作成者":
+            joined[f] = "、".join(dict.fromkeys(str(text) for _, text in parts)) or None
+        else:
+            joined[f] = "\n".join(f"【{who}】{text}" if who else str(text) for who, text in parts) or None
+    return joined
 
 
 def consent_paragraph(fields: tuple[str, ...]) -> str:
@@ -235,26 +266,31 @@ def _closed(job) -> str:
     return ""
 
 
-def _employer_context(office, base: dict, user: dict, life: WorkingLife, job, held: list, entries: list[dict], report_row: dict | None, month: date) -> dict:
-    shared = [
-        _record(e, EMPLOYER_ENTRY_FIELDS)
-        for e in entries
-        if e["事業主共有"] is True  # marked 可: what the user agreed to share …
-        and life.job_of_entry(as_date(e["日付"]), e["事業主"]) is job  # … about this job …
-        and job.consented_on(as_date(e["日付"]))  # … from the day of consent
-    ]
+def _employer_context(office, base: dict, user: dict, life: WorkingLife, passing: list, held: list, entries: list[dict], rows: list[dict], month: date) -> dict:
+    """What one employer's copy holds. ``passing``: this employer's jobs held in the
+    month whose disclosure and consent are written out (rows of one employer)."""
+    def shareable(e: dict) -> bool:
+        day = as_date(e["日付"])
+        job = life.job_of_entry(day, e["事業主"])
+        return (
+            e["事業主共有"] is True  # marked 可: what the user agreed to share …
+            and any(job is j for j in passing)  # … about this employer, in a job it may see …
+            and job.consented_on(day)  # … from the day of consent
+        )
+
+    shared = [_record(e, EMPLOYER_ENTRY_FIELDS) for e in entries if shareable(e)]
+    latest = passing[-1]
     fields = office.settings.employer_fields
     values = {f: None for f in fields}
-    if report_row is not None and job.consented_on(month_end(month)):
-        named = report_row.get("事業主")
-        if (named and job.is_employer(named)) or (not named and len(held) == 1):  # the row is about this job
-            values = {f: _plain(report_row.get(f)) for f in fields}
+    row = _row_for(rows, latest, held)
+    if row is not None and latest.consented_on(month_end(month)):
+        values = {f: _plain(row.get(f)) for f in fields}
     report_fields = [{"項目": f, "内容": v} for f, v in values.items() if v]
-    shared_on = _plain((report_row or {}).get("事業主共有日"))
+    shared_on = _plain((row or {}).get("事業主共有日"))
     return {
         **base,
         "created": shared_on or base["created"],  # the day it was shared with this employer
-        "employer": job.employer,
+        "employer": latest.employer,
         "user": {"氏名": user["氏名"], "担当者": user.get("担当者") or ""},
         "report": values,
         "report_fields": report_fields,
@@ -262,6 +298,22 @@ def _employer_context(office, base: dict, user: dict, life: WorkingLife, job, he
         "nothing_shared": NOTHING_SHARED if not shared and not report_fields else "",
         "copy": COPY_LABEL[EMPLOYER_COPY],
     }
+
+
+def _row_for(rows: list[dict], job, held: list) -> dict | None:
+    """The month's 支援レポート row about ``job``'s employer: the one naming it, or an
+    unnamed one when the month has no other employer (then it can only be about this one)."""
+    from teichaku_cli.office.history import employer_key
+
+    named = [r for r in rows if r.get("事業主")]
+    for row in named:
+        if job.is_employer(row["事業主"]):
+            return row
+    employers = {employer_key(j.employer) for j in held if j.employer}
+    unnamed = [r for r in rows if not r.get("事業主")]
+    if len(unnamed) == 1 and not named and employers == {employer_key(job.employer)} and all(j.employer for j in held):
+        return unnamed[0]
+    return None
 
 
 # --- 就労定着支援計画 ------------------------------------------------------------------------

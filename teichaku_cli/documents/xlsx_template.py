@@ -156,6 +156,15 @@ class XlsxTemplate:
                 f"テンプレート {self.name} に非表示のシート（{'、'.join(hidden)}）があります。見えないシートの内容も、作るすべての帳票に入ってしまいます。",
                 "シートを再表示して、要らなければ削除してから保存し直してください",
             )
+        for ws in self.wb.worksheets:  # hidden rows and columns: the same, on a smaller scale
+            cols = [key for key, dim in ws.column_dimensions.items() if dim.hidden]
+            rows = [str(r) for r, dim in ws.row_dimensions.items() if dim.hidden]
+            if cols or rows:
+                where = "、".join([*(f"{c}列" for c in cols), *(f"{r}行目" for r in rows)])
+                raise TemplateError(
+                    f"テンプレート {self.name} シート「{ws.title}」に非表示の行・列（{where}）があります。見えない内容も、作るすべての帳票に入ってしまいます。",
+                    "行・列を再表示して、要らなければ削除してから保存し直してください",
+                )
         self.wb.defined_names = DefinedNameDict()
         self.wb.properties = DocumentProperties(creator="teichaku")
         self.wb.custom_doc_props = CustomPropertyList()

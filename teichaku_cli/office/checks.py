@@ -77,6 +77,7 @@ def cross_check(office: "Office") -> list[Problem]:
     problems += [Problem(place, message, fix, severity="warning") for place, message, fix in _missing_gates(office)]
     problems += _blank_gates(office)
     problems += _shared_without_consent(office)
+    problems += _one_report_per_employer(office)
 
     known = set(ids.dropna())
     by_digits = _by_digits(known)
@@ -153,9 +154,9 @@ def _lost_zeros(office: "Office", table: str, rows: int | None, short: str, long
 
 
 MOVE_TO_HISTORY = (
-    "就労履歴シートがある人は、利用者シートの就職日・離職日・再就職日・事業主・障害開示・事業主共有同意を空欄にしてください"
+    "就労履歴シートがある人は、利用者シートの就職日・離職日・再就職日・事業主・障害開示・事業主共有同意・事業主共有同意日を空欄にしてください"
     "（書くなら就労履歴と同じに。移すときは、1つ目の仕事＝就職日〜離職日、2つ目＝再就職日から を1行ずつ、"
-    "事業主・障害開示・事業主共有同意は最後の仕事の行へ）"
+    "事業主・障害開示・事業主共有同意・事業主共有同意日は最後の仕事の行へ）"
 )
 
 
@@ -182,6 +183,8 @@ def _working_lives(office: "Office") -> list[Problem]:
     history: list[Problem] = []
     for user in records(users[in_history], ("利用開始日", *USER_JOB_COLUMNS)):
         life = lives.of(user)
+        if not life.jobs:
+            continue  # every row's 就職日 is blank or unreadable: reported as such where it was read
         first, started = life.jobs[0], as_date(user["利用開始日"])
         if started is not None and started < first.hired:
             before_hire.append(_started_before_hire(office, user[ROW], started, first.hired, f"就労履歴シート {first.row}行目の最初の就職日"))
@@ -242,13 +245,17 @@ def _agreement(office: "Office", user: dict, life) -> list[Problem]:
         "事業主": (latest.employer, latest),
         "障害開示": (latest.disclosure, latest),
         "事業主共有同意": (latest.consent, latest),
+        "事業主共有同意日": (latest.consent_from, latest),
     }
+    unreadable = {*office.places[schema.USERS.name].unreadable, *office.places[HISTORY_TABLE].unreadable}
     problems = []
     for column, (want, job) in expected.items():
+        if column in unreadable:
+            continue  # said as a warning where it was read; a column that could not be read agrees with nothing
         have = user[column]
         if have is None or have != have or have == "":
             continue
-        have_value = as_date(have) if column in ("就職日", "離職日", "再就職日") else have
+        have_value = as_date(have) if column in ("就職日", "離職日", "再就職日", "事業主共有同意日") else have
         same = employer_key(have_value) == employer_key(want) if column == "事業主" else have_value == want
         if not same:
             shown = {True: "あり", False: "なし", None: "空欄"}.get(want, want) if column == "事業主共有同意" else (want if want is not None else "空欄")
@@ -405,3 +412,23 @@ def _at_most(problems: list[Problem], place, what: str) -> list[Problem]:
         return problems
     rest = len(problems) - MAX_LISTED
     return problems[:MAX_LISTED] + [Problem(place, f"{what}がほか{rest}件あります。", "上の例と同じように直してください", severity=problems[0].severity)]
+
+
+def _one_report_per_employer(office: "Office") -> list[Problem]:
+    """A month has one 支援レポート row per user, or — in a month with a job change — one
+    per employer, each naming it: otherwise which row an employer may see is a guess."""
+    reports = office.table(schema.REPORTS.name)
+    twice = reports[reports.duplicated(["利用者ID", "対象月"], keep=False) & reports["利用者ID"].notna()]
+    problems: list[Problem] = []
+    for _, group in twice.groupby(["利用者ID", "対象月"], sort=False):
+        keys = [employer_key(e) for e in group["事業主"]]
+        if all(keys) and len(set(keys)) == len(keys):
+            continue  # one row per employer: fine
+        rows = group[ROW].tolist()
+        for row in rows[1:]:
+            problems.append(Problem(
+                office.place(schema.REPORTS.name, int(row), "対象月"),
+                f"同じ利用者・同じ対象月の支援レポートが{len(rows)}行あります（{rows[0]}行目と同じ）。どの行をどの事業主に見せるか決められません。",
+                "1行にまとめてください。月の途中で転職した月だけは、事業主ごとに1行にして、それぞれの「事業主」列に事業主を書いてください",
+            ))
+    return _at_most(problems, office.place(schema.REPORTS.name, None, "対象月"), "同じ月の支援レポートの行")

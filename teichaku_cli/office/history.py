@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 OPEN = "オープン"
 # the 利用者 columns a working life is read from when the person has no 就労履歴 rows
-USER_JOB_COLUMNS = ("利用者ID", "就職日", "離職日", "再就職日", "事業主", "障害開示", "事業主共有同意", "_row")
+USER_JOB_COLUMNS = ("利用者ID", "就職日", "離職日", "再就職日", "事業主", "障害開示", "事業主共有同意", "事業主共有同意日", "_row")
 HISTORY_TABLE = "就労履歴"
 USERS_TABLE = "利用者"
 
@@ -112,26 +112,29 @@ class WorkingLife(NamedTuple):
         return self.job_on(day)
 
 
-def _legacy_jobs(user: dict) -> tuple[Job, ...]:
+def _legacy_jobs(user: dict, consent_known: bool = True) -> tuple[Job, ...]:
     hired, left, rehired = _day(user.get("就職日")), _day(user.get("離職日")), _day(user.get("再就職日"))
     if hired is None:
         return ()
     row = int(user.get("_row") or 0)
-    employer, disclosure, consent = user.get("事業主") or None, user.get("障害開示"), user.get("事業主共有同意")
+    employer, disclosure = user.get("事業主") or None, user.get("障害開示")
+    consent = user.get("事業主共有同意") if consent_known else None
+    since = _day(user.get("事業主共有同意日"))
     if rehired is None:
-        return (Job(employer, hired, left, disclosure, consent, None, USERS_TABLE, row),)
+        return (Job(employer, hired, left, disclosure, consent, since, USERS_TABLE, row),)
     earlier = Job(None, hired, left, None, None, None, USERS_TABLE, row)  # 事業主/開示/同意 are the latest job's
-    return (earlier, Job(employer, rehired, None, disclosure, consent, None, USERS_TABLE, row))
+    return (earlier, Job(employer, rehired, None, disclosure, consent, since, USERS_TABLE, row))
 
 
 class WorkingLives:
     """Everyone's working life, built on demand from the 就労履歴 rows (grouped
     once) or from the user's own row."""
 
-    def __init__(self, history_rows: Iterable[dict], consent_dates_readable: bool = True) -> None:
+    def __init__(self, history_rows: Iterable[dict], consent_dates_readable: bool = True, user_consent_dates_readable: bool = True) -> None:
         # an unreadable 事業主共有同意日 column could hide a consent that began late:
-        # then no job of the table has a known consent (fail closed)
+        # then no job of that table has a known consent (fail closed)
         self._consent_known = consent_dates_readable
+        self._user_consent_known = user_consent_dates_readable
         self._rows: dict[str, list[dict]] = {}
         for row in history_rows:
             self._rows.setdefault(row["利用者ID"], []).append(row)
@@ -140,7 +143,8 @@ class WorkingLives:
     @classmethod
     def of_office(cls, office: "Office") -> "WorkingLives":
         readable = "事業主共有同意日" not in office.places[HISTORY_TABLE].unreadable
-        return cls(records(office.table(HISTORY_TABLE)), readable)
+        users_readable = "事業主共有同意日" not in office.places[USERS_TABLE].unreadable
+        return cls(records(office.table(HISTORY_TABLE)), readable, users_readable)
 
     def has_history(self, user_id: str) -> bool:
         return user_id in self._rows
@@ -174,6 +178,6 @@ class WorkingLives:
                 )
                 life = WorkingLife(tuple(jobs), True)
             else:
-                life = WorkingLife(_legacy_jobs(user), False)
+                life = WorkingLife(_legacy_jobs(user, self._user_consent_known), False)
             self._built[uid] = life
         return life

@@ -341,10 +341,12 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
     for column in table.columns:
         if column.name in duplicates and not column.gate:  # a gate column's own policy is _gate_headers'
             problems.append(duplicated_header(raw, column, duplicates[column.name]))
+    problems += _maps_a_name_away(raw, table, settings)
     unreadable, found = _gate_headers(raw, table, settings, positions)
     problems += found
     for name in unreadable:
         positions.pop(name, None)
+        place.letters.pop(name, None)  # not read: as good as missing, for every check after this
     place.unreadable = unreadable
     rows = raw.rows
     hidden = _hidden_cells(raw)
@@ -393,11 +395,33 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
     return frame, place, problems
 
 
+def _maps_a_name_away(raw: RawSheet, table: Table, settings: Settings) -> list[Problem]:
+    """[columns] may give an export's own word for a column, not move one column onto
+    another: "本人の取組" = "共有事項" would print the 本人の取組 as 共有事項 (and so into
+    an employer copy) and drop the real 共有事項. An error, naming both."""
+    names = {normalize_name(n): c.name for c in table.columns for n in (c.name, *c.aliases)}
+    present = {normalize_name(h) for h in raw.header}
+    found = []
+    for key, target in settings.column_map(table.name).items():
+        own = names.get(normalize_name(key))
+        if own is not None and own != target and normalize_name(key) in present:
+            found.append(Problem(
+                raw.place(raw.header_row),
+                f"teichaku.toml の [columns] が見出し「{key}」を「{target}」として読むよう書いていますが、「{key}」は「{own}」の列の名前です。"
+                f"別の列を「{target}」として読むと、その内容が違う欄に（事業主用にも）載ってしまいます。",
+                f"この対応づけを消してください（「{key}」はそのまま「{own}」として読みます）",
+                value=key, structural=True,
+            ))
+    return found
+
+
 def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: dict[str, int]) -> tuple[dict[str, str], list[Problem]]:
-    """Privacy-gate columns whose header cannot be trusted: named twice, or missing
-    while an unknown header looks like it (障害開示の有無, 開示, 同意…). Either way the
-    column is unreadable, which means nothing is shared — said as a warning, with how
-    to name it."""
+    """Privacy-gate columns whose header cannot be trusted: named twice, or beside an
+    unknown header that looks like it (障害開示の有無, 開示変更, 同意年月日, 同意撤回日,
+    勤務先名…) — whether or not the gate's own header is there too, since a second
+    column about the same gate (a withdrawal, a newer value) may say the opposite.
+    Either way the column is unreadable, which means nothing is shared: a warning,
+    with how to name it."""
     mapped: dict[str, list[int]] = {}
     user_map = {normalize_name(k): v for k, v in settings.column_map(table.name).items()}
     names = {normalize_name(n): c.name for c in table.columns for n in (c.name, *c.aliases)}
@@ -410,10 +434,8 @@ def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: di
     problems: list[Problem] = []
     consequence = "読めない列は「共有しない」として扱い、事業主用の帳票は作りません"
     for column in table.columns:
-        if not column.gate:
-            continue
-        at = mapped.get(column.name, [])
-        if len(at) > 1:
+        if column.gate and len(mapped.get(column.name, [])) > 1:
+            at = mapped[column.name]
             shown = "、".join(f"{column_letter(i)}列「{raw.header[i]}」" for i in at)
             unreadable[column.name] = f"見出しが重複（{shown}）"
             problems.append(Problem(
@@ -421,25 +443,31 @@ def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: di
                 f"「{column.name}」にあたる列が{len(at)}つあります（{shown}）。どちらを読むか決められません。{consequence}。",
                 "1つを残して消すか、見出しを変えてください", severity="warning",
             ))
-        elif not at:
-            alike = [(i, h) for i, h in unknown if _looks_like(normalize_name(h), column, table)]
-            if alike:
-                i, header = alike[0]
-                unreadable[column.name] = f"見出し「{header}」"
-                problems.append(Problem(
-                    raw.place(raw.header_row, column.name, i),
-                    f"見出し「{header}」は「{column.name}」の列のようですが、名前が違うため読んでいません。{consequence}。",
-                    f"見出しを「{column.name}」にするか、teichaku.toml の [columns] に \"{header}\" = \"{column.name}\" と書いてください",
-                    value=header, severity="warning",
-                ))
+    for i, header in unknown:
+        column = _looks_like(normalize_name(header), table)
+        if column is None or column.name in unreadable:
+            continue
+        unreadable[column.name] = f"見出し「{header}」"
+        present = column.name in mapped
+        problems.append(Problem(
+            raw.place(raw.header_row, column.name, i),
+            f"見出し「{header}」は「{column.name}」{'と同じことについての別の列' if present else 'の列'}のようですが、"
+            f"teichaku の列名ではないため読めません。{consequence}。",
+            (f"「{column.name}」と食い違うなら直して1つの列にまとめ、関係のない列なら見出しから「{column.name}」を思わせる言葉を外してください"
+             if present else
+             f"見出しを「{column.name}」にするか、teichaku.toml の [columns] に \"{header}\" = \"{column.name}\" と書いてください"),
+            value=header, severity="warning",
+        ))
     return unreadable, problems
 
 
-def _looks_like(header: str, column: Column, table: Table) -> bool:
-    """Does an unknown header name this gate column in other words? The most specific
-    word wins: 「共有同意日」 looks like 事業主共有同意日, not 事業主共有同意 or 事業主共有."""
-    words = [(w, c) for c in table.columns if c.gate for w in c.lookalike if w in header]
-    return bool(words) and max(words, key=lambda wc: len(wc[0]))[1] is column
+def _looks_like(header: str, table: Table) -> Column | None:
+    """The gate column an unknown header names in other words: the longest pattern
+    that matches decides (「共有同意日」 is about 事業主共有同意日, not 事業主共有同意)."""
+    import re
+
+    found = [(len(w), c) for c in table.columns if c.gate for w in c.lookalike if re.search(w, header)]
+    return max(found, key=lambda lc: lc[0])[1] if found else None
 
 
 def _gate_value(problem: Problem) -> Problem:

@@ -40,8 +40,9 @@ class Column:
     open_end: bool = False
     # A privacy gate (disclosure, consent, what may be shared, with which employer): read
     # strictly. A value that cannot be read is a warning and means "not shared", never an
-    # error that stops the claim check; a duplicated header or an unknown header that looks
-    # like it (``lookalike`` words) makes the whole column unreadable: no employer copy.
+    # error that stops the claim check; a duplicated header, or any unknown header that
+    # looks like it (``lookalike``: regular expressions, the longest match decides which
+    # gate it resembles), makes the whole column unreadable: no employer copy.
     gate: bool = False
     lookalike: tuple[str, ...] = ()
 
@@ -100,8 +101,17 @@ def _consent(**kw) -> Column:
     return _yesno("事業主共有同意", None, "あり", "なし", aliases=("事業主への共有同意", "共有同意"), gate=True, lookalike=("同意",), **kw)
 
 
+# 同意年月日, 同意取得日, 同意した日, 同意撤回日 … a date about consent
+CONSENT_DATE_WORDS = ("同意.*日", "同意.*撤回", "撤回")
+
+
 def _consent_from(**kw) -> Column:
-    return Column("事業主共有同意日", Kind.DATE, aliases=("共有同意日",), gate=True, lookalike=("同意日",), **kw)
+    return Column("事業主共有同意日", Kind.DATE, aliases=("共有同意日",), gate=True, lookalike=CONSENT_DATE_WORDS, **kw)
+
+
+def _record_employer(**kw) -> Column:
+    """The employer a record is about: it decides which employer may ever see it."""
+    return Column("事業主", aliases=("就職先", "勤務先", "事業主名"), width=22, gate=True, lookalike=("事業主", "勤務先", "就職先", "企業"), **kw)
 
 
 USERS = Table(
@@ -128,6 +138,7 @@ USERS = Table(
         Column("起算日", Kind.DATE, note="労働時間延長支援型・復職支援型では必須"),
         _disclosure(note="今の（最後の）仕事での障害開示。空欄は「分からない」で、事業主用の帳票は作りません"),
         _consent(note="今の（最後の）仕事の事業主と支援レポートを共有することへの本人の同意。空欄は「同意なし」"),
+        _consent_from(note="今の（最後の）仕事で共有に同意した日。この日より前の記録は共有しない。空欄で同意ありなら就職日から"),
         _yesno("一体的運営", True, note="いいえ＝一体的に運営していない送り出し事業所から来た利用者（初期加算）"),
         _yesno("特別地域", False),
         _yesno("要継続支援", False, note="はい＝終了後も他機関による支援が必要（引継ぎが必要）"),
@@ -142,7 +153,7 @@ HISTORY = Table(
         Column("利用者ID", Kind.ID, required=True, aliases=("ID", "利用者番号"), width=12),
         Column("事業主", required=True, aliases=("就職先", "勤務先"), width=22),
         Column("就職日", Kind.DATE, required=True, aliases=("雇用開始日", "入社日")),
-        Column("離職日", Kind.DATE, aliases=("退職日",), note="空欄＝今も勤務中"),
+        Column("離職日", Kind.DATE, aliases=("退職日",), note="空欄＝今も勤務中（9999/12/31 も空欄として読みます）", open_end=True),
         _disclosure(note="この仕事での障害開示。空欄は「分からない」で、この事業主向けの帳票は作りません"),
         _consent(note="この事業主と支援レポートを共有することへの本人の同意。空欄は「同意なし」"),
         _consent_from(note="この日より前の記録は共有しない。空欄で同意ありなら就職日から"),
@@ -189,8 +200,8 @@ CONTACTS = Table(
         Column("担当者", aliases=("記録者", "支援者")),
         Column("内容", aliases=("支援内容",), width=40),
         Column("結果", aliases=("支援結果",), width=30),
-        _yesno("事業主共有", False, "可", "不可", note="可＝事業主向け支援レポートに載せてよい", gate=True, lookalike=("共有",)),
-        Column("事業主", width=22, note="どの仕事（事業主）についての記録か。空欄なら日付でその日の仕事とみなす", gate=True),
+        _yesno("事業主共有", False, "可", "不可", note="可＝事業主向け支援レポートに載せてよい", gate=True, lookalike=("共有", "公開", "開示")),
+        _record_employer(note="どの仕事（事業主）についての記録か。空欄なら日付でその日の仕事とみなす"),
     ),
 )
 
@@ -208,7 +219,7 @@ REPORTS = Table(
         Column("事業主の取組", width=30),
         Column("共有事項", width=30),
         Column("作成者"),
-        Column("事業主", width=22, note="共有した事業主。月の途中で転職したときは必ず書く", gate=True),
+        _record_employer(note="共有した事業主。月の途中で転職したときは必ず書く"),
     ),
 )
 
@@ -274,7 +285,7 @@ TRANSITIONS = Table(
     columns=(
         Column("氏名", required=True, width=16),
         Column("就職日", Kind.DATE, required=True),
-        Column("離職日", Kind.DATE),
+        Column("離職日", Kind.DATE, open_end=True),
     ),
 )
 

@@ -12,6 +12,9 @@ counting the changes whose 離職日 lies between 利用開始日 and the day as
 After a gap longer than the period, or a change beyond the policy's count, the
 person has left: every later day is "not employed", even once re-employed, and a
 later job never re-anchors eligibility or the 3年6か月 limit.
+
+Two rows for one employer, the second beginning inside that month (a disclosure
+recorded from a later day, a contract renewed), are one employment, not a change.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable, NamedTuple
 
-from teichaku_cli.office.history import WorkingLife
+from teichaku_cli.office.history import Job, WorkingLife, employer_key
 from teichaku_cli.rules.ruleset import RuleSet
 
 
@@ -54,6 +57,8 @@ def employment_on(life: WorkingLife, day: date, started: date, rules: RuleSet, s
             rehire_by = after.last if counted + (job.left >= started) <= allowed else None
             note = f"（{show(rehire_by)}までに再就職すれば転職として続いているとみなします）" if rehire_by and day <= after.last else ""
             return Employment(False, f"{show(job.left)}に離職{note}", job.left, tuple(changes), rehire_by)
+        if following.hired <= after.last and _same_employer(job, following):
+            continue  # the same employer on a new row: not a job change
         if following.hired > after.last:
             return Employment(
                 False,
@@ -81,6 +86,26 @@ def employment_on(life: WorkingLife, day: date, started: date, rules: RuleSet, s
 
 
 CONTINUING = Employment(True, "就労継続")
+
+
+def _same_employer(job: Job, following: Job) -> bool:
+    return job.employer is not None and following.employer is not None and employer_key(job.employer) == employer_key(following.employer)
+
+
+def with_employer_since(life: WorkingLife, job: Job, rules: RuleSet) -> date:
+    """Since when the person has worked for ``job``'s employer without a break: back
+    through earlier rows of the same employer that the next one follows inside the
+    month after their 離職日 (one employment, recorded on several rows)."""
+    window = rules.period("job_change")
+    jobs = list(life.jobs)
+    i = jobs.index(job)
+    since = job.hired
+    while i > 0:
+        before, after = jobs[i - 1], jobs[i]
+        if before.left is None or not _same_employer(before, after) or after.hired > window.of(before.left).last:
+            break
+        since, i = before.hired, i - 1
+    return since
 
 
 def _continuing(changes: list[tuple[date, date]], within: str, show: Callable[[date], str]) -> str:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from teichaku_cli.office.history import USER_JOB_COLUMNS
 from teichaku_cli.office.rows import as_date, records
 from teichaku_cli.rules.calendar import ONE_DAY, fiscal_year_end, fiscal_year_start
-from teichaku_cli.rules.employment import employment_on
+from teichaku_cli.rules.employment import employment_on, with_employer_since
 from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for, with_fee_table
 
 if TYPE_CHECKING:
@@ -296,17 +296,18 @@ def retention_record(office: "Office", year: int) -> RecordResult:
             people.append(RecordPerson(values["利用者ID"], values["氏名"], hired, finished, False, f"利用終了日（{finished}）に就労していない"))
             continue
         until = min(job.left, reference) if job.left else reference
-        reached = shortest.of(job.hired).last <= until
-        beyond = longest.of(job.hired).last <= until
+        since = with_employer_since(life, job, rules)  # rows of one employer are one employment
+        reached = shortest.of(since).last <= until
+        beyond = longest.of(since).last <= until
         counted = reached and not beyond
-        employer = f"{job.employer}（{job.hired}就職）" if job.employer else f"{job.hired}就職の事業主"
+        employer = f"{job.employer}（{since}就職）" if job.employer else f"{since}就職の事業主"
         if counted:
             reason = f"{employer}で{until}まで{shortest.label}以上就労"
         elif beyond:
             reason = f"{employer}で{longest.label}以上就労（対象外の長さ）"
         else:
             reason = f"{employer}で{until}までで{shortest.label}に届かない" + (f"（{job.left}離職）" if job.left and job.left <= reference else "")
-        people.append(RecordPerson(values["利用者ID"], values["氏名"], job.hired, finished, counted, reason))
+        people.append(RecordPerson(values["利用者ID"], values["氏名"], since, finished, counted, reason))
     threshold = rules.limits["retention_record_threshold"]
     return RecordResult(start, reference, people, Fraction(threshold.amount, 100), threshold.source)
 

@@ -592,3 +592,18 @@ def test_a_template_with_hidden_rows_or_columns_is_refused(invoke, tmp_path, mon
     data = write(scenario(), tmp_path / "office", "csv")
     result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", tmp_path / "o")
     assert result.exit_code == 2 and "非表示の行・列（Z列）" in result.output, result.output
+
+
+def test_a_history_sheet_under_another_common_name_is_read(invoke, tmp_path, monkeypatch):
+    """An office's 「職歴」 sheet is its 就労履歴: left unread, every job would be the latest."""
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    o = scenario()
+    tables = {k: v for k, v in o.tables.items() if v}
+    tables["職歴"] = tables.pop("就労履歴")
+    path = write_xlsx(tmp_path / "office.xlsx", tables)
+    result = invoke("validate", path)
+    assert result.exit_code == 0 and "就労履歴" in result.output or "職歴" in result.output, result.output
+    out = tmp_path / "o"
+    assert invoke("report", path, "--month", "2025-10", "--for", "employer", "--out", out).exit_code == 0
+    made = {p.name.split("_事業主用_")[1][:-5] for p in out.glob("*.xlsx")}
+    assert made == {e for _, e in o.copies}

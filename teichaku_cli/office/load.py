@@ -137,7 +137,7 @@ def read_office(data: Path | None, config: Path | None = None) -> Office:
     """
     path, settings = resolve_data(data, config)
     source = open_source(path)
-    wanted = {table.name: [table.name, *(k for k, v in settings.sheets.items() if v == table.name)] for table in schema.TABLES}
+    wanted = {table.name: [table.name, *table.aliases, *(k for k, v in settings.sheets.items() if v == table.name)] for table in schema.TABLES}
     source.prefetch(list(wanted.values()))
     try:
         office = _read_all(source, settings, wanted)

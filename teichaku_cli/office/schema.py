@@ -58,6 +58,7 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = False
     description: str = ""
+    aliases: tuple[str, ...] = ()  # other sheet / CSV names offices give the table
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -149,6 +150,8 @@ USERS = Table(
 HISTORY = Table(
     "就労履歴",
     description="仕事ごとに1行（転職したら行を足す）。障害開示と事業主との共有同意は仕事ごとに決まります。",
+    # a history kept under another name, left unread, would make every job the latest one
+    aliases=("職歴", "就労歴", "勤務歴", "就職歴", "職務経歴", "雇用履歴", "勤務履歴"),
     columns=(
         Column("利用者ID", Kind.ID, required=True, aliases=("ID", "利用者番号"), width=12),
         Column("事業主", required=True, aliases=("就職先", "勤務先"), width=22),

@@ -351,3 +351,12 @@ def test_a_history_row_without_a_readable_hire_date_is_reported_not_a_crash(invo
     result = invoke("validate", folder)
     assert result.exit_code == 1 and "就労履歴" in result.output and "不明" in result.output, result.output
     assert "内部エラー" not in result.output
+
+
+def test_the_rate_is_not_final_while_a_re_employment_could_still_count(tmp_path):
+    jobs = [job("0001", "一商店", date(2024, 4, 1), date(2026, 3, 31))]
+    office = history_office(tmp_path, jobs)
+    early = compute_rate(office, 2025, date(2026, 4, 10))
+    assert early.projection is True and any("2026-04-30までに再就職すれば" in n for n in early.notes)
+    later = compute_rate(office, 2025, date(2026, 5, 1))
+    assert later.projection is False and later.people[0].retained is False

@@ -602,7 +602,7 @@ def test_a_history_sheet_under_another_common_name_is_read(invoke, tmp_path, mon
     tables["職歴"] = tables.pop("就労履歴")
     path = write_xlsx(tmp_path / "office.xlsx", tables)
     result = invoke("validate", path)
-    assert result.exit_code == 0 and "就労履歴" in result.output or "職歴" in result.output, result.output
+    assert result.exit_code == 0, result.output
     out = tmp_path / "o"
     assert invoke("report", path, "--month", "2025-10", "--for", "employer", "--out", out).exit_code == 0
     made = {p.name.split("_事業主用_")[1][:-5] for p in out.glob("*.xlsx")}

@@ -13,6 +13,7 @@ shared with an employer).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime
@@ -30,6 +31,7 @@ HISTORY_TABLE = "就労履歴"
 USERS_TABLE = "利用者"
 
 
+@functools.lru_cache(maxsize=4096)  # a few employers, asked about on every row
 def employer_key(name: object) -> str:
     """An employer's name as compared: NFKC, no spaces (㈱ and (株) compare equal)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))

@@ -23,7 +23,9 @@ the CSV folder), else in the current folder. Every key is optional.
     "支援経過" = "支援記録"
     [templates]                # an office's restyled copies of the bundled templates
     "支援レポート" = "様式/支援レポート.xlsx"
-    "事業主と共有する項目" = ["事業主の取組", "共有事項"]   # 支援レポート fields an employer copy may show
+
+(「事業主と共有する項目」 — the 支援レポート fields an employer copy may show — is a top-level
+key, written above the first [table]: "事業主と共有する項目" = ["事業主の取組", "共有事項"].)
 """
 
 from __future__ import annotations

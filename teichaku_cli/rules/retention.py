@@ -43,6 +43,7 @@ class Person:
     in_denominator: bool
     retained: bool | None  # None when not in the denominator
     reason: str
+    rehire_by: date | None = None  # not retained, but a re-employment by this day would still count
 
     @property
     def left(self) -> date | None:
@@ -121,6 +122,14 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
             f"基準日（{reference}）はまだ先のため見込みです。今日就労している人は基準日まで就労を続けると仮定しています"
             "（離職日が入力済みの人は、その日に離職したものとして数えます）。"
         )
+    waiting = [p for p in people if p.in_denominator and p.rehire_by is not None and p.rehire_by >= today]
+    if waiting:  # a re-employment on record later could still make them retained: not final yet
+        last = max(p.rehire_by for p in waiting)
+        result.projection = True
+        result.notes.append(
+            f"{len(waiting)}人（{'、'.join(p.user_id for p in waiting[:10])}）は基準日の時点で離職から間がなく、"
+            f"{last}までに再就職すれば転職として定着に数えます。それまでこの率は見込みです。"
+        )
     if ignored_fee_table:
         result.notes.append(f"{band}の{rules.name}の単価は資料にあるため、--fee-table は使いませんでした。")
     if result.denominator == 0:
@@ -153,12 +162,12 @@ def _person(values: dict, life, start: date, end: date, reference: date, wording
     else:
         counted = started <= end and (finished is None or finished >= start)
         why = "期間内に支援を受けた" if counted else "期間内の支援なし"
-    retained = None
+    retained, rehire_by = None, None
     if counted:
         status = employment_on(life, reference, started, rules)
-        retained = status.employed
+        retained, rehire_by = status.employed, (None if status.employed else status.rehire_by)
         why += f"／{status.reason}"
-    return Person(values["利用者ID"], values["氏名"], started, life.first_hire, moves, counted, retained, why)
+    return Person(values["利用者ID"], values["氏名"], started, life.first_hire, moves, counted, retained, why, rehire_by)
 
 
 def average_users(office: "Office", year: int) -> Fraction:

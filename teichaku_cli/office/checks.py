@@ -298,7 +298,7 @@ def _records_name_their_employer(office: "Office") -> list[Problem]:
         named = named[named["利用者ID"].isin(set(people))]  # an unknown ID is reported on its own
         rows = [
             (uid, employer_key(job.employer), pd.Timestamp(job.hired), pd.Timestamp(job.left) if job.left else pd.NaT)
-            for uid in set(named["利用者ID"])
+            for uid in set(named["利用者ID"].tolist())
             for job in lives.of(people[uid]).jobs if job.employer
         ]
         jobs = pd.DataFrame(rows, columns=["利用者ID", "key", "hired", "left"]).astype({"hired": "datetime64[ns]", "left": "datetime64[ns]"})
@@ -383,36 +383,68 @@ def sharing_blockers(office: "Office") -> list[str]:
 
 def _shared_without_consent(office: "Office") -> list[Problem]:
     """A 支援レポート marked as shared with an employer the user works for closed
-    (クローズ), or without consent (なし, or before the 同意日): an error naming the row."""
+    (クローズ), or without consent (なし, or before the 同意日): an error naming the row.
+    Column-wise: the rows are matched to the jobs in force on their share date (the
+    named employer's, or the one job of that day) in one join."""
+    import numpy as np
+    import pandas as pd
+
     reports = office.table(schema.REPORTS.name)
-    shared = reports[reports["事業主共有日"].notna()]
+    shared = reports.loc[reports["事業主共有日"].notna() & reports["利用者ID"].notna(), ["利用者ID", "事業主共有日", "事業主", ROW]]
     if shared.empty:
         return []
-    by_id = {u["利用者ID"]: u for u in records(office.users, USER_JOB_COLUMNS)}
+    # Only people with a job that is closed, without consent, or consented from a day can
+    # have such a row: found column-wise first, so the rest are never walked.
+    users, history = office.users, office.table(HISTORY_TABLE)
+
+    def risky(frame) -> set:
+        mask = (frame["障害開示"] == "クローズ") | (frame["事業主共有同意"] == False) | frame["事業主共有同意日"].notna()  # noqa: E712
+        return set(frame.loc[mask, "利用者ID"].tolist())
+
+    candidates = risky(users) | risky(history)
+    shared = shared[shared["利用者ID"].isin(candidates)]
+    if shared.empty:
+        return []
+    people = {u["利用者ID"]: u for u in records(users[users["利用者ID"].isin(candidates)], USER_JOB_COLUMNS)}
+    shared = shared[shared["利用者ID"].isin(set(people))]
+    jobs = pd.DataFrame(
+        [
+            (uid, employer_key(j.employer) if j.employer else "", j.employer or "", j.hired, j.left, j.disclosure, j.consent, j.consent_from)
+            for uid in set(shared["利用者ID"].tolist())
+            for j in office.lives.of(people[uid]).jobs
+        ],
+        columns=["利用者ID", "key", "employer", "hired", "left", "disclosure", "consent", "since"],
+    ).astype({"hired": "datetime64[ns]", "left": "datetime64[ns]", "since": "datetime64[ns]"})
+    named = shared["事業主"].fillna("")
+    codes, uniques = pd.factorize(named)
+    shared = shared.assign(named=np.array([employer_key(u) for u in uniques], dtype=object)[codes])
+    m = shared.merge(jobs, on="利用者ID")
+    day = m["事業主共有日"]
+    m = m[(m["hired"] <= day) & (m["left"].isna() | (m["left"] >= day)) & ((m["named"] == "") | (m["key"] == m["named"]))]
+    m = m[~m[ROW].duplicated(keep=False)]  # two jobs that day and no name: the job is unknown, nothing to say
+    consent = m["consent"]
+    bad = m[(m["disclosure"] == "クローズ") | (consent == False) | ((consent == True) & m["since"].notna() & (day.loc[m.index] < m["since"]))]  # noqa: E712
     problems: list[Problem] = []
-    for uid, day, employer, row in zip(shared["利用者ID"], shared["事業主共有日"].dt.to_pydatetime(), shared["事業主"], shared[ROW]):
-        user = by_id.get(uid)
-        if user is None:
-            continue
-        job = office.lives.of(user).job_of_entry(day.date(), employer)
-        if job is None:
-            continue
-        who = job.employer or "その事業主"
-        if job.disclosure == "クローズ":
+    for _, r in bad.sort_values(ROW).iterrows():
+        who = r["employer"] or "その事業主"
+        if r["disclosure"] == "クローズ":
             why = f"{who}では障害を開示していない（クローズ）ため、支援レポートは共有できません"
-        elif job.consent is False:
+        elif r["consent"] is False:
             why = f"{who}との共有に本人が同意していない（なし）ため、支援レポートは共有できません"
-        elif job.consent is True and job.consent_from is not None and day.date() < job.consent_from:
-            why = f"{who}との共有への同意（{format_wareki_date(job.consent_from)}）より前の日付です"
         else:
-            continue
+            why = f"{who}との共有への同意（{format_wareki_date(r['since'].date())}）より前の日付です"
         problems.append(Problem(
-            office.place(schema.REPORTS.name, int(row), "事業主共有日"),
+            office.place(schema.REPORTS.name, int(r[ROW]), "事業主共有日"),
             f"事業主共有日がありますが、{why}。",
             "共有していなければ事業主共有日を消してください。開示・同意が変わったなら就労履歴（または利用者シート）を直してください",
-            value=day.date().isoformat(),
+            value=r["事業主共有日"].date().isoformat(),
         ))
-    return _at_most(problems, office.place(schema.REPORTS.name, None, "事業主共有日"), "開示・同意のない仕事の事業主共有日")
+        if len(problems) > MAX_LISTED:
+            break
+    listed = _at_most(problems, office.place(schema.REPORTS.name, None, "事業主共有日"), "開示・同意のない仕事の事業主共有日")
+    if len(bad) > MAX_LISTED:  # the count line says how many in all
+        listed[-1] = Problem(listed[-1].place, f"開示・同意のない仕事の事業主共有日がほか{len(bad) - MAX_LISTED}件あります。", listed[-1].fix)
+    return listed
 
 
 def _at_most(problems: list[Problem], place, what: str) -> list[Problem]:

@@ -322,15 +322,17 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F
 _NOT_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
 
-def csv_text_marks(data: bytes) -> frozenset[str]:
+def csv_text_marks(data: bytes, encoding: str) -> frozenset[str]:
     """What a CSV's text may hold (as ``_text_marks`` for a workbook), from its bytes:
-    ASCII never occurs inside a UTF-8 or CP932 multi-byte character, so a control
-    byte or a # in the file is one in the text; C1 characters come only from UTF-8
-    (strict CP932 refuses those bytes). A field over 32,767 characters needs a
-    16 KB window without a line break, or quotes (which may hold line breaks).
-    ~10 ms for 17 MB."""
+    a control byte (below 0x20, or 0x7F) never occurs inside a UTF-8 or CP932
+    multi-byte character, so one in the file is one in the text; C1 characters
+    come only from UTF-8 (strict CP932 refuses those bytes, and in CP932 0xC2 0x80…
+    is a trail byte and the next lead byte, not C1). A # means a typed error value
+    may be there. A field over 32,767 characters needs a 16 KB window without a line
+    break, or quotes (which may hold line breaks). ~10 ms for 17 MB."""
     found = set()
-    if data.translate(None, _NOT_CONTROL_BYTES) or (b"\xc2" in data and _C1_UTF8.search(data)):
+    utf8 = encoding.startswith("utf")
+    if data.translate(None, _NOT_CONTROL_BYTES) or (utf8 and b"\xc2" in data and _C1_UTF8.search(data)):
         found.add("control")
     if b"#" in data:
         found.add("hash")
@@ -780,4 +782,4 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", known: Known = _n
     if not filled.all():
         columns = [cells[filled] for cells in columns]
         rows = rows[filled]
-    return RawSheet(file, None, header, lines_above + 1, columns, rows.tolist(), text_marks=csv_text_marks(data))
+    return RawSheet(file, None, header, lines_above + 1, columns, rows.tolist(), text_marks=csv_text_marks(data, encoding))

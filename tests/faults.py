@@ -68,6 +68,9 @@ def run_teichaku(*args, env: dict | None = None, patch: str = "", cwd: Path | No
 
 
 def start_teichaku(*args, env: dict | None = None, prelude: str = "") -> subprocess.Popen:
-    code = f"{prelude}\nimport sys\nsys.argv = ['teichaku', *sys.argv[1:]]\nfrom teichaku_cli.cli import main\nif __name__ == '__main__':\n    main()\n"
+    # Ctrl-C as at a terminal, whatever this test run inherited: a job started in the
+    # background (a CI runner, `cmd &`) has SIGINT ignored, and Python then keeps it ignored
+    reset = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    code = f"{reset}{prelude}\nimport sys\nsys.argv = ['teichaku', *sys.argv[1:]]\nfrom teichaku_cli.cli import main\nif __name__ == '__main__':\n    main()\n"
     full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.Popen([sys.executable, "-c", code, *map(str, args)], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

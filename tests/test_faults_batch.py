@@ -114,7 +114,7 @@ def test_kill_9_of_a_small_batch_leaves_no_partial_file_and_the_next_run_cleans_
     assert _finals(out) == []  # killed during its first file: nothing under a report's name
     assert leftovers(out) == [Path(tmp)]  # the killed writer's temporary file, never moved into place
     again = start_teichaku("report", data, "--month", "2025-10", "--out", out, env=TODAY)
-    stdout, stderr = again.communicate()
+    stdout, stderr = again.communicate(timeout=120)
     assert again.returncode == 0, stderr.decode()
     assert not leftovers(out) and len(_finals(out)) == 3 and all(_whole(p) for p in _finals(out))
     assert "Traceback" not in stderr.decode()
@@ -151,7 +151,7 @@ def test_ctrl_c_during_a_worker_batch_stops_cleanly_and_says_what_was_written(tm
     _wait_for(marker, process)
     workers = [p for p in _children(process.pid) if p != process.pid]
     os.kill(process.pid, signal.SIGINT)
-    stdout, stderr = process.communicate()
+    stdout, stderr = process.communicate(timeout=120)
     stdout, stderr = stdout.decode(), stderr.decode()
     assert process.returncode == 130, stderr
     assert_fault(stdout + stderr, 130, "中断しました", "中断したため作成していません", personal=(), folders=[out])
@@ -167,7 +167,7 @@ def test_a_stop_request_sigterm_removes_the_file_being_written(tmp_path):
     process = start_teichaku("report", data, "--month", "2025-10", "--out", out, env={**TODAY, "TEICHAKU_TEST_PAUSE": str(marker)})
     _wait_for(marker, process)
     os.kill(process.pid, signal.SIGTERM)
-    stdout, stderr = process.communicate()
+    stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130 and "中断しました" in stderr.decode() and "Traceback" not in stderr.decode()
     assert not leftovers(out) and not _finals(out)
 

@@ -544,10 +544,15 @@ def _render_in_workers(template, jobs: list[Job], todo: list[int], force: bool, 
         # about the semaphores it then removes: noise for the person at the terminal
         quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), quiet)))
-    # Ctrl-C reaches every process of the terminal: the workers ignore it (they
-    # inherit that from here, where they start) and this process stops them.
+    # Ctrl-C reaches every process of the terminal: the workers ignore it (their
+    # initializer says so) and this process stops them. While they start, a Ctrl-C is
+    # only remembered — by a handler a forked worker inherits harmlessly until its
+    # initializer runs — and acted on once they are all started. (Ignoring it meanwhile
+    # lost a Ctrl-C that came while the first workers were already writing: the run
+    # then waited for ever.)
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    interrupted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum)) if main_thread else None
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=(template.path, force, os.getpid()))
         futures = {pool.submit(_worker_render, [(i, jobs[i].context, jobs[i].path) for i in chunk]): chunk for chunk in chunks}
@@ -555,6 +560,8 @@ def _render_in_workers(template, jobs: list[Job], todo: list[int], force: bool, 
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     try:
+        if interrupted:
+            raise KeyboardInterrupt
         for future in as_completed(futures):
             chunk = futures[future]
             try:

@@ -77,6 +77,8 @@ CONTROL_NAMES = {0x00: "NUL", 0x09: "タブ", 0x0A: "改行", 0x0B: "垂直タ�
 def control_problem(text: str, pattern: re.Pattern = CONTROL) -> "ValueProblem | None":
     """A problem naming the first control character in ``text`` and where it is
     (not the text itself: it may be a support note)."""
+    if text.isprintable():  # the usual case, in C: no control character at all
+        return None
     m = pattern.search(text)
     if m is None:
         return None
@@ -110,6 +112,8 @@ _WEEKDAY_SUFFIX = re.compile(rf"\s*\(([{WEEKDAYS}])(?:曜日?)?\)$")
 
 def _without_weekday(text: str) -> tuple[str, int | None]:
     """``2026/10/5(月)`` → (``2026/10/5``, 0); text without a weekday is returned as is."""
+    if not text.endswith(")"):  # most dates: no weekday to look for
+        return text, None
     m = _WEEKDAY_SUFFIX.search(text)
     if m is None:
         return text, None

@@ -82,6 +82,21 @@ def stamp_box(s: Sheet) -> None:
     s.next()
 
 
+def entries_table(s: Sheet) -> None:
+    """The month's contacts, one row each: the same table in the user's and the employer's copy."""
+    for col, text, span in (("A", "提供日", None), ("B", "方法", None), ("C", "相手", None), ("D", "支援内容", "F"), ("G", "結果", "H")):
+        s.put(col, text, span=span, bold=True, fill=True, align="center")
+    s.next()
+    s.marker("{% for e in entries %}")
+    s.put("A", "{{ e.日付 }}", height=36)
+    s.put("B", "{{ e.方法 }}", align="center")
+    s.put("C", "{{ e.相手 }}", align="center")
+    s.put("D", "{{ e.内容 }}", span="F")
+    s.put("G", "{{ e.結果 }}", span="H")
+    s.next()
+    s.marker("{% endfor %}")
+
+
 def report() -> None:
     wb = Workbook()
     use_office_font(wb)  # widths count the same in Excel and LibreOffice, and rows grow to fit
@@ -108,17 +123,7 @@ def report() -> None:
     s.put("A", "{{ report.主な支援目標 }}", span="H", height=42)
     s.next(2)
     s.heading("支援状況")
-    for col, text, span in (("A", "提供日", None), ("B", "方法", None), ("C", "相手", None), ("D", "支援内容", "F"), ("G", "結果", "H")):
-        s.put(col, text, span=span, bold=True, fill=True, align="center")
-    s.next()
-    s.marker("{% for e in entries %}")
-    s.put("A", "{{ e.日付 }}", height=36)
-    s.put("B", "{{ e.方法 }}", align="center")
-    s.put("C", "{{ e.相手 }}", align="center")
-    s.put("D", "{{ e.内容 }}", span="F")
-    s.put("G", "{{ e.結果 }}", span="H")
-    s.next()
-    s.marker("{% endfor %}")
+    entries_table(s)
     s.next()
     s.heading("支援の方向性")
     s.labelled("今後の支援内容", "{{ report.今後の支援内容 }}")
@@ -167,17 +172,7 @@ def employer_report() -> None:
     s.marker("{% endfor %}")
     s.next()
     s.heading("支援状況（共有に同意した記録）")
-    for col, text, span in (("A", "提供日", None), ("B", "方法", None), ("C", "相手", None), ("D", "支援内容", "F"), ("G", "結果", "H")):
-        s.put(col, text, span=span, bold=True, fill=True, align="center")
-    s.next()
-    s.marker("{% for e in entries %}")
-    s.put("A", "{{ e.日付 }}", height=36)
-    s.put("B", "{{ e.方法 }}", align="center")
-    s.put("C", "{{ e.相手 }}", align="center")
-    s.put("D", "{{ e.内容 }}", span="F")
-    s.put("G", "{{ e.結果 }}", span="H")
-    s.next()
-    s.marker("{% endfor %}")
+    entries_table(s)
     s.finish("1:1")
     wb.save(HERE / "支援レポート（事業主用）.xlsx")
 

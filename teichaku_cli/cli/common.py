@@ -111,14 +111,19 @@ _UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u20
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # json escapes C0 itself
 
 
+def terminal_safe(value: object) -> str:
+    """Text from data or the command line with its control characters as
+    ``\\x1b``-style escapes: for a rich ``Text``, which reads no markup."""
+    text = "" if value is None else str(value)
+    return _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
 def visible(value: object) -> str:
-    """Text from data or the command line, safe to print: control characters as
-    ``\\x1b``-style escapes, no markup (a name like ``[/]`` prints as itself)."""
+    """Text from data or the command line, safe to print as markup: control
+    characters escaped, and a name like ``[/]`` prints as itself."""
     from rich.markup import escape
 
-    text = "" if value is None else str(value)
-    text = _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
-    return escape(text)
+    return escape(terminal_safe(value))
 
 
 def print_json(payload: object) -> None:

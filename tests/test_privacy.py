@@ -135,6 +135,20 @@ def scenario() -> Office:
     o.report("I09", employer="庚薬品", shared_on=date(2025, 10, 31), to=("庚薬品",))
     o.expect_copy("I09", "己電機")
     o.expect_copy("I09", "庚薬品")
+    # K: consent withdrawn on a later row of the same employer (なし from 10-16): no copy at all,
+    # not of the entry made while consent held, nor of the report written after the withdrawal
+    o.user("K10")
+    o.job("K10", "辛工務店", date(2024, 4, 1), left=date(2025, 10, 15))
+    o.job("K10", "辛工務店", date(2025, 10, 16), consent="なし")
+    o.entry("K10", date(2025, 10, 5), True)
+    o.entry("K10", date(2025, 10, 20), True)
+    o.report("K10", employer="辛工務店")
+    # L: the same withdrawal, recorded from a day after the month: the copy is made after it
+    o.user("L11")
+    o.job("L11", "壬ガス", date(2024, 4, 1), left=date(2025, 11, 2))
+    o.job("L11", "壬ガス", date(2025, 11, 3), consent="なし")
+    o.entry("L11", date(2025, 10, 5), True)
+    o.report("L11")
     return o
 
 

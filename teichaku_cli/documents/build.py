@@ -200,10 +200,14 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
             jobs.append(Job(uid, name, None, None, skipped="この月に勤めていた仕事の記録がないため、事業主用は作りません", by_rule=True))
             continue
         for employer_jobs in _by_employer(held):
-            passing = [job for job in employer_jobs if not _closed(job)]
-            if not passing:
-                jobs.append(Job(uid, name, None, None, skipped=_closed(employer_jobs[-1]), by_rule=True))
+            # the employer's latest row decides, in this month or after it: a consent
+            # withdrawn on a later row (なし from the 16th) ends all sharing with that
+            # employer, of earlier days' records too, as the copy is made after it
+            closed = _closed(_latest_with(life, employer_jobs[-1]))
+            if closed:
+                jobs.append(Job(uid, name, None, None, skipped=closed, by_rule=True))
                 continue
+            passing = [job for job in employer_jobs if not _closed(job)]
             context = _employer_context(office, base, user, life, passing, held, entries, rows, month)
             path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[EMPLOYER_COPY], clean_part(passing[-1].employer))
             jobs.append(Job(uid, name, path, context, note=note))
@@ -219,6 +223,14 @@ def _by_employer(held: list) -> list[list]:
     for i, job in enumerate(held):
         groups.setdefault(employer_key(job.employer) if job.employer else ("unknown", i), []).append(job)
     return list(groups.values())
+
+
+def _latest_with(life: WorkingLife, job):
+    """The latest row of ``job``'s employer in the person's working life (``job``
+    itself when its employer is not named: nothing else can be said to be it)."""
+    if job.employer is None:
+        return job
+    return [j for j in life.jobs if j.is_employer(job.employer)][-1]
 
 
 def _user_report(rows: list[dict]) -> dict[str, object]:

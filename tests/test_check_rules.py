@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from rules_helpers import build, good_month, merge
+from teichaku_cli.rules.calendar import month_end
 from teichaku_cli.rules.monthly import check_month
 from teichaku_cli.rules.ruleset import RulesUnavailable
 
@@ -500,3 +501,52 @@ def test_the_meeting_cap_names_the_addition_of_the_meetings_over_it(tmp_path, ma
     _, user = units_of(tmp_path, merge(good_month("0001", R6_MONTH), meetings(date(2025, 10, 2), date(2025, 10, 20), manager=manager)))
     (finding,) = [f for f in user.findings if f.code == "meeting-cap"]
     assert named in finding.message and ("（Ⅰ）" if manager == "いいえ" else "（Ⅱ）") not in finding.message
+
+
+@BOTH
+@pytest.mark.parametrize("face_day, report_day, found", [
+    (10, 10, set()),  # on 利用終了日 itself: inside
+    (11, 10, {"face-to-face-outside-service"}),
+    (10, 11, {"report-outside-service"}),
+    (9, 25, {"report-outside-service"}),  # the last report handed after the service ended
+])
+def test_support_after_the_end_of_use_does_not_count(tmp_path, month, face_day, report_day, found):
+    tables = good_month("0001", month, 利用終了日=month.replace(day=10))
+    tables["支援記録"][0]["日付"] = month.replace(day=face_day)
+    tables["支援レポート"][0]["本人提供日"] = month.replace(day=report_day)
+    got = codes(tmp_path, tables, month)
+    assert {c for c in got if c.endswith("outside-service")} == found
+    assert all(got[c] == "error" for c in found)
+
+
+@BOTH
+@pytest.mark.parametrize("day, outside", [(19, True), (20, False), (21, False)])
+def test_support_before_the_start_of_use_does_not_count(tmp_path, month, day, outside):
+    hired = date(month.year - 1, 1, 1)  # long eligible: only 利用開始日 decides
+    tables = good_month("0001", month, 就職日=hired, 利用開始日=month.replace(day=20))
+    tables["支援記録"][0]["日付"] = month.replace(day=day)
+    tables["支援レポート"][0]["本人提供日"] = month_end(month)
+    tables["支援計画"][0]["作成日"] = month.replace(day=20)
+    got = codes(tmp_path, tables, month)
+    assert ("face-to-face-outside-service" in got) is outside
+    assert "report-outside-service" not in got
+
+
+@pytest.mark.parametrize("day, outside", [(13, False), (14, False), (15, True)])
+def test_support_after_the_limits_of_use_does_not_count(tmp_path, day, outside):
+    # 就職日 2023-10-15, 利用開始日 2024-04-15: 3年6か月 and 3年 both end on 2027-04-14 (民法143条);
+    # April 2027 can be claimed for the support up to that day, not after it
+    month = date(2027, 4, 1)
+    tables = good_month("0001", month, 就職日=date(2023, 10, 15), 利用開始日=date(2024, 4, 15))
+    tables["支援記録"][0]["日付"] = month.replace(day=day)
+    tables["支援レポート"][0]["本人提供日"] = month.replace(day=day)
+    got = codes(tmp_path, tables, month)
+    assert ("face-to-face-outside-service" in got) is outside and ("report-outside-service" in got) is outside
+    assert "beyond-3-years" not in got and "beyond-3y6m" not in got  # the month itself is still inside
+
+
+def test_a_month_wholly_outside_the_service_has_only_its_own_finding(tmp_path):
+    month = date(2025, 10, 1)
+    tables = good_month("0001", month, 就職日=date(2025, 5, 1), 利用開始日=date(2025, 10, 1))  # usable from 11-01
+    got = codes(tmp_path, tables, month)
+    assert "before-eligibility" in got and not any(c.endswith("outside-service") for c in got)

@@ -118,3 +118,14 @@ def test_the_terminal_and_the_workbook_lead_with_the_late(invoke, tmp_path, monk
     states = [ws.cell(r, 1).value for r in range(HEADER_ROW + 1, HEADER_ROW + 5)]
     assert states[:3] == ["期限切れ（44日超過）", "期限切れ（15日超過）", "期限切れ（15日超過）"] and states[3].startswith("今月まだ")
     assert "期限切れ" in ws["A1"].value
+
+
+def test_a_service_ending_this_month_wants_its_requirements_by_its_last_day(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    ending = good_month("0001", MONTH, 利用終了日=date(2025, 10, 20))
+    ending["支援記録"] = [r for r in ending["支援記録"] if r["相手"] != "本人"]
+    ending["支援記録"].append({"日付": date(2025, 10, 24), "利用者ID": "0001", "方法": "対面", "相手": "本人"})  # after the end: no use
+    ending["支援レポート"][0]["本人提供日"] = date(2025, 10, 20)  # on the last day: counts
+    payload = due(invoke, tmp_path, ending, "--within", "1")
+    this_month = [(d["kind"], d["date"], d["label"]) for d in payload["deadlines"] if d["kind"].endswith("this-month")]
+    assert this_month == [("face-to-face-this-month", "2025-10-20", "本人との対面・テレビ電話の支援がまだありません（利用は令和7年10月20日まで。その日までに）")]

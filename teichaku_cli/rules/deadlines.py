@@ -133,12 +133,14 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
 
         add(periods.eligible_from, "eligible-from", f"利用できる最初の日（{periods.base_label}を1日目とする{rules.period('eligibility').label}の翌日）", "eligibility")
 
-        claimable_span = periods.started <= this_month_end and this_month <= min(periods.last_use_day, periods.last_hire_day)
-        if claimable_span:  # in service this month, within its limits: its two requirements
-            if uid not in face:
-                add(this_month_end, "face-to-face-this-month", "本人との対面・テレビ電話の支援がまだありません", "face_to_face_per_month")
-            if uid not in reported:
-                add(this_month_end, "report-this-month", "支援レポートの本人提供がまだありません", "report_per_month")
+        served_from, served_to = periods.service_window
+        if served_from <= this_month_end and this_month <= served_to:  # in service this month: its two requirements, met inside the service
+            by = min(this_month_end, served_to)
+            ending = "" if by == this_month_end else f"（利用は{format_wareki_date(by)}まで。その日までに）"
+            if not face.within(uid, served_from, served_to, this_month):
+                add(by, "face-to-face-this-month", f"本人との対面・テレビ電話の支援がまだありません{ending}", "face_to_face_per_month")
+            if not reported.within(uid, served_from, served_to, this_month):
+                add(by, "report-this-month", f"支援レポートの本人提供がまだありません{ending}", "report_per_month")
 
         plan = as_date(latest_plan.get(uid))
         if plan is None:

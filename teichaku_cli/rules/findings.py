@@ -37,6 +37,22 @@ CATALOGUE: dict[str, Spec] = {
         "支援レポートを本人に渡し、支援レポートの本人提供日に入力してください。",
         "report_per_month",
     ),
+    "face-to-face-outside-service": Spec(
+        ERROR,
+        "対面支援が利用期間外",
+        "{month}の本人との対面（またはテレビ電話）の支援は、どれも利用期間（{served_from}〜{served_to}）の外の日です。"
+        "利用期間の外の支援は就労定着支援として数えません。"
+        "日付の誤りなら支援記録を、利用期間の誤りなら利用開始日・利用終了日・就職日を直してください。",
+        "face_to_face_per_month",
+    ),
+    "report-outside-service": Spec(
+        ERROR,
+        "支援レポートが利用期間外",
+        "{month}の支援レポートの本人提供日は、利用期間（{served_from}〜{served_to}）の外の日です。"
+        "利用期間の外に渡したレポートは、この月の要件として数えません。"
+        "本人提供日の誤りなら支援レポートを、利用期間の誤りなら利用開始日・利用終了日・就職日を直してください。",
+        "report_per_month",
+    ),
     "employer-report-share-missing": Spec(
         WARNING,
         "事業主への共有なし",

@@ -262,13 +262,41 @@ class _Dated:
         return any(life.job_of_entry(day, employer) is job for day, employer in self.rows(uid))
 
 
+class Requirement:
+    """Who met one monthly requirement in a month, and on which days. ``uid in r``
+    is the month as a whole; ``r.within(uid, first, last)`` asks for a day inside a
+    user's service, and reads that user's days only when the service begins or
+    ends inside the month (the rest of the month's rows stay in the frame)."""
+
+    def __init__(self, days: "dict[str, list[date]] | None" = None, frame: "pd.DataFrame | None" = None, column: str = "") -> None:
+        self._days, self._frame, self._column = days, frame, column
+        self.users = set(days) if days is not None else set(frame["利用者ID"])
+
+    def __contains__(self, uid: object) -> bool:
+        return uid in self.users
+
+    def days(self, uid: str) -> list[date]:
+        if self._days is None:  # positions per user, once (C-level); dates made only for who asks
+            at = self._frame.groupby("利用者ID", sort=False).indices
+            stamps = self._frame[self._column].dt.to_pydatetime().tolist()
+            self._days = {u: [stamps[i].date() for i in rows] for u, rows in at.items()}
+        return self._days.get(uid, [])
+
+    def within(self, uid: str, first: date, last: date, month: date) -> bool:
+        if uid not in self.users:
+            return False
+        if first <= month and last >= month_end(month):
+            return True
+        return any(first <= day <= last for day in self.days(uid))
+
+
 @dataclass
 class _MonthFacts:
     """What the log and the other tables say of one month, per user: the facts the
     findings are decided from (sets of user IDs, and each user's latest plan)."""
 
-    face: set[str]
-    reported: set[str]
+    face: Requirement
+    reported: Requirement
     latest_plan: dict[str, date]
     subsidised: set[str]
     employer: _Dated | None = None  # the rest only for warnings
@@ -299,7 +327,7 @@ class _MonthFacts:
         )
 
 
-def month_requirements(contacts: "pd.DataFrame", reports: "pd.DataFrame", month: date) -> tuple[set[str], set[str]]:
+def month_requirements(contacts: "pd.DataFrame", reports: "pd.DataFrame", month: date) -> tuple[Requirement, Requirement]:
     """The two monthly requirements of the base fee, per user: who had a support
     with themselves 対面 or by テレビ電話 in ``month``, and who was handed a 支援レポート
     in it (counted in the month of its 本人提供日). ``check`` and ``due`` ask this
@@ -309,9 +337,9 @@ def month_requirements(contacts: "pd.DataFrame", reports: "pd.DataFrame", month:
     first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
     dates = contacts["日付"]
     with_user = contacts[(dates >= first) & (dates <= last) & (contacts["相手"] == "本人")]
-    face = set(with_user.loc[with_user["方法"].isin(FACE_TO_FACE_METHODS), "利用者ID"])
-    reported = set(reports.loc[reports["本人提供日"].between(first, last), "利用者ID"])
-    return face, reported
+    face = with_user[with_user["方法"].isin(FACE_TO_FACE_METHODS)]
+    reported = reports[reports["本人提供日"].between(first, last)]
+    return Requirement(frame=face, column="日付"), Requirement(frame=reported, column="本人提供日")
 
 
 def first_blocked_month(review_due: date) -> date:
@@ -340,10 +368,18 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
         def add(key: str, **kw: object) -> None:
             findings.append(_finding(rules, label, key, **kw))
 
+        served_from, served_to = periods.service_window
+        # a month wholly outside the service has its own finding (before-eligibility, beyond-3-years …)
+        served = served_from <= last and served_to >= month
+        span = {"served_from": format_wareki_date(served_from), "served_to": format_wareki_date(served_to)}
         if uid not in facts.face:
             add("face-to-face-missing")
+        elif served and not facts.face.within(uid, served_from, served_to, month):
+            add("face-to-face-outside-service", **span)
         if uid not in facts.reported:
             add("report-missing")
+        elif served and not facts.reported.within(uid, served_from, served_to, month):
+            add("report-outside-service", **span)
         if warnings:
             job = life.job_for(month, last)
             if job is not None and job.open_employment:  # クローズ or unknown: the employer is not asked for
@@ -448,11 +484,11 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: 
             del pending[uid]
     ids = set(pending)
 
-    def by_month(frame, column: str) -> dict[date, set[str]]:
+    def by_month(frame, column: str) -> dict[date, dict[str, list[date]]]:
         frame = frame[frame["利用者ID"].isin(ids) & frame[column].notna()]
-        found: dict[date, set[str]] = {}
+        found: dict[date, dict[str, list[date]]] = {}
         for uid, day in zip(frame["利用者ID"], frame[column].dt.to_pydatetime()):
-            found.setdefault(day.date().replace(day=1), set()).add(uid)
+            found.setdefault(day.date().replace(day=1), {}).setdefault(uid, []).append(day.date())
         return found
 
     contacts = tables.contacts[tables.contacts["利用者ID"].isin(ids)]  # these users' rows first: the log is the big table
@@ -475,7 +511,7 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: 
             at = bisect_right(days, last)
             if at:
                 latest[values["利用者ID"]] = days[at - 1]
-        facts = _MonthFacts(face.get(m, set()), reported.get(m, set()), latest, subsidised.get(m, set()))
+        facts = _MonthFacts(Requirement(face.get(m, {})), Requirement(reported.get(m, {})), latest, set(subsidised.get(m, {})))
         for values, findings in _evaluate(facts, m, rules_for(m), waiting, lives):
             if not any(f.severity == F.ERROR for f in findings):  # claimed then: the add-on went with it
                 due.discard(values["利用者ID"])

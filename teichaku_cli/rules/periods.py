@@ -43,6 +43,15 @@ class UserPeriods:
         self.last_hire_day = rules.period("hire_limit").of(self.base).last
         finished = as_date(values["利用終了日"])
         self.planned_end = finished or min(self.last_use_day, self.last_hire_day)
+        self.finished = finished
+
+    @property
+    def service_window(self) -> tuple[date, date]:
+        """The days on which support is 就労定着支援 and counts toward a month's
+        requirements: from 利用開始日 (not before the day it may be used) to the
+        earliest of 利用終了日, the 3年 and the 3年6か月 limits."""
+        ends = [day for day in (self.finished, self.last_use_day, self.last_hire_day) if day is not None]
+        return max(self.started, self.eligible_from), min(ends)
 
     def handoff_deadline(self, rules: RuleSet) -> date:
         """The last day to hand over to the next agency: the day before the last

@@ -140,6 +140,7 @@ def test_due_includes_today_and_the_last_day_of_the_window(invoke, monkeypatch):
     )
     assert _due(invoke, tables, "--within", "3") == [
         ("2025-10-15", "0001", "eligible-from"),  # today: included
+        ("2025-10-31", "0001", "face-to-face-this-month"),  # its 対面 on 10-05 came before its service began
         ("2026-01-15", "0002", "handoff"),  # 3 months before the end 2026-04-15, the window's last day: included
         ("2026-01-15", "0004", "planned-end"),
     ]  # 0003 ends the day after the window; 0005 is no longer served

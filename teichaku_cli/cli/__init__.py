@@ -22,7 +22,7 @@ from teichaku_cli.cli import due as due_cmd
 from teichaku_cli.cli import init as init_cmd
 from teichaku_cli.cli import rate as rate_cmd
 from teichaku_cli.cli import validate as validate_cmd
-from teichaku_cli.cli.common import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, State, console, exit_codes_help, visible
+from teichaku_cli.cli.common import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, State, console, exit_codes_help, fit_streams, visible
 from teichaku_cli.cli.help import Command, Group
 
 
@@ -84,6 +84,7 @@ def _usage_message(exc: click.UsageError, group: click.Group, args: list[str]) -
 class _Teichaku(Group):  # --help in Japanese (cli/help.py); usage errors too (here)
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         args = _debug_first(list(sys.argv[1:] if args is None else args))
+        fit_streams()
         try:
             code = super().main(args=args, prog_name=prog_name or "teichaku", complete_var=complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:

@@ -61,6 +61,42 @@ class State:
     debug = False
 
 
+# Output redirected on Windows (`> 結果.txt`, a pipe) is written in the ANSI code page,
+# CP932, which lacks a few characters teichaku prints (the dash 「—」). Such a character
+# becomes its CP932 look-alike, or「?」, instead of stopping the run with an encoding error.
+_LOOK_ALIKES = {"\u2014": "\u2015", "\u2013": "-", "\u00a0": " ", "\u2022": "\u30fb"}
+
+
+def _legacy_encoding_error(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        alike = _LOOK_ALIKES.get(ch, "?")
+        try:
+            alike.encode(exc.encoding)
+        except (UnicodeEncodeError, LookupError):
+            alike = "?"
+        out.append(alike)
+    return "".join(out), exc.end
+
+
+def fit_streams() -> None:
+    """Let stdout and stderr in a legacy encoding replace what it cannot hold (and
+    --json escape it: see print_json) rather than fail half-way through a result."""
+    import codecs
+
+    codecs.register_error("teichaku-legacy", _legacy_encoding_error)
+    for stream in (sys.stdout, sys.stderr):
+        if not _utf(stream) and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="teichaku-legacy")
+
+
+def _utf(stream) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding.startswith("utf")
+
+
 _console_class = None
 
 
@@ -75,7 +111,11 @@ def console(stderr: bool = False):
                 raise BrokenPipeError
 
         _console_class = _Console
-    return _console_class(stderr=stderr, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    # a file or a pipe has no width of its own: 120 columns, as a text editor shows them
+    # (rich would take 80, and cut the names and findings of the check table)
+    wide = None if "COLUMNS" in os.environ or getattr(stream, "isatty", lambda: False)() else 120
+    return _console_class(stderr=stderr, highlight=False, soft_wrap=True, width=wide)
 
 
 DataArg = Annotated[
@@ -132,7 +172,8 @@ def print_json(payload: object) -> None:
     import json
 
     pretty = sys.stdout.isatty()
-    text = json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None)
+    # in a legacy encoding (CP932 on a Windows redirect) every character survives as \\uXXXX
+    text = json.dumps(payload, ensure_ascii=not _utf(sys.stdout), indent=2 if pretty else None)
     typer.echo(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 

@@ -333,9 +333,11 @@ def test_r3_meeting_without_the_manager_neither_earns_nor_uses_the_cap(tmp_path)
 
 
 def test_meeting_with_the_manager_blank_is_not_assumed_to_have_them(tmp_path):
-    """A blank サービス管理責任者参加 never claims (I): R6 counts (II), R3 nothing."""
+    """A blank サービス管理責任者参加 claims neither (I) nor (II): (II) needs a 支援員 who
+    attended and shared the result with the manager, which a blank does not say."""
     _, user = units_of(tmp_path, merge(good_month("0001", R6_MONTH), meetings(date(2025, 10, 3), manager="")))
-    assert [(l.key, l.units) for l in user.lines if l.key.startswith("meeting")] == [("meeting_without_manager", 405)]
+    assert [l for l in user.lines if l.key.startswith("meeting")] == []
+    assert "meeting-attendance-unknown" in [f.code for f in user.findings]
     _, user = units_of(tmp_path, merge(good_month("0001", R3_MONTH), meetings(date(2023, 10, 3), manager="")), R3_MONTH)
     assert [l for l in user.lines if l.key.startswith("meeting")] == []
 
@@ -550,3 +552,51 @@ def test_a_month_wholly_outside_the_service_has_only_its_own_finding(tmp_path):
     tables = good_month("0001", month, 就職日=date(2025, 5, 1), 利用開始日=date(2025, 10, 1))  # usable from 11-01
     got = codes(tmp_path, tables, month)
     assert "before-eligibility" in got and not any(c.endswith("outside-service") for c in got)
+
+
+@BOTH
+@pytest.mark.parametrize("review_day, late", [(1, None), (2, None), (3, 1), (29, 27)])
+def test_a_review_made_late_in_the_month_is_claimed_and_said(tmp_path, month, review_day, late):
+    # plan on the 2nd, six months before: the review is due on the month's 2nd (翌日起算)
+    tables = good_month("0001", month)
+    before = month.replace(year=month.year - (month.month <= 6), month=(month.month - 7) % 12 + 1, day=2)
+    tables["支援計画"] = [{"利用者ID": "0001", "作成日": before}, {"利用者ID": "0001", "作成日": month.replace(day=review_day)}]
+    result = check_month(build(tmp_path, tables, CONFIG), month, TODAY)
+    (user,) = result.users
+    found = {f.code: f for f in user.findings}
+    assert "plan-review-overdue" not in found and user.claimable
+    if late is None:
+        assert "plan-review-late" not in found
+    else:
+        assert found["plan-review-late"].severity == "warning" and f"{late}日遅れています" in found["plan-review-late"].message
+
+
+def test_due_says_a_review_this_month_still_saves_the_month(invoke, tmp_path, monkeypatch):
+    import json
+
+    from conftest import write_csvs
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-09-10")
+    tables = good_month("0001", date(2025, 9, 1))
+    tables["支援計画"][0]["作成日"] = date(2025, 3, 2)  # review due 2025-09-02
+    folder = write_csvs(tmp_path / "o", tables, encoding="cp932")
+    payload = json.loads(invoke("due", folder, "--json").stdout)
+    (item,) = [d for d in payload["deadlines"] if d["kind"] == "plan-review"]
+    assert item["overdue"] and "令和7年9月末までに見直さないと令和7年9月分から請求できません" in item["label"]
+
+
+@BOTH
+@pytest.mark.parametrize("attended, units", [("はい", 579), ("いいえ", 405), (None, 0)])
+def test_a_blank_manager_attendance_earns_no_meeting_addition(tmp_path, month, attended, units):
+    tables = good_month("0001", month)
+    tables["ケース会議"] = [{"日付": month.replace(day=14), "利用者ID": "0001", "参加機関": "相談支援", "サービス管理責任者参加": attended}]
+    result = check_month(build(tmp_path, tables, CONFIG), month, TODAY)
+    (user,) = result.users
+    meeting = sum(line.units for line in user.lines if "会議" in line.label or "連携" in line.label)
+    if month == R3_MONTH and attended == "いいえ":
+        units = 0  # R3 paid only with the manager
+    assert meeting == units
+    found = {f.code: f for f in user.findings}
+    assert ("meeting-attendance-unknown" in found) is (attended is None)
+    if attended is None:
+        assert found["meeting-attendance-unknown"].severity == "warning" and "空欄" in found["meeting-attendance-unknown"].message

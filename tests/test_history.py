@@ -134,9 +134,9 @@ def test_two_job_changes_the_second_is_beyond_the_policy(tmp_path):
     assert found["left-job"] == "error"  # re-employed, but the second change during use is not counted as continuous
     (user,) = check_month(office, MONTH, TODAY).users
     message = next(f.message for f in user.findings if f.code == "left-job")
-    assert "利用中2回目の転職" in message and "1回まで" in message
+    assert "利用開始後2回目の転職" in message and "1回まで" in message
     person = compute_rate(office, 2025, TODAY).people[0]
-    assert person.retained is False and "利用中2回目の転職" in person.reason
+    assert person.retained is False and "利用開始後2回目の転職" in person.reason
     assert [left for left, _ in person.moves] == [date(2025, 3, 31), date(2025, 8, 20)]
     # the first change alone (03-31 → 04-10) is continuous: May is claimable
     assert "left-job" not in findings(history_office(tmp_path, jobs, month=date(2025, 5, 1)), date(2025, 5, 1))
@@ -178,9 +178,12 @@ def test_re_employed_after_the_reference_date_inside_the_month_counts_as_retaine
 def test_left_with_nothing_on_record_is_a_warning_that_says_until_when(tmp_path):
     jobs = [job("0001", "一商店", date(2024, 4, 1), date(2025, 10, 20))]
     office = history_office(tmp_path, jobs)
-    (user,) = check_month(office, MONTH, TODAY).users
+    (user,) = check_month(office, MONTH, date(2025, 11, 20)).users  # checked while a rehire can still count
     left = next(f for f in user.findings if f.code == "left-job")
     assert left.severity == "warning" and "令和7年11月20日までに再就職すれば" in left.message
+    (user,) = check_month(office, MONTH, date(2025, 11, 21)).users  # once that day has passed, not offered
+    left = next(f for f in user.findings if f.code == "left-job")
+    assert left.severity == "warning" and "までに再就職すれば" not in left.message
 
 
 def test_disclosure_and_consent_belong_to_the_job(tmp_path):
@@ -360,3 +363,16 @@ def test_the_rate_is_not_final_while_a_re_employment_could_still_count(tmp_path)
     assert early.projection is True and any("2026-04-30までに再就職すれば" in n for n in early.notes)
     later = compute_rate(office, 2025, date(2026, 5, 1))
     assert later.projection is False and later.people[0].retained is False
+
+
+def test_the_rehire_by_note_is_only_shown_while_a_rehire_can_still_count():
+    from teichaku_cli.office.history import Job, WorkingLife
+    from teichaku_cli.rules.employment import employment_on
+    from teichaku_cli.rules.ruleset import rules_for
+
+    life = WorkingLife((Job("甲", date(2023, 4, 1), date(2025, 3, 30), "オープン", True, None, "就労履歴", 2),), True)
+    rules = rules_for(date(2025, 3, 31))
+    for today, shown in ((date(2025, 4, 29), True), (date(2025, 4, 30), True), (date(2025, 5, 1), False)):
+        status = employment_on(life, date(2025, 3, 31), date(2023, 10, 1), rules, today=today)
+        assert status.employed is False and status.rehire_by == date(2025, 4, 30)
+        assert ("までに再就職すれば" in status.reason) is shown, today

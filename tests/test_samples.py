@@ -98,7 +98,7 @@ def test_rate_explains_two_job_changes_and_disclosure_per_job(offices, which):
 
     people = {p.user_id: p for p in compute_rate(offices[which], 2025, date(2026, 11, 22)).people}
     twice, closed_now = people["0017"], people["0018"]
-    assert twice.retained is False and "利用中2回目の転職" in twice.reason and len(twice.moves) == 2
+    assert twice.retained is False and "利用開始後2回目の転職" in twice.reason and len(twice.moves) == 2
     assert closed_now.retained is True and "転職1回" in closed_now.reason
     life = offices[which].lives.of({"利用者ID": "0018"})
     assert [(j.disclosure, j.consent) for j in life.jobs] == [("オープン", True), ("クローズ", False)]

@@ -76,6 +76,7 @@ def cross_check(office: "Office") -> list[Problem]:
     problems += _working_lives(office)
     problems += [Problem(place, message, fix, severity="warning") for place, message, fix in _missing_gates(office)]
     problems += _blank_gates(office)
+    problems += _blank_meeting_attendance(office)
     problems += _shared_without_consent(office)
     problems += _one_report_per_employer(office)
 
@@ -366,6 +367,26 @@ def _blank_gates(office: "Office") -> list[Problem]:
             blanks = [Problem(office.place(table, row, column), message, fix, severity="warning") for row in frame.loc[mask, ROW] if not office.has_problem(table, row, column)]
             found += _at_most(blanks, office.place(table, None, column), f"「{column}」が空欄の行")
     return found
+
+
+def _blank_meeting_attendance(office: "Office") -> list[Problem]:
+    """A ケース会議 whose サービス管理責任者参加 is blank earns no 会議の加算 (check says
+    so per month): said here cell by cell, to be filled in before the claim."""
+    name, column = schema.MEETINGS.name, "サービス管理責任者参加"
+    frame = office.table(name)
+    if frame.empty or column not in office.places[name].letters:
+        return []
+    blanks = [
+        Problem(
+            office.place(name, row, column),
+            "サービス管理責任者参加が空欄です。空欄の会議は地域連携会議実施加算（R3 は定着支援連携促進加算）に数えません。",
+            "はい か いいえ を入力してください",
+            severity="warning",
+        )
+        for row in frame.loc[frame[column].isna(), ROW]
+        if not office.has_problem(name, row, column)
+    ]
+    return _at_most(blanks, office.place(name, None, column), "サービス管理責任者参加が空欄の行")
 
 
 def sharing_blockers(office: "Office") -> list[str]:

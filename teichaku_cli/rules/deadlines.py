@@ -154,11 +154,12 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
         else:
             due = review.of(plan).last
             if due < today:
-                late(
-                    due, "plan-review",
-                    f"支援計画の見直し期限切れ（{format_wareki_date(plan)}作成、{review.reading}。{format_wareki_month(first_blocked_month(due))}分から請求できません）",
-                    "plan_review",
+                blocked = first_blocked_month(due)
+                cost = (  # as check decides: a review before the end of the first blocked month still saves it
+                    f"{format_wareki_month(blocked)}末までに見直さないと{format_wareki_month(blocked)}分から請求できません"
+                    if blocked >= this_month else f"{format_wareki_month(blocked)}分から請求できません"
                 )
+                late(due, "plan-review", f"支援計画の見直し期限切れ（{format_wareki_date(plan)}作成、{review.reading}。{cost}）", "plan_review")
             else:
                 add(due, "plan-review", f"支援計画の見直し期限（{format_wareki_date(plan)}作成、{review.reading}）", "plan_review")
 

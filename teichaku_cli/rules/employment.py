@@ -7,7 +7,9 @@ section 5 line is scrambled (「…職後1カ月以内の…就職の場合に�
 we read it, with the 平成30年 Q&A as practitioners quote it, as "not counted as
 leaving". The Q&A adds "once during use": how many changes count as continuous is
 a documented policy in the rule files (``job_changes_as_continuous``, default 1),
-counting the changes whose 離職日 lies between 利用開始日 and the day asked about.
+counting the changes whose 離職日 lies between 利用開始日 and the day asked about
+(issue 12's reading: a change after the service ended counts too, which can only
+lower the rate; the rule files and docs say so).
 
 After a gap longer than the period, or a change beyond the policy's count, the
 person has left: every later day is "not employed", even once re-employed, and a
@@ -34,11 +36,14 @@ class Employment(NamedTuple):
     rehire_by: date | None = None  # left, nothing on record yet: the last day a re-employment still counts
 
 
-def employment_on(life: WorkingLife, day: date, started: date, rules: RuleSet, show: Callable[[date], str] = date.isoformat) -> Employment:
+def employment_on(
+    life: WorkingLife, day: date, started: date, rules: RuleSet, show: Callable[[date], str] = date.isoformat, today: date | None = None
+) -> Employment:
     """Employment on ``day`` of a person whose service began on ``started``. A
     person is employed on their 離職日 itself only until it ends: on that day they
     no longer count as employed (a job left on 03-31 is not continuing at the end of
-    the fiscal year). ``show`` formats the dates in the reason."""
+    the fiscal year). ``show`` formats the dates in the reason; ``today`` keeps a
+    re-employment window that has closed since ``day`` out of it."""
     jobs = life.jobs
     if not jobs or jobs[0].hired > day:
         return Employment(False, "基準日より後に就職")
@@ -55,7 +60,8 @@ def employment_on(life: WorkingLife, day: date, started: date, rules: RuleSet, s
         following = jobs[i + 1] if i + 1 < len(jobs) else None
         if following is None:
             rehire_by = after.last if counted + (job.left >= started) <= allowed else None
-            note = f"（{show(rehire_by)}までに再就職すれば転職として続いているとみなします）" if rehire_by and day <= after.last else ""
+            # said only while it can still happen (``today``, when asked about a past day)
+            note = f"（{show(rehire_by)}までに再就職すれば転職として続いているとみなします）" if rehire_by and max(day, today or day) <= after.last else ""
             return Employment(False, f"{show(job.left)}に離職{note}", job.left, tuple(changes), rehire_by)
         if following.hired <= after.last and _same_employer(job, following):
             continue  # the same employer on a new row: not a job change
@@ -71,7 +77,7 @@ def employment_on(life: WorkingLife, day: date, started: date, rules: RuleSet, s
             if counted > allowed:
                 return Employment(
                     False,
-                    f"{show(job.left)}の離職は利用中{counted}回目の転職で、就労継続とみなすのは利用中{allowed}回まで（方針）",
+                    f"{show(job.left)}の離職は利用開始後{counted}回目の転職で、就労継続とみなすのは{allowed}回まで（方針）",
                     job.left,
                     tuple(changes),
                 )

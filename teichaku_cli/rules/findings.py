@@ -79,6 +79,13 @@ CATALOGUE: dict[str, Spec] = {
         "計画を見直して本人の同意を得て、支援計画シートに新しい行を加えてください。",
         "plan_review",
     ),
+    "plan-review-late": Spec(
+        WARNING,
+        "計画見直しの遅れ",
+        "就労定着支援計画の見直し（{plan_date}）は、前の計画（{previous}作成）の見直し期限 {due} より{late}日遅れています（数え方: {reading}）。"
+        "月内に見直したため{month}分は請求できますが、期限までに見直すよう、次の見直し期限（{next_due}）を確かめてください。",
+        "plan_review",
+    ),
     "before-eligibility": Spec(
         ERROR,
         "利用可能日より前",
@@ -126,6 +133,13 @@ CATALOGUE: dict[str, Spec] = {
         "要継続支援の利用者です。利用終了（{end}）の{before}前（{deadline}。数え方: {reading}）までに、本人の同意を得て関係機関へ情報を共有し、"
         "支援記録（区分=引継ぎ、相手=関係機関）に残してください。{overdue}",
         "handoff",
+    ),
+    "meeting-attendance-unknown": Spec(
+        WARNING,
+        "会議の参加者が空欄",
+        "ケース会議（{days}）のサービス管理責任者参加が空欄のため、{addition}を数えていません。"
+        "ケース会議シートのサービス管理責任者参加に はい か いいえ を入力してください。",
+        "meeting_with_manager",
     ),
     "meeting-cap": Spec(
         WARNING,

@@ -169,7 +169,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     meetings = _meetings(office, month)
     active = records(_active(office.users, month))
     lives = office.lives
-    evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active, lives)
+    evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active, lives, today)
     initial_due = _first_claim_months(tables, month, active, lives)
     unknown = sorted(
         values["利用者ID"] for values in active
@@ -184,6 +184,13 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
         uid = values["利用者ID"]
         lines = lines_of(_user_additions(values, rules, meetings.get(uid), uid in initial_due))
         held = meetings.get(uid)
+        if held and held.unknown:
+            findings.append(
+                _finding(
+                    rules, label, "meeting-attendance-unknown",
+                    days="、".join(format_wareki_date(d) for d in held.unknown), addition=rules.additions["meeting_with_manager"].label,
+                )
+            )
         if held and held.excess:
             over = dict.fromkeys("meeting_with_manager" if attended else "meeting_without_manager" for attended in held.with_manager[len(held.earned):])
             findings.append(
@@ -299,6 +306,7 @@ class _MonthFacts:
     reported: Requirement
     latest_plan: dict[str, date]
     subsidised: set[str]
+    previous_plan: dict[str, date] = field(default_factory=dict)  # the plan before the latest (warnings only)
     employer: _Dated | None = None  # the rest only for warnings
     shared: _Dated | None = None
     handoffs: dict[str, date] = field(default_factory=dict)
@@ -313,11 +321,16 @@ class _MonthFacts:
         contacts = tables.contacts
         in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
         reports, plans, subsidies = tables.reports, tables.plans, tables.subsidies
-        latest = plans[plans["作成日"] <= last].groupby("利用者ID")["作成日"].max()
+        made = plans[plans["作成日"] <= last]
+        latest = made.groupby("利用者ID")["作成日"].max()
+        renewed = made[made["作成日"] >= first]  # a plan made this month: the review it may have been, late
+        earlier = made[made["利用者ID"].isin(set(renewed["利用者ID"])) & (made["作成日"] < first)]
+        previous = earlier.groupby("利用者ID")["作成日"].max()
         face, reported = month_requirements(in_month, reports, month)
         return cls(
             face=face,
             reported=reported,
+            previous_plan={uid: as_date(day) for uid, day in previous.items()},
             latest_plan={uid: as_date(day) for uid, day in latest.items()},
             subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
             employer=_Dated(in_month[in_month["相手"] == "事業主"], "日付"),
@@ -349,7 +362,7 @@ def first_blocked_month(review_due: date) -> date:
     return next_month(start) if review_due == month_end(review_due) else start
 
 
-def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives) -> list[tuple[dict, list[F.Finding]]]:
+def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives, today: date | None = None) -> list[tuple[dict, list[F.Finding]]]:
     """Each user's findings for the month (without meeting-cap, which needs the
     units). Without ``facts.warnings`` only what can block a claim is looked at.
     Every period is the rule files' (rules/calendar.py); the job held in the month
@@ -394,6 +407,11 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
             due = review.of(plan).last
             if due < last:
                 add("plan-review-overdue", plan_date=format_wareki_date(plan), due=format_wareki_date(due), review=review.label, reading=review.reading)
+            elif (before := facts.previous_plan.get(uid)) is not None and (was_due := review.of(before).last) < plan:
+                add(  # reviewed this month, after the deadline: the month is claimed, the lateness said
+                    "plan-review-late", plan_date=format_wareki_date(plan), previous=format_wareki_date(before), due=format_wareki_date(was_due),
+                    late=(plan - was_due).days, reading=review.reading, next_due=format_wareki_date(due),
+                )
         if periods.started < periods.eligible_from and month < periods.eligible_from:
             add(
                 "before-eligibility",
@@ -404,7 +422,7 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
             add("beyond-3-years", start=format_wareki_date(periods.started), last=format_wareki_date(periods.last_use_day), use=rules.period("use").label)
         if month > periods.last_hire_day:
             add("beyond-3y6m", base_label=periods.base_label, base=format_wareki_date(periods.base), last=format_wareki_date(periods.last_hire_day), limit=rules.period("hire_limit").label)
-        status = employment_on(life, last, periods.started, rules, format_wareki_date)
+        status = employment_on(life, last, periods.started, rules, format_wareki_date, today)
         if not status.employed and status.left_on is not None:
             if status.left_on < month:
                 add("left-job", left=format_wareki_date(status.left_on), why=status.reason)
@@ -527,6 +545,7 @@ class _Meetings:
     with_manager: list[bool]  # per meeting in the month, in date order
     month_cap: int
     year_cap: int
+    unknown: list[date] = field(default_factory=list)  # meetings whose サービス管理責任者参加 is blank
 
     @property
     def earned(self) -> list[bool]:
@@ -542,21 +561,28 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
     """Meetings of the month per user that can earn 地域連携会議実施加算, with how
     many the fiscal year already earned (at most one a month), grouped once over
     the table. R6 pays (I) with the サービス管理責任者 and (II) without; R3 paid only
-    with them. A blank サービス管理責任者参加 is never taken as attended."""
+    with them. A blank サービス管理責任者参加 earns neither: (II) needs a 支援員 who
+    attended without the manager and shared the result with them, which a blank
+    does not say. Such meetings are listed per user (``unknown``) to be filled in."""
     import pandas as pd
 
     rules = rules_for(month)
     meetings = office.table(schema.MEETINGS.name)
     if meetings.empty:
         return {}
-    if "meeting_without_manager" not in rules.additions:  # R3: without the manager it is no such meeting
-        meetings = meetings[[v is True for v in meetings["サービス管理責任者参加"]]]
     fy_start = pd.Timestamp(fiscal_year_start(fiscal_year(month)))
     first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+    in_month = meetings[(meetings["日付"] >= first) & (meetings["日付"] <= last)]
+    blank = in_month[[v is not True and v is not False for v in in_month["サービス管理責任者参加"]]]
+    unknown: dict[str, list[date]] = {}
+    for uid, day in zip(blank["利用者ID"], blank["日付"].dt.to_pydatetime().tolist()):
+        unknown.setdefault(uid, []).append(day.date())
+    counts = {True} if "meeting_without_manager" not in rules.additions else {True, False}  # R3: only with the manager
+    meetings = meetings[[v in counts if isinstance(v, bool) else False for v in meetings["サービス管理責任者参加"]]]
     dates = meetings["日付"]
     current = meetings[(dates >= first) & (dates <= last)].sort_values("日付")
     if current.empty:
-        return {}
+        return {uid: _Meetings(0, 0, [], 0, 0, days) for uid, days in unknown.items()}
     month_cap, year_cap = rules.limit("meeting_month_cap"), rules.limit("meeting_year_cap")
     earlier = meetings[(dates >= fy_start) & (dates < first)]
     per_month = earlier.groupby([earlier["利用者ID"], earlier["日付"].dt.month]).size().clip(upper=month_cap)
@@ -564,10 +590,13 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
     with_manager: dict[str, list[bool]] = {}
     for uid, attended in zip(current["利用者ID"], current["サービス管理責任者参加"]):
         with_manager.setdefault(uid, []).append(attended is True)
-    return {
-        uid: _Meetings(len(flags), int(before.get(uid, 0)), flags, month_cap, year_cap)
+    found = {
+        uid: _Meetings(len(flags), int(before.get(uid, 0)), flags, month_cap, year_cap, unknown.get(uid, []))
         for uid, flags in with_manager.items()
     }
+    for uid, days in unknown.items():
+        found.setdefault(uid, _Meetings(0, 0, [], month_cap, year_cap, days))
+    return found
 
 
 def regime_in_force(rules: RuleSet, regime, month: date) -> list[str]:

@@ -96,7 +96,7 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
     lives = office.lives
     people: list[Person] = []
     for values in records(office.users, _PERSON_COLUMNS):
-        people.append(_person(values, lives.of(values), start, end, reference, wording, rules))
+        people.append(_person(values, lives.of(values), start, end, reference, wording, rules, today))
     average = average_users(office, year)
     band = rules.band_for(average)
     ignored_fee_table = False
@@ -146,7 +146,7 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
 _PERSON_COLUMNS = ("氏名", "利用開始日", "利用終了日", *USER_JOB_COLUMNS)
 
 
-def _person(values: dict, life, start: date, end: date, reference: date, wording: str, rules: RuleSet) -> Person:
+def _person(values: dict, life, start: date, end: date, reference: date, wording: str, rules: RuleSet, today: date) -> Person:
     started, finished = as_date(values["利用開始日"]), as_date(values["利用終了日"])
     jobs = life.jobs
     moves = ()
@@ -164,7 +164,7 @@ def _person(values: dict, life, start: date, end: date, reference: date, wording
         why = "期間内に支援を受けた" if counted else "期間内の支援なし"
     retained, rehire_by = None, None
     if counted:
-        status = employment_on(life, reference, started, rules)
+        status = employment_on(life, reference, started, rules, today=today)
         retained, rehire_by = status.employed, (None if status.employed else status.rehire_by)
         why += f"／{status.reason}"
     return Person(values["利用者ID"], values["氏名"], started, life.first_hire, moves, counted, retained, why, rehire_by)

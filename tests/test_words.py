@@ -155,10 +155,20 @@ def test_a_users_sheet_that_lost_its_zeros_is_the_one_named(invoke, tmp_path):
     tables = merge(*(good_month(f"{n:04d}", MONTH) for n in range(1, 3)))
     for row in tables["利用者"]:
         row["利用者ID"] = str(int(row["利用者ID"]))
+    # the second person's jobs are in 就労履歴 (under 0002), and each has a 受給者証 row
+    second = tables["利用者"][1]
+    tables["就労履歴"] = [{"利用者ID": "0002", "事業主": "甲", "就職日": second.pop("就職日"), "障害開示": second.pop("障害開示"), "事業主共有同意": second.pop("事業主共有同意")}]
+    tables["受給者証"] = [
+        {"利用者ID": f"{n:04d}", "受給者証番号": f"{n:010d}", "市町村番号": "131016", "支給決定開始日": date(2025, 4, 1), "支給決定終了日": date(2026, 3, 31), "負担上限月額": 0}
+        for n in (1, 2)
+    ]
     result = invoke("validate", write_xlsx(tmp_path / "o.xlsx", tables))
     assert result.exit_code == 1
     assert result.output.count("先頭の0が消えているようです") == 1 and "利用者シートの利用者ID の先頭の0" in result.output
+    assert "受給者証" in result.output.split("先頭の0が消えているようです")[1].split("→")[0]  # the new sheets are named with the rest
     assert "利用者シートにありません" not in result.output
+    assert "就労履歴シートにもこの人の仕事がありません" not in result.output and "障害開示が空欄" not in result.output  # the same one mistake
+    assert "エラー 1件、注意 0件" in result.output
 
 
 def test_an_unknown_id_that_is_not_a_zero_case_is_still_listed(invoke, tmp_path):

@@ -1,5 +1,5 @@
 """Checks of the 受給者証 and 上限管理結果 sheets, run with the other cross-table
-checks: an unknown user, a period that ends before it starts, two periods of one
+checks: a period that ends before it starts, two periods of one
 user that overlap, numbers of the wrong length, an unusual 負担上限月額, a month
 with two results, a result 3 without the amount it settled on."""
 
@@ -20,31 +20,9 @@ DIGITS = {"受給者証番号": 10, "市町村番号": 6, "上限管理事業所
 
 
 def certificate_checks(office: "Office") -> list[Problem]:
-    problems: list[Problem] = []
-    known = set(office.users["利用者ID"].dropna())
-    for table in (schema.CERTIFICATES, schema.CAP_RESULTS):
-        problems += _unknown_users(office, table.name, known)
+    problems: list[Problem] = []  # unknown users: with every table's (checks.py), where lost zeros are said once
     problems += _certificates(office)
     problems += _cap_results(office)
-    return problems
-
-
-def _unknown_users(office: "Office", name: str, known: set[str]) -> list[Problem]:
-    frame = office.table(name)
-    unknown = frame[frame["利用者ID"].notna() & ~frame["利用者ID"].isin(known)]
-    problems = [
-        Problem(
-            office.place(name, row, "利用者ID"),
-            "この利用者ID は利用者シートにありません。",
-            "ID の打ち間違いを直すか、利用者シートにその人を加えてください",
-            value=str(uid),
-        )
-        for row, uid in zip(unknown[ROW][:MAX_LISTED], unknown["利用者ID"][:MAX_LISTED])
-    ]
-    if len(unknown) > MAX_LISTED:
-        problems.append(
-            Problem(office.place(name, None, "利用者ID"), f"利用者シートにない利用者ID がほか{len(unknown) - MAX_LISTED}件あります。", "利用者シートに加えるか、ID を直してください")
-        )
     return problems
 
 

@@ -73,17 +73,28 @@ def cross_check(office: "Office") -> list[Problem]:
             )
         )
 
-    problems += _working_lives(office)
+    unknown, lost_zeros = _unknown_ids(office)
+    problems += _working_lives(office, lost_zeros)
     problems += [Problem(place, message, fix, severity="warning") for place, message, fix in _missing_gates(office)]
-    problems += _blank_gates(office)
+    problems += _blank_gates(office, lost_zeros)
     problems += _blank_meeting_attendance(office)
     problems += _shared_without_consent(office)
     problems += _one_report_per_employer(office)
 
-    known = set(ids.dropna())
+    problems += unknown
+    return problems
+
+
+def _unknown_ids(office: "Office") -> tuple[list[Problem], set[str]]:
+    """Rows of every table whose 利用者ID the 利用者 sheet does not have; and, when
+    the 利用者 sheet's own IDs lost their leading zeros, which of its IDs those are
+    (their other findings are that one mistake, and are not said again)."""
+    name = schema.USERS.name
+    problems: list[Problem] = []
+    known = set(office.users["利用者ID"].dropna())
     by_digits = _by_digits(known)
     users_lost_zeros: list[tuple[str, str, str]] = []  # (table, its ID, 利用者's ID)
-    for table in (schema.HISTORY, schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES):
+    for table in (schema.HISTORY, schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES, schema.CERTIFICATES, schema.CAP_RESULTS):
         frame = office.table(table.name)
         if frame.empty:
             continue
@@ -122,7 +133,7 @@ def cross_check(office: "Office") -> list[Problem]:
         tables = "・".join(dict.fromkeys(t for t, _, _ in users_lost_zeros))
         _, theirs, ours = min(users_lost_zeros)
         problems.append(_lost_zeros(office, name, None, ours, theirs, tables))
-    return problems
+    return problems, {ours for _, _, ours in users_lost_zeros}
 
 
 def _digits(uid: str) -> str | None:
@@ -161,7 +172,7 @@ MOVE_TO_HISTORY = (
 )
 
 
-def _working_lives(office: "Office") -> list[Problem]:
+def _working_lives(office: "Office", lost_zeros: set[str] = frozenset()) -> list[Problem]:
     """Each person's jobs: readable, in order, and one source of truth. People
     whose jobs are 利用者's own columns are checked column-wise; only those with
     就労履歴 rows are walked one by one (few, and their rows need reading together)."""
@@ -176,7 +187,7 @@ def _working_lives(office: "Office") -> list[Problem]:
             "就職日が空欄で、就労履歴シートにもこの人の仕事がありません。",
             "利用者シートに就職日を入れるか、就労履歴シートに仕事を1行ずつ入れてください",
         )
-        for row in own.loc[own["就職日"].isna(), ROW]
+        for row in own.loc[own["就職日"].isna() & ~own["利用者ID"].isin(lost_zeros), ROW]  # lost zeros: their jobs are under 0001, said once
         if not office.has_problem(name, row, "就職日")  # an unreadable date was reported as such
     ]
     early = own[own["就職日"].notna() & own["利用開始日"].notna() & (own["利用開始日"] < own["就職日"])]
@@ -347,13 +358,13 @@ def _missing_gates(office: "Office") -> list[tuple]:
     return found
 
 
-def _blank_gates(office: "Office") -> list[Problem]:
+def _blank_gates(office: "Office", lost_zeros: set[str] = frozenset()) -> list[Problem]:
     """A blank disclosure (or, where the job is open, a blank consent) means no employer
     copy for that job: said as a warning, cell by cell, so the office can fill it in.
     A cell that could not be read was already reported."""
     found: list[Problem] = []
     users = office.users
-    own = users[~users["利用者ID"].map(office.lives.has_history).astype(bool)]
+    own = users[~users["利用者ID"].map(office.lives.has_history).astype(bool) & ~users["利用者ID"].isin(lost_zeros)]
     for table, frame in ((schema.USERS.name, own), (HISTORY_TABLE, office.table(HISTORY_TABLE))):
         place = office.places[table]
         if frame.empty:

@@ -196,12 +196,39 @@ def _unread_sheets(source: Source, wanted: dict[str, list[str]], missing: list[T
     unread = [n for n in source.available if normalize_name(n) not in used]
     missing_names = {t.name for t in missing}
     problems: list[Problem] = []
+    for table, names in wanted.items():  # one table from two sheets: which holds the truth is not ours to guess
+        keys = {normalize_name(n) for n in names}
+        present = [n for n in source.available if normalize_name(n) in keys]
+        if len(present) > 1:
+            shown = "・".join(f"「{label(n)}」" for n in present)
+            problems.append(
+                Problem(
+                    Place(source.display, present[1]),
+                    f"{shown}は、どれも「{table}」として読める{kind}です。どれを読めばよいか分からないため、どれも読まずに止めます。",
+                    f"1つにまとめ、ほかは「{table}」と紛らわしくない名前に変えるか削除してください"
+                    "（teichaku.toml の [sheets] で名前を対応づけているなら、その対応も確かめてください）",
+                    structural=True,
+                )
+            )
+    # a sheet close to a table's name or to one of its aliases (「職歴（2025）」 → 就労履歴)
+    names_of = {n: t.name for t in schema.TABLES for n in (t.name, *t.aliases)}
     claimed: dict[str, str] = {}  # missing table → the unread sheet that is probably it
     for name in unread:
-        close = near_misses(name, [t.name for t in schema.TABLES])
+        close = list(dict.fromkeys(names_of[n] for n in near_misses(name, names_of)))
         if not close:
             continue
         target = next((t for t in close if t in missing_names), close[0])
+        if target == schema.HISTORY.name and target not in missing_names:
+            # a second history beside the one read: the jobs decide what an employer may see
+            problems.append(
+                Problem(
+                    Place(source.display, name),
+                    f"{kind}「{label(name)}」は「{label(target)}」と似た名前ですが、読んでいません。就労履歴は事業主用の帳票に何を載せるかを決めるため、"
+                    "どちらが正しいか分からないまま進めません。",
+                    f"就労履歴は「{label(target)}」の1つにまとめ、「{label(name)}」は名前を変えるか削除してください",
+                )
+            )
+            continue
         if target in missing_names:
             claimed.setdefault(target, name)
             if schema.TABLES_BY_NAME[target].required:

@@ -621,3 +621,50 @@ def test_a_history_sheet_under_another_common_name_is_read(invoke, tmp_path, mon
     assert invoke("report", path, "--month", "2025-10", "--for", "employer", "--out", out).exit_code == 0
     made = {p.name.split("_事業主用_")[1][:-5] for p in out.glob("*.xlsx")}
     assert made == {e for _, e in o.copies}
+
+
+@pytest.mark.parametrize("names", [("就労履歴", "職歴"), ("職歴", "勤務歴")])
+def test_two_sheets_that_are_each_the_history_stop_everything(invoke, tmp_path, monkeypatch, names):
+    """A full history in one and an old partial copy in the other: reading either one
+    silently could give the current employer the closed job's entries."""
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    tables = {k: v for k, v in scenario().tables.items() if v}
+    history = tables.pop("就労履歴")
+    tables[names[0]], tables[names[1]] = history, history[:2]
+    path = write_xlsx(tmp_path / "office.xlsx", tables)
+    result = invoke("validate", path)
+    assert result.exit_code == 2 and f"「{names[0]}」・「{names[1]}」は、どれも「就労履歴」として読めるシート" in result.output  # cannot be read
+    out = tmp_path / "o"
+    assert invoke("report", path, "--month", "2025-10", "--for", "employer", "--out", out).exit_code == 2
+    assert not out.exists() or not list(out.iterdir())
+
+
+@pytest.mark.parametrize("sheet", ["職歴（2025）", "勤務先履歴", "職歴 (2)"])
+def test_a_history_under_a_near_miss_of_its_other_names_is_not_ignored(invoke, tmp_path, monkeypatch, sheet):
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    tables = {k: v for k, v in scenario().tables.items() if v}
+    tables[sheet] = tables.pop("就労履歴")
+    path = write_xlsx(tmp_path / "office.xlsx", tables)
+    result = invoke("validate", path)
+    assert result.exit_code == 1 and f"「{sheet}」は読んでいません。「就労履歴」のことですか？" in result.output
+    assert invoke("report", path, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o").exit_code == 2
+
+
+def test_a_second_history_like_sheet_beside_the_history_is_an_error(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    tables = {k: v for k, v in scenario().tables.items() if v}
+    tables["就労履歴（旧）"] = tables["就労履歴"][:1]
+    result = invoke("validate", write_xlsx(tmp_path / "office.xlsx", tables))
+    assert result.exit_code == 1 and "「就労履歴（旧）」は「就労履歴」と似た名前ですが、読んでいません" in result.output
+
+
+def test_a_sheets_setting_beside_the_usual_sheet_is_an_error(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    tables = {k: v for k, v in scenario().tables.items() if v}
+    tables["支援経過"] = tables["支援記録"][:1]
+    folder = tmp_path / "office"
+    folder.mkdir()
+    path = write_xlsx(folder / "office.xlsx", tables)
+    (folder / "teichaku.toml").write_text('[sheets]\n"支援経過" = "支援記録"\n', encoding="utf-8")
+    result = invoke("validate", path)
+    assert result.exit_code == 2 and "どれも「支援記録」として読めるシート" in result.output

@@ -668,3 +668,22 @@ def test_a_sheets_setting_beside_the_usual_sheet_is_an_error(invoke, tmp_path, m
     (folder / "teichaku.toml").write_text('[sheets]\n"支援経過" = "支援記録"\n', encoding="utf-8")
     result = invoke("validate", path)
     assert result.exit_code == 2 and "どれも「支援記録」として読めるシート" in result.output
+
+
+@pytest.mark.parametrize("header", ["事業所", "訪問先", "相手先"])
+def test_a_log_column_holding_employer_names_under_another_header_closes_the_copies(invoke, tmp_path, monkeypatch, header):
+    """An entry about the old employer, dated in the new job, says so only in a column
+    teichaku does not know: read by date, it would go to the new employer."""
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    o = Office()
+    o.user("M01")
+    o.job("M01", "旧工業", date(2024, 4, 1), left=date(2025, 10, 10))
+    o.job("M01", "新物流", date(2025, 10, 11))
+    o.entry("M01", date(2025, 10, 20), True)
+    o.tables["支援記録"][-1][header] = "旧工業"
+    data = write(o, tmp_path / "office", "xlsx")
+    result = invoke("validate", data)
+    assert f"見出し「{header}」の列に勤務先の名前（「旧工業」など）" in result.output
+    out = tmp_path / "o"
+    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--out", out)
+    assert result.exit_code == 2 and not out.exists()

@@ -78,6 +78,7 @@ def cross_check(office: "Office") -> list[Problem]:
     problems += [Problem(place, message, fix, severity="warning") for place, message, fix in _missing_gates(office)]
     problems += _blank_gates(office, lost_zeros)
     problems += _blank_meeting_attendance(office)
+    problems += _unnamed_employer_columns(office)
     problems += _shared_without_consent(office)
     problems += _one_report_per_employer(office)
 
@@ -378,6 +379,40 @@ def _blank_gates(office: "Office", lost_zeros: set[str] = frozenset()) -> list[P
             blanks = [Problem(office.place(table, row, column), message, fix, severity="warning") for row in frame.loc[mask, ROW] if not office.has_problem(table, row, column)]
             found += _at_most(blanks, office.place(table, None, column), f"「{column}」が空欄の行")
     return found
+
+
+def _unnamed_employer_columns(office: "Office") -> list[Problem]:
+    """A column of the log or the reports under a header teichaku does not know
+    (事業所, 会社名, 訪問先 …) whose cells name the people's employers: it says
+    which job a record is about, and left unread a record about the old employer,
+    dated in the new job, would reach the new employer's copy. Found by its values,
+    not its header (no list of words is ever complete): the 事業主 column of that
+    table is then unreadable, so no employer copy is made until it is named."""
+    names = {employer_key(v) for table in (schema.USERS.name, HISTORY_TABLE) for v in office.table(table)["事業主"].dropna().unique()}
+    names.discard("")
+    if not names:
+        return []
+    known = {c.name for table in schema.TABLES for c in table.columns} | {ROW}
+    problems: list[Problem] = []
+    for table in (schema.CONTACTS.name, schema.REPORTS.name):
+        frame, place = office.table(table), office.places[table]
+        for header in [c for c in frame.columns if c not in known]:
+            values = frame[header].dropna().unique()
+            hit = next((v for v in values if employer_key(v) in names), None)
+            if hit is None or "事業主" in place.unreadable:
+                continue
+            place.unreadable["事業主"] = f"見出し「{header}」の列（勤務先の名前が入っている）"
+            problems.append(
+                Problem(
+                    office.place(table, None, None),
+                    f"見出し「{header}」の列に勤務先の名前（「{hit}」など）が入っていますが、teichaku の列名ではないため、"
+                    "記録がどの勤務先のことか読めません。読めない列は「共有しない」として扱い、事業主用の帳票は作りません。",
+                    f"勤務先の列なら見出しを「事業主」にするか、teichaku.toml の [columns] に \"{header}\" = \"事業主\" と書いてください",
+                    value=header,
+                    severity="warning",
+                )
+            )
+    return problems
 
 
 def _blank_meeting_attendance(office: "Office") -> list[Problem]:

@@ -687,3 +687,46 @@ def test_a_log_column_holding_employer_names_under_another_header_closes_the_cop
     out = tmp_path / "o"
     result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--out", out)
     assert result.exit_code == 2 and not out.exists()
+
+
+@pytest.mark.parametrize("hide", ["narrow-column", "flat-row", "format"])
+def test_a_template_cell_made_invisible_otherwise_is_refused(invoke, tmp_path, monkeypatch, hide):
+    """Not hidden, but as unseen: a column of width 0, a row of height 0, a ;;; format."""
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, bundled
+
+    wb = openpyxl.load_workbook(bundled(EMPLOYER_REPORT))
+    ws = wb.active
+    ws["Z1"] = "社外秘の控え"
+    if hide == "narrow-column":
+        ws.column_dimensions["Z"].width = 0.1
+    elif hide == "flat-row":
+        ws["Z1"] = None
+        ws["A60"] = "社外秘の控え"
+        ws.row_dimensions[60].height = 0.5
+    else:
+        ws["Z1"].number_format = ";;;"
+    template = tmp_path / "unseen.xlsx"
+    wb.save(template)
+    data = write(scenario(), tmp_path / "office", "csv")
+    out = tmp_path / "o"
+    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", out)
+    assert result.exit_code == 2 and not out.exists(), result.output
+    assert ("表示形式「;;;」" if hide == "format" else "非表示の行・列") in result.output
+
+
+def test_a_template_error_never_shows_a_value_from_the_data(invoke, tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    data = write(scenario(), tmp_path / "office", "csv")
+    for expression, shown in (("{{ report[user.氏名] }}", "データの値を名前として使っています"), ("{{ user.住所 }}", "住所")):
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = expression
+        template = tmp_path / "t.xlsx"
+        wb.save(template)
+        result = invoke("report", data, "--month", "2025-10", "--template", template, "--out", tmp_path / "o", "--force")
+        assert result.exit_code == 2 and shown in result.output, result.output
+        assert "利用者A01" not in result.output and "秘" not in result.output

@@ -31,6 +31,22 @@ from teichaku_cli.errors import TeichakuError
 from teichaku_cli.office.values import format_wareki_date, format_wareki_month
 
 WAREKI_DATE_FORMAT = '[$-411]ggge"年"m"月"d"日"'
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _unusable(exc: Exception, source: str) -> str:
+    """jinja's words for a name it cannot use, when every name they quote is written in
+    the template itself (「'dict object' has no attribute '住所'」); a name that came
+    from the data instead (report[user.氏名]) would put a person's name or a note on
+    the screen: then only that a name could not be used."""
+    message = str(exc)
+    quoted = [q for q in _QUOTED.findall(message) if not q.endswith(" object")]
+    if all(q in source for q in quoted):
+        return message
+    return "データの値を名前として使っています"
+
+
+_HIDES_VALUE = re.compile(r"\s*;\s*;\s*;?\s*")  # a number format with every section empty: the value is never shown
 _BLOCK_START = re.compile(r"^\{%-?\s*for\s+(\w+)\s+in\s+(.+?)\s*-?%\}$")
 _BLOCK_END = re.compile(r"^\{%-?\s*endfor\s*-?%\}$")
 _SINGLE_EXPR = re.compile(r"^\{\{\s*((?:(?!\}\}).)+?)\s*\}\}$", re.S)
@@ -157,13 +173,20 @@ class XlsxTemplate:
                 "シートを再表示して、要らなければ削除してから保存し直してください",
             )
         for ws in self.wb.worksheets:  # hidden rows and columns: the same, on a smaller scale
-            cols = [key for key, dim in ws.column_dimensions.items() if dim.hidden]
-            rows = [str(r) for r, dim in ws.row_dimensions.items() if dim.hidden]
+            # (hidden, or shrunk to nothing: a width or height of 0 hides as well)
+            cols = [key for key, dim in ws.column_dimensions.items() if dim.hidden or (dim.width is not None and dim.width < 0.5)]
+            rows = [str(r) for r, dim in ws.row_dimensions.items() if dim.hidden or (dim.height is not None and dim.height < 1)]
             if cols or rows:
                 where = "、".join([*(f"{c}列" for c in cols), *(f"{r}行目" for r in rows)])
                 raise TemplateError(
                     f"テンプレート {self.name} シート「{ws.title}」に非表示の行・列（{where}）があります。見えない内容も、作るすべての帳票に入ってしまいます。",
-                    "行・列を再表示して、要らなければ削除してから保存し直してください",
+                    "行・列を再表示して（幅・高さが 0 なら広げて）、要らなければ削除してから保存し直してください",
+                )
+            unseen = [c.coordinate for row in ws.iter_rows() for c in row if c.value is not None and _HIDES_VALUE.fullmatch(c.number_format or "")]
+            if unseen:
+                raise TemplateError(
+                    f"テンプレート {self.name} シート「{ws.title}」に、表示形式「;;;」で値が見えないセル（{'、'.join(unseen[:10])}）があります。見えない内容も、作るすべての帳票に入ってしまいます。",
+                    "セルの表示形式を「標準」に戻して内容を確かめ、要らなければ消してから保存し直してください",
                 )
         self.wb.defined_names = DefinedNameDict()
         self.wb.properties = DocumentProperties(creator="teichaku")
@@ -258,7 +281,7 @@ class XlsxTemplate:
                 except TemplateSyntaxError as exc:
                     raise self._error(tpl, coord, f"書き方の誤り（{exc.message}）。", "{% for e in entries %} の形で書いてください") from None
                 except (UndefinedError, SecurityError) as exc:
-                    raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{exc}）。", "使える名前は docs/templates.md を見てください") from None
+                    raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{_unusable(exc, row.loop_expr)}）。", "使える名前は docs/templates.md を見てください") from None
                 except Exception as exc:  # a filter on the wrong type, a bad operation…
                     raise self._error(tpl, coord, f"繰り返しの一覧を作れません（{type(exc).__name__}）。") from None
                 # a number or a date cannot be looped over, and a text would loop over its characters
@@ -303,7 +326,7 @@ class XlsxTemplate:
                     if isinstance(result, Undefined):  # a whole-cell expression returns it instead of raising
                         str(result)  # StrictUndefined raises, naming what is missing or unsafe
                 except (UndefinedError, SecurityError) as exc:
-                    raise self._error(tpl, cell.coordinate, f"{exc}（テンプレートで使えない名前か、安全でない式です）。", "使える名前は docs/templates.md を見てください") from None
+                    raise self._error(tpl, cell.coordinate, f"{_unusable(exc, value)}（テンプレートで使えない名前か、安全でない式です）。", "使える名前は docs/templates.md を見てください") from None
                 except Exception as exc:  # a filter applied to the wrong type, a bad operation…
                     raise self._error(tpl, cell.coordinate, f"式を評価できません（{type(exc).__name__}）。") from None
                 self._set(new, result)

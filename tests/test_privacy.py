@@ -171,7 +171,8 @@ def test_no_employer_copy_holds_what_that_employer_may_not_see(invoke, tmp_path,
     assert invoke("validate", data).exit_code == 0
     out = tmp_path / "out"
     result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--out", out)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # E05 and F06: a blank consent or disclosure is data to fill in
+    assert "就労履歴シート" in result.output and "行目）が空欄か読めない" in result.output  # … and says where
     made = {}
     for path in out.glob("*.xlsx"):
         m = re.fullmatch(r"2025-10_(\w+)_利用者\w+_事業主用_(.+)\.xlsx", path.name)
@@ -276,7 +277,9 @@ def test_a_blank_or_unreadable_disclosure_means_no_copy_and_one_note(invoke, tmp
     for value, words in (("", "空欄か読めない"), ("たぶん", "空欄か読めない")):
         data = gate_office(tmp_path / value, ["障害開示", "事業主共有同意"], [value, "あり"])
         report = invoke("report", data, "--month", "2025-10", "--for", "employer", "--out", tmp_path / value / "o")
-        assert report.exit_code == 0 and words in report.output and "作成 0件" in report.output, report.output
+        # not made, and a data problem to fix (exit 1), unlike クローズ or なし (the person's choice: exit 0)
+        assert report.exit_code == 1 and words in report.output and "作成 0件" in report.output, report.output
+        assert "（利用者シート 2行目）が空欄か読めない" in report.output
         check = invoke("check", data, "--month", "2025-10")
         assert "障害開示が空欄か読めない利用者が1人" in check.output and "事業主との連絡なし" not in check.output
 
@@ -433,7 +436,7 @@ def test_names_properties_and_comments_of_a_template_stay_out_of_the_copies(invo
     wb.save(template)
     data = write(scenario(), tmp_path / "office", "csv")
     result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", tmp_path / "o")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and "作成 " in result.output, result.output  # 1: the scenario's blank gates
     for path in (tmp_path / "o").glob("*.xlsx"):
         text = everything(path)
         assert not [m for m in ("X1", "X2", "X3", "X4", "X5") if m in text], path.name
@@ -618,7 +621,7 @@ def test_a_history_sheet_under_another_common_name_is_read(invoke, tmp_path, mon
     result = invoke("validate", path)
     assert result.exit_code == 0, result.output
     out = tmp_path / "o"
-    assert invoke("report", path, "--month", "2025-10", "--for", "employer", "--out", out).exit_code == 0
+    assert invoke("report", path, "--month", "2025-10", "--for", "employer", "--out", out).exit_code == 1  # the scenario's blank gates
     made = {p.name.split("_事業主用_")[1][:-5] for p in out.glob("*.xlsx")}
     assert made == {e for _, e in o.copies}
 

@@ -203,9 +203,11 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
             # the employer's latest row decides, in this month or after it: a consent
             # withdrawn on a later row (なし from the 16th) ends all sharing with that
             # employer, of earlier days' records too, as the copy is made after it
-            closed = _closed(_latest_with(life, employer_jobs[-1]))
-            if closed:
-                jobs.append(Job(uid, name, None, None, skipped=closed, by_rule=True))
+            deciding = _latest_with(life, employer_jobs[-1])
+            closed = _closed(deciding)
+            if closed:  # クローズ or なし: as the person chose; blank or unreadable: data to fill in (exit 1)
+                chosen = deciding.disclosure == "クローズ" or (deciding.disclosure == "オープン" and deciding.consent is False)
+                jobs.append(Job(uid, name, None, None, skipped=closed, by_rule=chosen))
                 continue
             passing = [job for job in employer_jobs if not _closed(job)]
             context = _employer_context(office, base, user, life, passing, held, entries, rows, month)
@@ -271,10 +273,13 @@ def _closed(job) -> str:
         return f"{at}の事業主・障害開示・同意が分からない（利用者シートの列は最後の仕事のもの）ため、事業主用は作りません"
     if job.disclosure == "クローズ":
         return f"{at}では障害を開示していない（クローズ）ため、事業主用は作りません"
+    where = f"{job.table}シート {job.row}行目"
     if job.disclosure != "オープン":
-        return f"{at}の障害開示が空欄か読めないため、事業主用は作りません（分からないものは共有しません）"
+        return f"{at}の障害開示（{where}）が空欄か読めないため、事業主用は作りません（分からないものは共有しません）"
     if job.consent is not True:
-        return f"{at}との共有に本人が同意していない（{'なし' if job.consent is False else '空欄か読めない'}）ため、事業主用は作りません"
+        if job.consent is False:
+            return f"{at}との共有に本人が同意していない（なし）ため、事業主用は作りません"
+        return f"{at}との共有への同意（{where}）が空欄か読めないため、事業主用は作りません（分からないものは共有しません）"
     return ""
 
 

@@ -397,3 +397,26 @@ def test_text_checks_in_a_workbook_written_by_a_script(invoke, tmp_path, value, 
     tables = minimal_tables()
     tables["支援記録"][0]["内容"] = value
     validate(invoke, xlsx(tmp_path, tables), 1, "シート「支援記録」 2行目", "「内容」", words)
+
+
+def test_a_workbook_open_in_excel_is_read_as_saved_and_said(invoke, tmp_path):
+    data = xlsx(tmp_path)
+    (tmp_path / f"~${data.name}").write_bytes(b"\x00" * 165)  # Excel's owner file while the book is open
+    validate(invoke, data, 0, "Excel で開かれているようです", "保存していない変更は入っていません")  # a warning
+
+
+def test_excels_own_temporary_files_are_not_tables(invoke, tmp_path):
+    folder = write_csvs(tmp_path / "csv", minimal_tables(), encoding="cp932")
+    (folder / "~$支援記録.csv").write_bytes(b"\x00" * 165)
+    result = invoke("validate", folder)
+    assert "「支援記録.csv」は Excel で開かれているようです" in result.output and "読んでいません" not in result.output
+    lock = tmp_path / "~$office.xlsx"
+    lock.write_bytes(b"\x00" * 165)
+    assert_fault(invoke("check", lock, *MONTH), 2, "Excel がブックを開いている間に置く一時ファイル", "元のブック")
+
+
+def test_a_folder_holding_a_workbook_and_no_csv_points_at_the_workbook(invoke, tmp_path):
+    folder = tmp_path / "office"
+    folder.mkdir()
+    xlsx(folder)
+    assert_fault(invoke("check", folder, *MONTH), 2, "CSV ファイルが1つもありません", "フォルダではなくブックを指定してください")

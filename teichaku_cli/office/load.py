@@ -143,8 +143,28 @@ def read_office(data: Path | None, config: Path | None = None) -> Office:
         office = _read_all(source, settings, wanted)
     finally:
         source.close()
+    office.problems += _open_in_excel(path, source)
     office.inputs = [*source.inputs, *([settings.path] if settings.path else [])]
     return office
+
+
+def _open_in_excel(path: Path, source: Source) -> list[Problem]:
+    """Excel keeps a ~$ file beside a file it has open: what was read is the file as
+    last saved, and changes not yet saved are not in it. A warning, naming the file."""
+    if path.is_dir():
+        opened = [p.name[2:] for p in getattr(source, "open_in_excel", [])]
+    else:  # Excel names it ~$ + the name, or, for a long name, ~$ over its first two characters
+        marks = {path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])}
+        opened = [path.name] if any(m.exists() for m in marks if m != path) else []
+    return [
+        Problem(
+            Place(source.display, None),
+            f"「{name}」は Excel で開かれているようです（「~${name}」などの一時ファイルがあります）。読んだのは最後に保存した内容で、保存していない変更は入っていません。",
+            "Excel で保存してから実行してください（閉じていれば、残った「~$」のファイルは消してかまいません）",
+            severity="warning",
+        )
+        for name in opened
+    ]
 
 
 def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) -> Office:

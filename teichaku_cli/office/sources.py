@@ -129,6 +129,11 @@ def open_source(path: Path) -> Source:
             f"{path.name}: CSV は1つの表しか持てないため、単独では読めません。",
             f"CSV はフォルダにまとめ、表ごとに「利用者.csv」「支援記録.csv」のように名前を付けて、そのフォルダを指定してください",
         )
+    if path.name.startswith("~$"):
+        raise SourceError(
+            f"{path.name} は、Excel がブックを開いている間に置く一時ファイルです（中身は表ではありません）。",
+            f"元のブック（「~$」を除いた名前のファイル）を指定してください。Excel で編集中なら、保存して閉じてから実行してください",
+        )
     if suffix not in WORKBOOK_SUFFIXES:
         raise SourceError(
             f"{path.name}: 「{path.suffix or '拡張子なし'}」のファイルは読めません。",
@@ -595,14 +600,19 @@ class CsvFolder(Source):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.display = path.name + "/"
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        # ~$名前.csv is the mark Excel leaves while it has that CSV open: not a table
+        self.open_in_excel = [p for p in found if p.name.startswith("~$")]
+        files = [p for p in found if not p.name.startswith("~$")]
         self.available = [p.stem for p in files]
         self.inputs = files
         self._by_norm = {normalize_name(p.stem): p for p in files}
         if not files:
+            books = sorted(p.name for p in path.iterdir() if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
             raise SourceError(
                 f"{path}: CSV ファイルが1つもありません。",
-                "表ごとに「利用者.csv」「支援記録.csv」などの名前で CSV を置いてください",
+                f"Excel ブックで記録しているなら、フォルダではなくブックを指定してください（例: \"{path / books[0]}\"）"
+                if books else "表ごとに「利用者.csv」「支援記録.csv」などの名前で CSV を置いてください",
             )
 
     def sheet(self, names: list[str], known: Known = _no_names) -> RawSheet | None:

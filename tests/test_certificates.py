@@ -134,7 +134,7 @@ def test_due_lists_certificate_ends_in_the_window_and_lapsed_ones_first(invoke, 
         ("2026-01-15", "0001", "certificate-end"),
     ]
     text = invoke("due", write_csvs(tmp_path / "text", tables, encoding="cp932")).output
-    assert "期限切れ（1日超過）" in text and text.index("期限切れ") < text.index("から 3 か月の期限")
+    assert "期限切れ（1日超過）" in text and text.index("期限切れ") < text.index("から3か月の期限")
 
 
 def test_due_skips_certificates_of_users_no_longer_served_and_offices_without_the_sheet(invoke, tmp_path, monkeypatch):

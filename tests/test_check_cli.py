@@ -60,10 +60,12 @@ def test_exit_0_when_everyone_can_be_claimed(invoke, tmp_path, monkeypatch):
     assert "請求可 1人" in result.output
 
 
-def test_table_output_names_codes_and_fixes(invoke, office_dir):
+def test_table_output_names_findings_and_fixes_in_japanese(invoke, office_dir):
     result = invoke("check", office_dir, "--month", "R7.10")
     assert result.exit_code == 1
-    assert "face-to-face-missing" in result.output and "対面" in result.output and "不可" in result.output
+    assert "対面支援なし: 令和7年10月に本人との対面" in result.output and "不可" in result.output
+    assert "face-to-face-missing" not in result.output  # the codes are for programs (--json) and the docs' tables
+    assert "令和7年10月分の請求前チェック" in result.output
 
 
 def test_bad_month_is_a_usage_error(invoke, office_dir):
@@ -176,7 +178,7 @@ def test_due_table_excel_and_range(invoke, tmp_path, monkeypatch):
         result = invoke("due", folder, "--within", bad)
         assert result.exit_code == 2 and "1〜60" in result.output
     quiet = write_csvs(tmp_path / "quiet", good_month("0009", MONTH))  # next: the plan review on 2026-04-01
-    assert "2025-10-15 から 1 か月の間に期限はありません。" in invoke("due", quiet, "--within", "1").output
+    assert "令和7年10月15日から1か月の間に期限はありません。" in invoke("due", quiet, "--within", "1").output
 
 
 def test_out_writes_the_claim_estimate_per_user_and_per_municipality(invoke, tmp_path, monkeypatch):

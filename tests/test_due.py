@@ -113,7 +113,7 @@ def test_the_terminal_and_the_workbook_lead_with_the_late(invoke, tmp_path, monk
     result = invoke("due", folder, "--within", "6", "--out", tmp_path / "due.xlsx")
     assert result.exit_code == 0, result.output
     text = result.output
-    assert text.index("期限切れ 3件") < text.index("期限切れ（44日超過）") < text.index("から 6 か月の期限") < text.index("今月まだ")
+    assert text.index("期限切れ 3件") < text.index("期限切れ（44日超過）") < text.index("から6か月の期限") < text.index("今月まだ")
     ws = openpyxl.load_workbook(tmp_path / "due.xlsx")["期限"]
     states = [ws.cell(r, 1).value for r in range(HEADER_ROW + 1, HEADER_ROW + 5)]
     assert states[:3] == ["期限切れ（44日超過）", "期限切れ（15日超過）", "期限切れ（15日超過）"] and states[3].startswith("今月まだ")

@@ -88,12 +88,16 @@ def _table(users: list[dict]):
 
 
 def _render(payload: dict, office) -> None:
+    from datetime import date
+
     from rich.text import Text
+
+    from teichaku_cli.office.values import format_wareki_month
 
     out = console()
     tier = payload["tier"]
     name = office.settings.office_name or office.source
-    out.print(f"[bold]{visible(name)}[/bold]  {payload['month']} 分の請求前チェック（{payload['rules_name']}）")
+    out.print(f"[bold]{visible(name)}[/bold]  {format_wareki_month(date.fromisoformat(payload['month'] + '-01'))}分の請求前チェック（{payload['rules_name']}）")
     if payload["month_note"]:
         out.print(f"[bold yellow]{visible(payload['month_note'])}[/bold yellow]")
     units = f"{tier['units']:,} 単位" if tier['units'] else '単価不明'
@@ -104,7 +108,7 @@ def _render(payload: dict, office) -> None:
         out.print(f"[yellow]地域区分単価が teichaku.toml にないため、1単位 {payload['unit_price']} 円で計算しています。[/yellow]")
     for f in payload["office_findings"]:
         color = COLORS[f["severity"]]
-        out.print(f"[{color}]事業所 {f['code']}[/{color}] {visible(f['message'])}")
+        out.print(f"[{color}]事業所 {visible(f['title'])}:[/{color}] {visible(f['message'])}")
     users = payload["users"]
     shown, what = users, "利用者"
     if len(users) > TABLE_LIMIT:  # a head office's export: the users that need action, blocked first
@@ -117,7 +121,7 @@ def _render(payload: dict, office) -> None:
     for u in shown:  # Text, not markup: a few hundred lines cost rich's markup parser ~30 ms
         uid = terminal_safe(u["user_id"])
         for f in u["findings"]:
-            out.print(Text.assemble((f"{uid} {f['code']}", COLORS[f["severity"]]), " ", terminal_safe(f["message"])))
+            out.print(Text.assemble((f"{uid} {f['title']}:", COLORS[f["severity"]]), " ", terminal_safe(f["message"])))
     s = payload["summary"]
     notes = f"・お知らせ {s['notes']}件" if s["notes"] else ""
     out.print(f"利用者 {s['users']}人: 請求可 {s['claimable']}人・不可 {s['blocked']}人、エラー {s['errors']}件・注意 {s['warnings']}件{notes}。")

@@ -67,8 +67,8 @@ def _render(found) -> None:
         return table
 
     if found.overdue:  # late first, whatever the window
-        out.print(table_of(found.overdue, f"期限切れ {len(found.overdue)}件（{today} 現在）", "bold red"))
-    window = f"{today} から {found.within_months} か月"
+        out.print(table_of(found.overdue, f"期限切れ {len(found.overdue)}件（{format_wareki_date(today)}現在）", "bold red"))
+    window = f"{format_wareki_date(today)}から{found.within_months}か月"
     if found.coming:
         out.print(table_of(found.coming, f"{window}の期限", None))
     else:

@@ -20,7 +20,7 @@ def check(
     force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """請求前チェック: 利用者ごとに今月分を請求できるか、足りないもの、直し方、単位数と請求見込み（総費用額・利用者負担・給付費）を出す。"""
+    """請求前チェック: 利用者ごとに対象月分（省略時は前月）を請求できるか、足りないもの、直し方、単位数と請求見込み（総費用額・利用者負担・給付費）を出す。"""
     from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.monthly import as_dict, check_month
     from teichaku_cli.safe_write import check_output

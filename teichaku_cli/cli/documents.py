@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -65,7 +66,8 @@ def _run(template, jobs, force: bool, inputs) -> None:
     from teichaku_cli.documents.build import FAILED, INTERRUPTED, SKIPPED, WRITTEN, write_jobs
 
     out = console()
-    with Progress(console=console(stderr=True), transient=True) as progress:
+    # a progress bar is for a terminal: into a file or a pipe it would leave a blank line
+    with Progress(console=console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
         task = progress.add_task("作成中", total=len(jobs))
         batch = write_jobs(template, jobs, force, [*inputs, template.path], lambda n=1: progress.advance(task, n))
     written, skipped, failed = batch.of(WRITTEN), batch.of(SKIPPED), batch.of(FAILED)

@@ -20,6 +20,6 @@ def validate(data: DataArg = None, config: ConfigOpt = None) -> None:
         raise typer.Exit(EXIT_CANNOT_RUN)
     if any(p.severity == "error" for p in office.problems):
         raise typer.Exit(EXIT_PROBLEMS)
-    counts = "、".join(f"{name} {len(frame)}行" for name, frame in office.tables.items() if len(frame))
+    counts = "、".join(f"{name} {len(frame)}行" for name, frame in office.tables.items() if len(frame)) or "データの行はまだありません"
     out.print(f"[green]問題ありません。[/green] {visible(office.source)}: {counts}")
     raise typer.Exit(EXIT_OK)

@@ -306,7 +306,7 @@ def _header_map(header: list[str], table: Table, settings: Settings) -> tuple[di
 
     A header names a column through teichaku.toml [columns] (the office's own
     word, first), its canonical name, or a known alias (last): an export with both
-    「利用者ID」 and the alias 「受給者証番号」 reads 利用者ID, and keeps the other as
+    「利用者ID」 and the alias 「利用者番号」 reads 利用者ID, and keeps the other as
     an extra column. Two headers at the same level (two 「離職日」) are duplicates:
     which one holds the truth is not ours to guess."""
     own = {c.name for c in table.columns}

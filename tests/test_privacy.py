@@ -733,3 +733,16 @@ def test_a_template_error_never_shows_a_value_from_the_data(invoke, tmp_path, mo
         result = invoke("report", data, "--month", "2025-10", "--template", template, "--out", tmp_path / "o", "--force")
         assert result.exit_code == 2 and shown in result.output, result.output
         assert "利用者A01" not in result.output and "秘" not in result.output
+
+
+def test_two_employers_of_one_person_on_one_file_name_blame_the_employer_names(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    o = Office()
+    o.user("N01")
+    o.job("N01", "A/B社", date(2024, 4, 1), left=date(2025, 10, 10))
+    o.job("N01", "AB社", date(2025, 10, 11))
+    data = write(o, tmp_path / "office", "csv")
+    out = tmp_path / "o"
+    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--out", out)
+    assert result.exit_code == 2 and "2つの事業主用が同じファイル名" in result.output and "事業主名" in result.output, result.output
+    assert not out.exists() or not list(out.iterdir())

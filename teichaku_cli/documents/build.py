@@ -119,6 +119,11 @@ def _one_file_each(jobs: list[Job]) -> list[Job]:
             continue
         key = unicodedata.normalize("NFKC", str(job.path)).casefold()  # Windows folds case
         if key in seen:
+            if seen[key].user_id == job.user_id:  # one person's two employer copies: the employers' names
+                raise TeichakuError(
+                    f"利用者ID「{job.user_id}」の2つの事業主用が同じファイル名（{job.path.name}）になります（事業主名のファイル名に使えない文字を除くと同じ）。どちらも作りませんでした。",
+                    "就労履歴の事業主名を、記号（/ \\ : * ? \" < > | など）を除いても区別できる名前に直してください",
+                )
             raise TeichakuError(
                 f"利用者ID「{seen[key].user_id}」と「{job.user_id}」の帳票が同じファイル名（{job.path.name}）になります。どちらも作りませんでした。",
                 "ファイル名に使えない文字や大文字・小文字だけが違う ID を、利用者シートで直してください",

@@ -65,8 +65,11 @@ def _month_index(day: date, months: int) -> tuple[int, int]:
     return year, month + 1
 
 
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _days_in(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    return 29 if month == 2 and calendar.isleap(year) else _DAYS_IN_MONTH[month - 1]
 
 
 # Periods are values: the same hire date is asked about once per month checked, for

@@ -278,21 +278,30 @@ class Requirement:
     def __init__(self, days: "dict[str, list[date]] | None" = None, frame: "pd.DataFrame | None" = None, column: str = "") -> None:
         self._days, self._frame, self._column = days, frame, column
         self.users = set(days) if days is not None else set(frame["利用者ID"])
+        self._at: dict | None = None
+        self._month: tuple[date, date] | None = None
 
     def __contains__(self, uid: object) -> bool:
         return uid in self.users
 
     def days(self, uid: str) -> list[date]:
-        if self._days is None:  # positions per user, once (C-level); dates made only for who asks
-            at = self._frame.groupby("利用者ID", sort=False).indices
-            stamps = self._frame[self._column].dt.to_pydatetime().tolist()
-            self._days = {u: [stamps[i].date() for i in rows] for u, rows in at.items()}
-        return self._days.get(uid, [])
+        if self._days is not None:
+            return self._days.get(uid, [])
+        self._positions()
+        at = self._at.get(uid)
+        return [] if at is None else self._stamps[at].tolist()
+
+    def _positions(self) -> None:
+        if self._at is None:  # positions per user, once (C-level); dates made only for who asks
+            self._at = self._frame.groupby("利用者ID", sort=False).indices
+            self._stamps = self._frame[self._column].to_numpy(dtype="datetime64[D]")  # .tolist() gives dates
 
     def within(self, uid: str, first: date, last: date, month: date) -> bool:
         if uid not in self.users:
             return False
-        if first <= month and last >= month_end(month):
+        if self._month is None or self._month[0] != month:
+            self._month = (month, month_end(month))
+        if first <= month and last >= self._month[1]:
             return True
         return any(first <= day <= last for day in self.days(uid))
 
@@ -384,15 +393,14 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
         served_from, served_to = periods.service_window
         # a month wholly outside the service has its own finding (before-eligibility, beyond-3-years …)
         served = served_from <= last and served_to >= month
-        span = {"served_from": format_wareki_date(served_from), "served_to": format_wareki_date(served_to)}
         if uid not in facts.face:
             add("face-to-face-missing")
         elif served and not facts.face.within(uid, served_from, served_to, month):
-            add("face-to-face-outside-service", **span)
+            add("face-to-face-outside-service", served_from=format_wareki_date(served_from), served_to=format_wareki_date(served_to))
         if uid not in facts.reported:
             add("report-missing")
         elif served and not facts.reported.within(uid, served_from, served_to, month):
-            add("report-outside-service", **span)
+            add("report-outside-service", served_from=format_wareki_date(served_from), served_to=format_wareki_date(served_to))
         if warnings:
             job = life.job_for(month, last)
             if job is not None and job.open_employment:  # クローズ or unknown: the employer is not asked for

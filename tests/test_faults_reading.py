@@ -405,6 +405,22 @@ def test_a_workbook_open_in_excel_is_read_as_saved_and_said(invoke, tmp_path):
     validate(invoke, data, 0, "Excel で開かれているようです", "保存していない変更は入っていません")  # a warning
 
 
+@pytest.mark.parametrize("command", [("check", *MONTH, "--json"), ("due", "--json"), ("rate", "--year", "2024", "--json")], ids=lambda c: c[0])
+def test_commands_that_compute_say_the_workbook_is_read_as_saved(invoke, tmp_path, command):
+    """Staff run check with the workbook still open: the result is from the last save,
+    and every command says so before it, on stderr (--json stays only JSON)."""
+    import json
+
+    data = xlsx(tmp_path)
+    (tmp_path / f"~${data.name}").write_bytes(b"\x00" * 165)
+    result = invoke(command[0], data, *command[1:])
+    assert result.exit_code in (0, 1), result.output
+    json.loads(result.stdout)
+    assert "Excel で開かれているようです" in result.stderr and "保存していない変更は入っていません" in result.stderr
+    (tmp_path / f"~${data.name}").unlink()
+    assert "Excel で開かれて" not in invoke(command[0], data, *command[1:]).stderr
+
+
 def test_excels_own_temporary_files_are_not_tables(invoke, tmp_path):
     folder = write_csvs(tmp_path / "csv", minimal_tables(), encoding="cp932")
     (folder / "~$支援記録.csv").write_bytes(b"\x00" * 165)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json, terminal_safe, visible
+from teichaku_cli.cli.common import EXIT_OK, EXIT_PROBLEMS, TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, load_office, omitted, print_json, terminal_safe, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, MonthOpt, OutOpt, parse_month_option
 
@@ -21,7 +21,6 @@ def check(
     config: ConfigOpt = None,
 ) -> None:
     """請求前チェック: 利用者ごとに対象月分（省略時は前月）を請求できるか、足りないもの、直し方、単位数と請求見込み（総費用額・利用者負担・給付費）を出す。"""
-    from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.monthly import as_dict, check_month
     from teichaku_cli.safe_write import check_output
 

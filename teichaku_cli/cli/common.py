@@ -190,6 +190,19 @@ def print_problems(problems: list[Problem], limit: int | None = None, stderr: bo
     out.print(f"エラー {len(errors)}件、注意 {len(warnings)}件")
 
 
+def load_office(data: Path | None, config: Path | None = None):
+    """The office for a command that computes: refused on any error (exit 2), and a
+    file open in Excel said on stderr before the result (read as last saved, so
+    changes not yet saved are not in it: the one warning that changes what the
+    result means, so it is not left to validate)."""
+    from teichaku_cli.office.load import load_office as load
+
+    office = load(data, config)
+    for problem in office.read_as_saved:
+        console(stderr=True).print(f"[yellow]注意[/yellow] {visible(problem.describe())}")
+    return office
+
+
 def print_error(exc: TeichakuError) -> None:
     console(stderr=True).print(f"[red]エラー[/red] {visible(exc.describe())}")
 

@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from teichaku_cli.cli.common import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, ConfigOpt, DataArg, console, guarded, visible
+from teichaku_cli.cli.common import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, ConfigOpt, DataArg, console, guarded, load_office, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, MonthOpt, parse_date_option, parse_month_option
 from teichaku_cli.errors import UsageError
@@ -124,7 +124,6 @@ def report(
     """支援レポート（別紙様式1）を利用者ごとに Excel で作る。事業主用は本人が同意した内容だけを載せる。"""
     from teichaku_cli.documents.build import EMPLOYER_COPY, USER_COPY, report_jobs
     from teichaku_cli.documents.bundled import EMPLOYER_REPORT, REPORT
-    from teichaku_cli.office.load import load_office
 
     for_ = {"user": USER_COPY, "employer": EMPLOYER_COPY}[parse_copy(for_)]
     today = common_today()
@@ -152,7 +151,6 @@ def plan(
 ) -> None:
     """就労定着支援計画（別紙様式2）を、指定日に有効な計画から Excel で作る。"""
     from teichaku_cli.documents.build import plan_jobs
-    from teichaku_cli.office.load import load_office
     from teichaku_cli.documents.bundled import PLAN
 
     if not user and not all_users:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json, visible
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, load_office, omitted, print_json, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, OutOpt
 from teichaku_cli.errors import UsageError
@@ -22,7 +22,6 @@ def due(
     config: ConfigOpt = None,
 ) -> None:
     """期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など、超過した日数つき）を先頭に、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
-    from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.deadlines import upcoming
     from teichaku_cli.safe_write import check_output
 

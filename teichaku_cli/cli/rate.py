@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, omitted, print_json, visible
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, load_office, omitted, print_json, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, OutOpt, parse_fiscal_year
 from teichaku_cli.errors import UsageError
@@ -25,7 +25,6 @@ def rate(
     config: ConfigOpt = None,
 ) -> None:
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
-    from teichaku_cli.office.load import load_office
     from teichaku_cli.rules.calendar import fiscal_year
     from teichaku_cli.safe_write import check_output
 

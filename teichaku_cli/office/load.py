@@ -70,6 +70,7 @@ class Office:
     places: dict[str, TablePlace]
     problems: list[Problem] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)  # every file read: no output may be written over one
+    read_as_saved: list[Problem] = field(default_factory=list)  # inputs open in Excel: every command says so
 
     @property
     def users(self) -> "pd.DataFrame":
@@ -143,7 +144,8 @@ def read_office(data: Path | None, config: Path | None = None) -> Office:
         office = _read_all(source, settings, wanted)
     finally:
         source.close()
-    office.problems += _open_in_excel(path, source)
+    office.read_as_saved = _open_in_excel(path, source)
+    office.problems += office.read_as_saved
     office.inputs = [*source.inputs, *([settings.path] if settings.path else [])]
     return office
 

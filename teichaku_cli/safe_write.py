@@ -63,6 +63,21 @@ def exists_message(*paths: Path) -> tuple[str, str]:
     return f"{'、'.join(map(str, paths))} が既にあります。上書きしませんでした。", "別の名前を指定するか、上書きしてよければ --force を付けてください"
 
 
+def read_only_refusal(path: Path) -> "OutputError | None":
+    """An existing file marked read-only is not replaced, even with --force: someone
+    protected it on purpose (and Windows refuses the replace; Linux would not)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) and not mode & stat.S_IWUSR:
+        return OutputError(
+            f"{path.name} は読み取り専用のファイルのため、上書きしませんでした。",
+            "ファイルのプロパティで「読み取り専用」を外すか、別の名前を指定してください",
+        )
+    return None
+
+
 def same_file(a: Path, b: Path) -> bool:
     """The same file on disk (links, another spelling of the path, a case-insensitive
     drive); for a path that does not exist yet, the same normalised resolved path."""
@@ -109,6 +124,8 @@ def check_output(path: Path, inputs: Iterable[Path], force: bool, suffix: str = 
     check_folder(path.parent, option)
     if path.exists() and not force:
         raise OutputError(*exists_message(path))
+    if (read_only := read_only_refusal(path)) is not None:
+        raise read_only
 
 
 def check_folder(folder: Path, option: str = "--out") -> None:
@@ -213,6 +230,8 @@ def atomic_file(path: Path, overwrite: bool = True, private: bool = True) -> Ite
         _pause_for_tests(tmp)
         if not overwrite and path.exists():
             raise OutputError(*exists_message(path))
+        if (read_only := read_only_refusal(path)) is not None:
+            raise read_only
         stage = "replace"
         os.replace(tmp, path)
     except OSError as exc:

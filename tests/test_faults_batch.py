@@ -210,6 +210,19 @@ def test_one_report_open_in_excel_fails_alone_and_the_batch_says_so(invoke, tmp_
     assert locked.read_bytes() == b"open in Excel"
 
 
+def test_a_report_marked_read_only_is_kept_even_with_force(invoke, tmp_path):
+    """Someone protected that file (Windows refuses the replace, Linux would not):
+    it fails alone, named, and the rest of the batch is written."""
+    data, out = office(tmp_path, 3), tmp_path / "out"
+    assert report(invoke, data, out).exit_code == 0
+    kept = next(p for p in _finals(out) if "0002" in p.name)
+    kept.write_bytes(b"signed copy")
+    kept.chmod(0o444)
+    result = report(invoke, data, out, "--force")
+    assert_fault(result, 2, "失敗 0002", f"{kept.name} は読み取り専用のファイルのため", "作成 2件、作成せず 0件、失敗 1件", folders=[out], personal=())
+    assert kept.read_bytes() == b"signed copy"
+
+
 def test_a_disk_that_fills_up_mid_batch(invoke, tmp_path, monkeypatch):
     from teichaku_cli import safe_write
 

@@ -96,6 +96,15 @@ def test_an_existing_out_file_needs_force(invoke, office, tmp_path, command):
     assert out.read_bytes().startswith(b"PK")
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_read_only_out_file_is_kept_even_with_force(invoke, office, tmp_path, command):
+    out = tmp_path / "結果.xlsx"
+    out.write_bytes(b"the copy sent to the city")
+    out.chmod(0o444)
+    args = (*COMMANDS[command][:1], office, *COMMANDS[command][1:], "--out", out, "--force")
+    assert_fault(invoke(*args), 2, "結果.xlsx は読み取り専用のファイルのため、上書きしませんでした", "読み取り専用", inputs=Inputs(office, out), personal=())
+
+
 @pytest.mark.parametrize("name", ["結果.csv", "結果.json", "結果", "結果.xls"])
 def test_out_must_be_an_xlsx(invoke, office, tmp_path, name):
     inputs = Inputs(office)

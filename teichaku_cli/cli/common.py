@@ -5,6 +5,7 @@ turns errors into a Japanese line and an exit code."""
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import re
 import sys
@@ -242,6 +243,11 @@ def guarded(fn: F) -> F:
         from teichaku_cli import safe_write
 
         safe_write.reset()
+        # Fewer collections of the cyclic GC (as mypy does): a big office is millions of
+        # objects that live until the command ends, and each full collection walks them
+        # all (~4 % of check on a 1M-row office); garbage cycles are still collected.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(200_000, 30, 30)
         previous = None
         if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
             previous = signal.signal(signal.SIGTERM, _stop)
@@ -274,6 +280,7 @@ def guarded(fn: F) -> F:
             )
             raise typer.Exit(EXIT_CANNOT_RUN) from None
         finally:
+            gc.set_threshold(*thresholds)
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
 

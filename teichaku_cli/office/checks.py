@@ -93,7 +93,7 @@ def _unknown_ids(office: "Office") -> tuple[list[Problem], set[str]]:
     name = schema.USERS.name
     problems: list[Problem] = []
     known = set(office.users["利用者ID"].dropna())
-    by_digits = _by_digits(known)
+    by_digits: dict[str, str] | None = None  # made only when some table has an unknown ID
     users_lost_zeros: list[tuple[str, str, str]] = []  # (table, its ID, 利用者's ID)
     for table in (schema.HISTORY, schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES, schema.CERTIFICATES, schema.CAP_RESULTS):
         frame = office.table(table.name)
@@ -106,6 +106,7 @@ def _unknown_ids(office: "Office") -> tuple[list[Problem], set[str]]:
         unknown = frame[col.isin(strangers)]
         # one ID written two ways, 0001 here and 1 there: a column Excel turned into numbers.
         # Said once, not once per row blaming the rows that are right.
+        by_digits = _by_digits(known) if by_digits is None else by_digits
         zeros = {uid: by_digits[_digits(uid)] for uid in set(unknown["利用者ID"]) if _digits(uid) in by_digits}
         if zeros:
             lost_here = {uid: k for uid, k in zeros.items() if len(uid) < len(k)}

@@ -8,6 +8,7 @@ looks up those groupings, so the cost stays proportional to the log's size.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -61,11 +62,13 @@ class UserMonth:
     cap_result: CapResult | None = None
     cap_managed_here: bool = False
 
-    @property
+    # asked for again and again by the totals, the JSON and the workbook; a user-month's
+    # findings and lines are complete when it is made
+    @functools.cached_property
     def claimable(self) -> bool:
         return not any(f.severity == F.ERROR for f in self.findings)
 
-    @property
+    @functools.cached_property
     def units(self) -> int:
         return sum(line.units for line in self.lines)
 
@@ -169,8 +172,9 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     meetings = _meetings(office, month)
     active = records(_active(office.users, month))
     lives = office.lives
-    evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active, lives, today)
-    initial_due = _first_claim_months(tables, month, active, lives)
+    periods: dict[tuple[str, str], UserPeriods] = {}  # each user's periods, once per rule set
+    evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active, lives, today, periods)
+    initial_due = _first_claim_months(tables, month, active, lives, periods)
     unknown = sorted(
         values["利用者ID"] for values in active
         if (job := lives.of(values).job_for(month, month_end(month))) is not None and job.disclosure not in ("オープン", "クローズ")
@@ -371,7 +375,10 @@ def first_blocked_month(review_due: date) -> date:
     return next_month(start) if review_due == month_end(review_due) else start
 
 
-def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives, today: date | None = None) -> list[tuple[dict, list[F.Finding]]]:
+def _evaluate(
+    facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives, today: date | None = None,
+    periods_of: "dict[tuple[str, str], UserPeriods] | None" = None,
+) -> list[tuple[dict, list[F.Finding]]]:
     """Each user's findings for the month (without meeting-cap, which needs the
     units). Without ``facts.warnings`` only what can block a claim is looked at.
     Every period is the rule files' (rules/calendar.py); the job held in the month
@@ -385,7 +392,11 @@ def _evaluate(facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict]
         uid = values["利用者ID"]
         findings: list[F.Finding] = []
         life = lives.of(values)
-        periods = UserPeriods(values, rules, life.first_hire)
+        periods = None if periods_of is None else periods_of.get((uid, rules.id))
+        if periods is None:
+            periods = UserPeriods(values, rules, life.first_hire)
+            if periods_of is not None:
+                periods_of[(uid, rules.id)] = periods
 
         def add(key: str, **kw: object) -> None:
             findings.append(_finding(rules, label, key, **kw))
@@ -474,7 +485,7 @@ def handoff_risk(rules: RuleSet, past: bool) -> str:
     return ("期限を過ぎています。" if past else "期限を過ぎると、") + risk
 
 
-def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: WorkingLives) -> set[str]:
+def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: WorkingLives, periods: "dict | None" = None) -> set[str]:
     """The users for whom ``month`` is the first month that can be claimed since
     their service began, among those who came from a sending office not run
     together with this one: 初期加算 is paid once, in the first claimed month. A
@@ -538,7 +549,7 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: 
             if at:
                 latest[values["利用者ID"]] = days[at - 1]
         facts = _MonthFacts(Requirement(face.get(m, {})), Requirement(reported.get(m, {})), latest, set(subsidised.get(m, {})))
-        for values, findings in _evaluate(facts, m, rules_for(m), waiting, lives):
+        for values, findings in _evaluate(facts, m, rules_for(m), waiting, lives, periods_of=periods):
             if not any(f.severity == F.ERROR for f in findings):  # claimed then: the add-on went with it
                 due.discard(values["利用者ID"])
                 pending.pop(values["利用者ID"])

@@ -283,7 +283,6 @@ class Requirement:
         self._days, self._frame, self._column = days, frame, column
         self.users = set(days) if days is not None else set(frame["利用者ID"])
         self._at: dict | None = None
-        self._month: tuple[date, date] | None = None
 
     def __contains__(self, uid: object) -> bool:
         return uid in self.users
@@ -303,9 +302,7 @@ class Requirement:
     def within(self, uid: str, first: date, last: date, month: date) -> bool:
         if uid not in self.users:
             return False
-        if self._month is None or self._month[0] != month:
-            self._month = (month, month_end(month))
-        if first <= month and last >= self._month[1]:
+        if first <= month and last >= month_end(month):
             return True
         return any(first <= day <= last for day in self.days(uid))
 

@@ -102,3 +102,29 @@ def test_rate_explains_two_job_changes_and_disclosure_per_job(offices, which):
     assert closed_now.retained is True and "転職1回" in closed_now.reason
     life = offices[which].lives.of({"利用者ID": "0018"})
     assert [(j.disclosure, j.consent) for j in life.jobs] == [("オープン", True), ("クローズ", False)]
+
+
+def test_every_month_and_year_of_the_samples_can_be_checked(offices):
+    """Story: check crashed (KeyError) for any month without a ケース会議 row — most
+    months — while `make run`'s month had one. Every month from the first rule set
+    to next month, every due day and every rate year, on both copies of the sample."""
+    from teichaku_cli.rules.calendar import next_month
+    from teichaku_cli.rules.deadlines import upcoming
+    from teichaku_cli.rules.monthly import as_dict
+    from teichaku_cli.rules.retention import compute_rate
+
+    today = date(2026, 11, 22)
+    for office in offices:
+        month, checked = date(2021, 4, 1), []
+        while month <= date(2026, 12, 1):
+            payload = as_dict(check_month(office, month, today))
+            assert payload["summary"]["users"] == len(payload["users"])
+            checked.append(payload["summary"]["users"])
+            month = next_month(month)
+        assert len(checked) == 69 and max(checked) > 0
+        without_meetings = office.table("ケース会議")
+        assert not (without_meetings["日付"].dt.to_period("M") == "2026-11").any()  # the story's month is in the sweep
+        for year in range(2020, 2027):
+            assert compute_rate(office, year, today).fiscal_year == year
+        for day in (date(2025, 2, 28), date(2026, 3, 31), today):
+            assert upcoming(office, day, 3) is not None

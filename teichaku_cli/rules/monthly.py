@@ -589,12 +589,13 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
     fy_start = pd.Timestamp(fiscal_year_start(fiscal_year(month)))
     first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
     in_month = meetings[(meetings["日付"] >= first) & (meetings["日付"] <= last)]
-    blank = in_month[[v is not True and v is not False for v in in_month["サービス管理責任者参加"]]]
+    # masks as Series on the frame's index: a plain list that happens to be empty selects columns, not rows
+    blank = in_month[pd.Series([not isinstance(v, bool) for v in in_month["サービス管理責任者参加"]], index=in_month.index, dtype=bool)]
     unknown: dict[str, list[date]] = {}
     for uid, day in zip(blank["利用者ID"], blank["日付"].dt.to_pydatetime().tolist()):
         unknown.setdefault(uid, []).append(day.date())
     counts = {True} if "meeting_without_manager" not in rules.additions else {True, False}  # R3: only with the manager
-    meetings = meetings[[v in counts if isinstance(v, bool) else False for v in meetings["サービス管理責任者参加"]]]
+    meetings = meetings[pd.Series([isinstance(v, bool) and v in counts for v in meetings["サービス管理責任者参加"]], index=meetings.index, dtype=bool)]
     dates = meetings["日付"]
     current = meetings[(dates >= first) & (dates <= last)].sort_values("日付")
     if current.empty:

@@ -197,6 +197,27 @@ def test_init_force_on_a_filled_workbook_keeps_dated_backups(invoke, office, tmp
     assert office.read_bytes() != before["office.xlsx"]  # the new blank workbook
 
 
+@pytest.mark.parametrize("protected", ["office.xlsx", "teichaku.toml"])
+def test_init_force_with_a_read_only_file_changes_nothing(invoke, office, tmp_path, protected):
+    """A read-only teichaku.toml was found only after the workbook had been replaced
+    by a blank one: the refusal now comes before any backup or write."""
+    config = tmp_path / "teichaku.toml"
+    config.write_text('"事業所名" = "本物の事業所"\n', encoding="utf-8")
+    (tmp_path / protected).chmod(0o444)
+    result = invoke("init", tmp_path, "--force")
+    assert_fault(result, 2, f"{protected} は読み取り専用のファイルのため", inputs=Inputs(office, config), folders=[tmp_path], personal=())
+    assert not list(tmp_path.glob("*.bak-*"))
+
+
+def test_init_force_that_fails_midway_says_where_the_backups_are(invoke, office, tmp_path, monkeypatch):
+    config = tmp_path / "teichaku.toml"
+    config.write_text('"事業所名" = "本物の事業所"\n', encoding="utf-8")
+    _lock(monkeypatch, "teichaku.toml")  # the second file cannot be replaced
+    output = assert_fault(invoke("init", tmp_path, "--force"), 2, "元のファイルは控えとして残っています", "office.bak-", "teichaku.bak-", folders=[tmp_path], personal=())
+    (book,) = tmp_path.glob("office.bak-*.xlsx")
+    assert book.name in output
+
+
 def test_init_name_with_quotes_writes_valid_toml(invoke, tmp_path):
     name = 'ひだまり"本店"\\分室'
     assert_fault(invoke("init", tmp_path / "new", "--name", name), 0, folders=[tmp_path])

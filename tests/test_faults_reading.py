@@ -421,6 +421,18 @@ def test_commands_that_compute_say_the_workbook_is_read_as_saved(invoke, tmp_pat
     assert "Excel で開かれて" not in invoke(command[0], data, *command[1:]).stderr
 
 
+def test_a_csv_open_in_excel_is_said_by_report_too(invoke, tmp_path):
+    import gc
+
+    folder = write_csvs(tmp_path / "csv", minimal_tables(), encoding="cp932")
+    (folder / "~$支援記録.csv").write_bytes(b"\x00" * 165)
+    thresholds = gc.get_threshold()
+    result = invoke("report", folder, *MONTH, "--out", tmp_path / "out")
+    assert result.exit_code in (0, 1), result.output
+    assert "「支援記録.csv」は Excel で開かれているようです" in result.stderr
+    assert gc.get_threshold() == thresholds  # a command's GC setting does not outlive it
+
+
 def test_excels_own_temporary_files_are_not_tables(invoke, tmp_path):
     folder = write_csvs(tmp_path / "csv", minimal_tables(), encoding="cp932")
     (folder / "~$支援記録.csv").write_bytes(b"\x00" * 165)

@@ -26,7 +26,7 @@ def init(
 
     from teichaku_cli.office.blank import CONFIG_TEMPLATE, write_blank_workbook
     from teichaku_cli.office.settings import CONFIG_NAME, toml_escape
-    from teichaku_cli.safe_write import OutputError, atomic_file, backup, check_folder, exists_message
+    from teichaku_cli.safe_write import OutputError, atomic_file, backup, check_folder, exists_message, read_only_refusal
 
     check_folder(directory, "作成先")
     workbook, config = directory / WORKBOOK_NAME, directory / CONFIG_NAME
@@ -36,11 +36,19 @@ def init(
     existing = [p for p in (workbook, config) if p.exists()]
     if existing and not force:
         raise OutputError(*exists_message(*existing))
+    for path in existing:  # before anything is copied or replaced: a refusal changes nothing
+        if (read_only := read_only_refusal(path)) is not None:
+            raise read_only
     now = datetime.now()
     kept = [backup(p, now) for p in existing]  # --force: nothing of the office's is lost
-    write_blank_workbook(workbook)
-    with atomic_file(config, private=False) as fh:
-        fh.write(CONFIG_TEMPLATE.format(name=toml_escape(office_name), data=WORKBOOK_NAME).encode("utf-8"))
+    try:
+        write_blank_workbook(workbook)
+        with atomic_file(config, private=False) as fh:
+            fh.write(CONFIG_TEMPLATE.format(name=toml_escape(office_name), data=WORKBOOK_NAME).encode("utf-8"))
+    except OutputError as exc:  # the blank book may be in place already: say where the originals are
+        if kept:
+            exc.message += f" 元のファイルは控えとして残っています: {'、'.join(str(p) for p in kept)}"
+        raise
     out = console()
     out.print(f"[green]作成しました。[/green] {visible(workbook)}（入力用ブック）、{visible(config)}（事業所設定）")
     if kept:

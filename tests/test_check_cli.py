@@ -217,3 +217,24 @@ def test_out_writes_the_claim_estimate_per_user_and_per_municipality(invoke, tmp
         {"municipality": "139991", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": 3933, "benefit": 35401},
         {"municipality": "139992", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": 0, "benefit": 39334},
     ]
+
+
+def test_every_month_of_the_sample_prints_as_a_table_and_a_workbook(invoke, tmp_path, monkeypatch):
+    """The terminal table and the --out workbook for every month from R3 to next month
+    (each month mixes other findings: one month's mix once crashed check)."""
+    from pathlib import Path
+
+    from teichaku_cli.rules.calendar import next_month
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    sample = Path(__file__).resolve().parents[1] / "samples" / "csv"
+    month, seen = date(2021, 4, 1), 0
+    while month <= date(2026, 12, 1):
+        label = month.strftime("%Y-%m")
+        args = ["check", sample, "--month", label] + (["--out", tmp_path / f"{label}.xlsx"] if month.month == 9 else [])
+        result = invoke(*args)
+        assert result.exit_code in (0, 1), f"{label}: {result.output}"
+        assert "利用者ID" in result.stdout and "内部エラー" not in result.output
+        seen += 1
+        month = next_month(month)
+    assert seen == 69 and len(list(tmp_path.glob("*.xlsx"))) == 6

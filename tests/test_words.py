@@ -231,3 +231,38 @@ def test_rate_json_keeps_the_counts_beside_the_rate(invoke, tmp_path, monkeypatc
     payload = json.loads(invoke("rate", office(tmp_path, retained(5)), "--year", "2024", "--json").stdout)
     assert (payload["rate"], payload["numerator"], payload["denominator"]) == ("1", 5, 5)
     assert {"numerator", "denominator"} <= set(payload["jisseki_taisei"])
+
+
+@pytest.mark.parametrize("width", [14, 15, 20, 30, 31, 45])  # a cell at least as wide as 「（2025-06-30」
+def test_table_text_wraps_where_a_person_would(width):
+    """Story: rate's 理由 column broke dates in two (「…離職→2025-0」「7-14就職）」) and
+    began a line with 、: rich breaks only at spaces and folds Japanese anywhere."""
+    from rich.cells import cell_len
+
+    from teichaku_cli.cli.common import Wrapped
+
+    text = "期間内に利用開始／1か月以内の転職1回（2025-06-30離職→2025-07-14就職）、就労継続とみなす。年 90,480 単位（約 1,114,620 円）"
+    lines = Wrapped(text).lines(width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # only spaces at a break are dropped
+    assert all(line and line == line.strip() for line in lines), lines
+    assert all(cell_len(line) <= width for line in lines)
+    for token in ("2025-06-30", "2025-07-14", "90,480", "1,114,620"):
+        assert any(token in line for line in lines), (token, lines)
+    assert not any(line[0] in "、。）" for line in lines[1:]), lines
+    assert not any(line[-1] == "（" for line in lines), lines
+
+
+@pytest.mark.parametrize("width", [18, 20, 26, 31])  # at least 「（令和8年10月31日」
+def test_a_wareki_date_stays_on_one_line(width):
+    from teichaku_cli.cli.common import Wrapped
+
+    text = "受給者証の支給決定期間が切れています（令和8年10月31日まで。令和8年9月分から請求できません、6月1日作成）"
+    lines = Wrapped(text).lines(width)
+    for token in ("令和8年10月31日", "令和8年9月分", "6月1日"):
+        assert any(token in line for line in lines), (token, lines)
+
+
+def test_a_run_longer_than_the_cell_is_folded_not_lost():
+    from teichaku_cli.cli.common import Wrapped
+
+    assert Wrapped("ID U-0000000000001 です").lines(6) == ["ID", "U-0000", "000000", "001 で", "す"]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, load_office, omitted, print_json, visible
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, Wrapped, console, guarded, load_office, omitted, print_json, terminal_safe, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, OutOpt
 from teichaku_cli.errors import UsageError
@@ -61,7 +61,7 @@ def _render(found) -> None:
         table.add_column("期限", overflow="fold", min_width=30)  # the point of the row: wrapped, never cut
         for d in items[: max(TABLE_LIMIT - shown, 0)]:
             state = f"[red]{d.state()}[/red]" if d.overdue else (f"[yellow]{d.state()}[/yellow]" if d.this_month else d.state())
-            table.add_row(state, format_wareki_date(d.day), visible(d.user_id), visible(d.name), visible(d.label))
+            table.add_row(state, format_wareki_date(d.day), visible(d.user_id), visible(d.name), Wrapped(terminal_safe(d.label)))
             shown += 1
         return table
 

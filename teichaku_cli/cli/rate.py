@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, console, guarded, load_office, omitted, print_json, visible
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, Wrapped, console, guarded, load_office, omitted, print_json, terminal_safe, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, OutOpt, parse_fiscal_year
 from teichaku_cli.errors import UsageError
@@ -123,7 +123,7 @@ def _render(p: dict, unit_price: float) -> None:
         table.add_row(
             visible(person["user_id"]), visible(person["name"]), person["started"], person["hired"], moved,
             *marks(person),
-            visible(person["reason"]),
+            Wrapped(terminal_safe(person["reason"])),
         )
     out.print(table)
     note = omitted(len(people), len(p["people"]), what)
@@ -149,7 +149,7 @@ def _render(p: dict, unit_price: float) -> None:
             record.add_column(col, no_wrap=True)
         record.add_column("理由", overflow="fold", min_width=30)
         for q in j["people"][:TABLE_LIMIT]:
-            record.add_row(visible(q["user_id"]), q["hired"], q["finished"], "○" if q["counted"] else "×", visible(q["reason"]))
+            record.add_row(visible(q["user_id"]), q["hired"], q["finished"], "○" if q["counted"] else "×", Wrapped(terminal_safe(q["reason"])))
         out.print(record)
         note = omitted(min(len(j["people"]), TABLE_LIMIT), len(j["people"]), "対象者")
         if note:
@@ -217,7 +217,7 @@ def _render_designation(r, payload: dict, designated) -> None:
         table.add_row(
             visible(person["name"]), person["hired"], person["left"] or "—",
             *marks(person),
-            visible(person["reason"]),
+            Wrapped(terminal_safe(person["reason"])),
         )
     if payload["people"]:
         out.print(table)

@@ -42,6 +42,12 @@ def test_every_table_and_column_is_documented():
             assert column.name in text, (table.name, column.name)
 
 
+def readme_section(title: str) -> str:
+    """The README's ``### {title}…`` section, up to the next ``###``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split(f"### {title}", 1)[1].split("###", 1)[0]
+
+
 def test_readme_setup_is_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
@@ -56,8 +62,7 @@ def test_readme_rate_walkthrough_is_a_real_run(invoke, monkeypatch):
     import json
 
     data = json.loads(result.output)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### `teichaku rate` の例", 1)[1].split("###", 1)[0]
+    section = readme_section("`teichaku rate` の例")
     assert f"就労定着率 {data['numerator']}/{data['denominator']} = " in section
     marks = {True: "○", False: "×"}
     for person in data["people"]:
@@ -77,8 +82,7 @@ def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
     result = invoke("check", ROOT / "samples" / "office.xlsx", "--month", "2026-10")
     assert result.exit_code == 1
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### `make run` の出力", 1)[1].split("###", 1)[0]
+    section = readme_section("`make run` の出力")
     real_rows = [line for line in result.output.splitlines() if line.startswith("│ 0")]
     assert real_rows and real_rows == [line for line in section.splitlines() if line.startswith("│ 0")]
     header = next(line for line in result.output.splitlines() if line.startswith("┃ 利用者ID"))
@@ -133,8 +137,7 @@ def test_readme_due_example_is_a_real_run(invoke, monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
     result = invoke("due", ROOT / "samples" / "office.xlsx", "--within", "1")
     assert result.exit_code == 0
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### `teichaku due` の例", 1)[1].split("###", 1)[0]
+    section = readme_section("`teichaku due` の例")
     block = section.split("```\n", 1)[1].split("```", 1)[0]
     assert block == result.output
     assert block.index("期限切れ 3件") < block.index("今月まだ")

@@ -152,6 +152,26 @@ def scenario() -> Office:
     return o
 
 
+def employer_template():
+    """The bundled employer-copy template, opened for a test to spoil."""
+    import openpyxl
+
+    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, bundled
+
+    return openpyxl.load_workbook(bundled(EMPLOYER_REPORT))
+
+
+def employer_copies_with(invoke, tmp_path: Path, template, out: Path | None = None):
+    """report --for employer on the scenario's October with ``template`` (a workbook
+    is saved first): the run every template test makes."""
+    if not isinstance(template, Path):
+        path = tmp_path / "template.xlsx"
+        template.save(path)
+        template = path
+    data = write(scenario(), tmp_path / "office", "csv")
+    return invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", out or tmp_path / "o")
+
+
 def write(o: Office, folder: Path, kind: str, encoding: str = "cp932") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tables = {k: v for k, v in o.tables.items() if v or k == "支援記録"}
@@ -395,47 +415,32 @@ def test_a_template_linked_to_another_workbook_is_refused(invoke, tmp_path, monk
     with zipfile.ZipFile(template, "w") as zf:
         for name, data in items.items():
             zf.writestr(name, data)
-    o = scenario()
-    data = write(o, tmp_path / "office", "csv")
-    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", tmp_path / "o")
+    result = employer_copies_with(invoke, tmp_path, template)
     assert result.exit_code == 2 and "外部ブックへのリンク" in result.output and "リンクの解除" in result.output, result.output
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
 
 
 def test_a_template_with_a_hidden_sheet_is_refused(invoke, tmp_path, monkeypatch):
-    import openpyxl
-
     monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
-    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, bundled
-
-    wb = openpyxl.load_workbook(bundled(EMPLOYER_REPORT))
+    wb = employer_template()
     hidden = wb.create_sheet("控え")
     hidden["A1"] = "他の人の連絡先一覧"
     hidden.sheet_state = "hidden"
-    template = tmp_path / "hidden.xlsx"
-    wb.save(template)
-    data = write(scenario(), tmp_path / "office", "csv")
-    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", tmp_path / "o")
+    result = employer_copies_with(invoke, tmp_path, wb)
     assert result.exit_code == 2 and "非表示のシート（控え）" in result.output, result.output
 
 
 def test_names_properties_and_comments_of_a_template_stay_out_of_the_copies(invoke, tmp_path, monkeypatch):
-    import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.workbook.defined_name import DefinedName
 
     monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
-    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, bundled
-
-    wb = openpyxl.load_workbook(bundled(EMPLOYER_REPORT))
+    wb = employer_template()
     wb.properties.creator = "前任者の名前X1"
     wb.properties.title = "旧様式の題名X2"
     wb.defined_names["旧名前X3"] = DefinedName("旧名前X3", attr_text="'支援レポート（事業主用）'!$A$1")
     wb.active["A1"].comment = Comment("内部メモX4", "作成者X5")
-    template = tmp_path / "own.xlsx"
-    wb.save(template)
-    data = write(scenario(), tmp_path / "office", "csv")
-    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", tmp_path / "o")
+    result = employer_copies_with(invoke, tmp_path, wb)
     assert result.exit_code == 1 and "作成 " in result.output, result.output  # 1: the scenario's blank gates
     for path in (tmp_path / "o").glob("*.xlsx"):
         text = everything(path)
@@ -596,18 +601,11 @@ def test_two_report_rows_for_a_month_must_each_name_an_employer(invoke, tmp_path
 
 
 def test_a_template_with_hidden_rows_or_columns_is_refused(invoke, tmp_path, monkeypatch):
-    import openpyxl
-
     monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
-    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, bundled
-
-    wb = openpyxl.load_workbook(bundled(EMPLOYER_REPORT))
+    wb = employer_template()
     wb.active["Z1"] = "社外秘の控え"
     wb.active.column_dimensions["Z"].hidden = True
-    template = tmp_path / "hidden-col.xlsx"
-    wb.save(template)
-    data = write(scenario(), tmp_path / "office", "csv")
-    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", tmp_path / "o")
+    result = employer_copies_with(invoke, tmp_path, wb)
     assert result.exit_code == 2 and "非表示の行・列（Z列）" in result.output, result.output
 
 
@@ -695,12 +693,8 @@ def test_a_log_column_holding_employer_names_under_another_header_closes_the_cop
 @pytest.mark.parametrize("hide", ["narrow-column", "flat-row", "format"])
 def test_a_template_cell_made_invisible_otherwise_is_refused(invoke, tmp_path, monkeypatch, hide):
     """Not hidden, but as unseen: a column of width 0, a row of height 0, a ;;; format."""
-    import openpyxl
-
     monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
-    from teichaku_cli.documents.bundled import EMPLOYER_REPORT, bundled
-
-    wb = openpyxl.load_workbook(bundled(EMPLOYER_REPORT))
+    wb = employer_template()
     ws = wb.active
     ws["Z1"] = "社外秘の控え"
     if hide == "narrow-column":
@@ -711,11 +705,8 @@ def test_a_template_cell_made_invisible_otherwise_is_refused(invoke, tmp_path, m
         ws.row_dimensions[60].height = 0.5
     else:
         ws["Z1"].number_format = ";;;"
-    template = tmp_path / "unseen.xlsx"
-    wb.save(template)
-    data = write(scenario(), tmp_path / "office", "csv")
     out = tmp_path / "o"
-    result = invoke("report", data, "--month", "2025-10", "--for", "employer", "--template", template, "--out", out)
+    result = employer_copies_with(invoke, tmp_path, wb, out)
     assert result.exit_code == 2 and not out.exists(), result.output
     assert ("表示形式「;;;」" if hide == "format" else "非表示の行・列") in result.output
 

@@ -448,3 +448,16 @@ def test_a_folder_holding_a_workbook_and_no_csv_points_at_the_workbook(invoke, t
     folder.mkdir()
     xlsx(folder)
     assert_fault(invoke("check", folder, *MONTH), 2, "CSV ファイルが1つもありません", "フォルダではなくブックを指定してください")
+
+
+def test_a_whole_export_naming_the_wrong_employer_is_counted_in_full(tmp_path):
+    """Twenty rows are listed, then one line with how many more there are in all (the
+    count once stopped at what had been listed plus twenty)."""
+    from teichaku_cli.office.load import read_office
+
+    tables = minimal_tables()
+    tables["支援記録"] = [dict(CONTACT, 日付=date(2024, 10, 1 + i % 28), 事業主="別の会社") for i in range(75)]
+    office = read_office(write_csvs(tmp_path / "csv", tables))
+    wrong = [p for p in office.problems if "事業主" in p.place.describe() and p.place.describe().startswith(office.source)]
+    assert len(wrong) == 21, [p.describe() for p in wrong]
+    assert "勤務先と合わない事業主がほか55件あります" in wrong[-1].message and "支援記録" in wrong[-1].place.describe()

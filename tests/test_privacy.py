@@ -314,6 +314,19 @@ def test_a_share_date_for_a_closed_or_non_consenting_job_is_an_error(invoke, tmp
     assert result.exit_code == 1 and "シート「支援レポート」 2行目" in result.output and "事業主共有日" in result.output and "クローズ" in result.output
 
 
+@pytest.mark.parametrize("disclosure, consent", [(None, "あり"), ("オープン", None)], ids=["blank-disclosure", "blank-consent"])
+def test_a_share_date_for_a_job_with_a_blank_gate_is_said_on_the_report_row(invoke, tmp_path, disclosure, consent):
+    """Blank is not "yes": a report marked as shared on such a job cannot be known to
+    have been allowed, and the row itself says so (a warning; the blank cell is another)."""
+    o = Office()
+    o.user("S01")
+    o.job("S01", "癸物産", date(2024, 4, 1), disclosure=disclosure, consent=consent)
+    o.report("S01", shared_on=date(2025, 10, 31))
+    result = invoke("validate", write(o, tmp_path / "office", "xlsx"))
+    assert result.exit_code == 0, result.output  # warnings only
+    assert "シート「支援レポート」 2行目" in result.output and "共有してよかったか確かめられません" in result.output, result.output
+
+
 # --- one person, one file ---------------------------------------------------------------------
 
 

@@ -323,11 +323,12 @@ def _records_name_their_employer(office: "Office") -> list[Problem]:
         first = joined[column]
         last = (first + pd.offsets.MonthEnd(0)) if whole_month else first
         fits = joined.loc[(joined["hired"] <= last) & (joined["left"].isna() | (joined["left"] >= first)), ROW]
-        wrong = named[~named[ROW].isin(set(fits))]
-        for uid, employer, row in zip(wrong["利用者ID"], wrong["事業主"], wrong[ROW]):
+        wrong = named[~named[ROW].isin(set(fits))].sort_values(ROW)
+        listed: list[Problem] = []
+        for uid, employer, row in zip(wrong["利用者ID"][: MAX_LISTED + 1], wrong["事業主"], wrong[ROW]):
             life = lives.of(people[uid])
             worked = "、".join(sorted({j.employer for j in life.jobs if j.employer})) or "（事業主の記録なし）"
-            problems.append(
+            listed.append(
                 Problem(
                     office.place(table, int(row), "事業主"),
                     f"この日（月）にこの人が勤めていた事業主ではありません（就労履歴の事業主: {worked}）。",
@@ -335,9 +336,8 @@ def _records_name_their_employer(office: "Office") -> list[Problem]:
                     value=str(employer),
                 )
             )
-            if len(problems) > 2 * MAX_LISTED:
-                break
-    return _at_most(problems, office.place(schema.CONTACTS.name, None, "事業主"), "勤務先と合わない事業主")
+        problems += _at_most(listed, office.place(table, None, "事業主"), "勤務先と合わない事業主", total=len(wrong))
+    return problems
 
 
 GATES = ("障害開示", "事業主共有同意")
@@ -454,7 +454,8 @@ def sharing_blockers(office: "Office") -> list[str]:
 
 def _shared_without_consent(office: "Office") -> list[Problem]:
     """A 支援レポート marked as shared with an employer the user works for closed
-    (クローズ), or without consent (なし, or before the 同意日): an error naming the row.
+    (クローズ), or without consent (なし, or before the 同意日): an error naming the row;
+    with the disclosure or the consent blank or unreadable: a warning naming the row.
     Column-wise: the rows are matched to the jobs in force on their share date (the
     named employer's, or the one job of that day) in one join."""
     import numpy as np
@@ -464,12 +465,13 @@ def _shared_without_consent(office: "Office") -> list[Problem]:
     shared = reports.loc[reports["事業主共有日"].notna() & reports["利用者ID"].notna(), ["利用者ID", "事業主共有日", "事業主", ROW]]
     if shared.empty:
         return []
-    # Only people with a job that is closed, without consent, or consented from a day can
-    # have such a row: found column-wise first, so the rest are never walked.
+    # Only people with a job that is not plainly open with consent, or consented from a day,
+    # can have such a row: found column-wise first, so the rest are never walked.
     users, history = office.users, office.table(HISTORY_TABLE)
 
     def risky(frame) -> set:
-        mask = (frame["障害開示"] == "クローズ") | (frame["事業主共有同意"] == False) | frame["事業主共有同意日"].notna()  # noqa: E712
+        consent = frame["事業主共有同意"]
+        mask = (frame["障害開示"] != "オープン") | (consent != True) | frame["事業主共有同意日"].notna()  # noqa: E712 - blank or unreadable too
         return set(frame.loc[mask, "利用者ID"].tolist())
 
     candidates = risky(users) | risky(history)
@@ -493,8 +495,10 @@ def _shared_without_consent(office: "Office") -> list[Problem]:
     day = m["事業主共有日"]
     m = m[(m["hired"] <= day) & (m["left"].isna() | (m["left"] >= day)) & ((m["named"] == "") | (m["key"] == m["named"]))]
     m = m[~m[ROW].duplicated(keep=False)]  # two jobs that day and no name: the job is unknown, nothing to say
-    consent = m["consent"]
-    bad = m[(m["disclosure"] == "クローズ") | (consent == False) | ((consent == True) & m["since"].notna() & (day.loc[m.index] < m["since"]))]  # noqa: E712
+    consent, disclosure = m["consent"], m["disclosure"]
+    bad = m[(disclosure == "クローズ") | (consent == False) | ((consent == True) & m["since"].notna() & (day.loc[m.index] < m["since"]))]  # noqa: E712
+    # blank or unreadable: whether it could be shared is not known — said, as a warning, on the row
+    unknown = m[~m.index.isin(bad.index) & ((disclosure != "オープン") | (consent != True))]  # noqa: E712
     problems: list[Problem] = []
     for _, r in bad.sort_values(ROW).iterrows():
         who = r["employer"] or "その事業主"
@@ -512,17 +516,29 @@ def _shared_without_consent(office: "Office") -> list[Problem]:
         ))
         if len(problems) > MAX_LISTED:
             break
-    listed = _at_most(problems, office.place(schema.REPORTS.name, None, "事業主共有日"), "開示・同意のない仕事の事業主共有日")
-    if len(bad) > MAX_LISTED:  # the count line says how many in all
-        listed[-1] = Problem(listed[-1].place, f"開示・同意のない仕事の事業主共有日がほか{len(bad) - MAX_LISTED}件あります。", listed[-1].fix)
-    return listed
+    unsure: list[Problem] = []
+    for _, r in unknown.sort_values(ROW).head(MAX_LISTED + 1).iterrows():
+        who = r["employer"] or "その事業主"
+        unsure.append(Problem(
+            office.place(schema.REPORTS.name, int(r[ROW]), "事業主共有日"),
+            f"事業主共有日がありますが、{who}での障害開示か共有への同意が空欄（または読めない）ため、共有してよかったか確かめられません。",
+            "就労履歴（または利用者シート）の障害開示・事業主共有同意を入れてください。共有していなければ事業主共有日を消してください",
+            value=r["事業主共有日"].date().isoformat(),
+            severity="warning",
+        ))
+    return [
+        *_at_most(problems, office.place(schema.REPORTS.name, None, "事業主共有日"), "開示・同意のない仕事の事業主共有日", total=len(bad)),
+        *_at_most(unsure, office.place(schema.REPORTS.name, None, "事業主共有日"), "開示・同意が空欄の仕事の事業主共有日", total=len(unknown)),
+    ]
 
 
-def _at_most(problems: list[Problem], place, what: str) -> list[Problem]:
-    """The first MAX_LISTED, then one line counting the rest (a whole export can repeat one mistake)."""
-    if len(problems) <= MAX_LISTED:
+def _at_most(problems: list[Problem], place, what: str, total: int | None = None) -> list[Problem]:
+    """The first MAX_LISTED, then one line counting the rest (a whole export can repeat one
+    mistake); ``total`` when the caller stopped making problems before the last one."""
+    total = len(problems) if total is None else total
+    if total <= MAX_LISTED:
         return problems
-    rest = len(problems) - MAX_LISTED
+    rest = total - MAX_LISTED
     return problems[:MAX_LISTED] + [Problem(place, f"{what}がほか{rest}件あります。", "上の例と同じように直してください", severity=problems[0].severity)]
 
 

@@ -298,3 +298,45 @@ def test_an_overdue_plan_says_so_and_a_plan_is_cut_at_the_end_of_service(invoke,
 def test_no_plan_for_a_day_outside_the_service(invoke, office_dir, tmp_path):
     result = invoke("plan", office_dir, "--user", "0001", "--date", "2024-12-01", "--out", tmp_path / "o")
     assert result.exit_code == 1 and "外" in result.output and "作成 0件" in result.output, result.output  # 1: not made
+
+
+def test_a_template_saved_by_excel_with_column_ranges_keeps_its_widths(tmp_path):
+    """Excel saves neighbouring columns of one width as one <col min max>: the copies
+    lost the widths of all but the first column, and rows were sized from the wrong
+    widths (a long entry printed cut off or far too tall)."""
+    import re
+
+    from openpyxl import load_workbook
+
+    from teichaku_cli.documents.bundled import REPORT, bundled
+    from teichaku_cli.documents.xlsx_template import XlsxTemplate
+
+    source = bundled(REPORT)
+    grouped = tmp_path / "grouped.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(grouped, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                widths = {c: d.width for c, d in load_workbook(source).active.column_dimensions.items()}
+                runs, start = [], 1
+                for col in range(2, 10):  # columns A…H, one <col> per run of equal widths
+                    if col == 9 or widths[chr(64 + col)] != widths[chr(63 + col)]:
+                        runs.append(f'<col min="{start}" max="{col - 1}" width="{widths[chr(63 + col)]}" customWidth="1"/>')
+                        start = col
+                data = re.sub(rb"<cols>.*?</cols>", ("<cols>" + "".join(runs) + "</cols>").encode(), data)
+                assert len(runs) < 8  # the bundled template has equal neighbours
+            zout.writestr(item, data)
+    long = "長い支援内容の記録です。" * 8
+    context = {
+        "office": {"name": "事業所", "number": "1"}, "month": date(2025, 6, 1), "created": date(2025, 7, 1), "user": {"氏名": "試験"},
+        "employer": "会社", "author": "作成者", "report": dict.fromkeys(("主な支援目標", "今後の支援内容", "本人の取組", "事業主の取組", "共有事項"), long),
+        "entries": [{"日付": "2025-06-03", "方法": "対面", "相手": "本人", "内容": long, "結果": "よし"}], "copy": "本人用",
+    }
+    sheets = []
+    for template in (source, grouped):
+        out = tmp_path / f"out-{template.stem}.xlsx"
+        XlsxTemplate(template).render(context, out)
+        ws = load_workbook(out).active
+        width_of = {c: d.width for d in ws.column_dimensions.values() for c in range(d.min, d.max + 1)}
+        sheets.append(([width_of.get(c) for c in range(1, 9)], [ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)]))
+    assert sheets[0] == sheets[1] and None not in sheets[1][0]

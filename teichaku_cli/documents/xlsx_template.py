@@ -101,7 +101,11 @@ def _fit_rows(out, texts: list[tuple[int, int, str]]) -> None:
     from teichaku_cli.documents.sheets import FONT_SIZE, lines_needed, row_height
 
     spans = {(rng.min_row, rng.min_col): rng for rng in out.merged_cells.ranges}
-    widths = {c: dim.width or DEFAULT_COLUMN_WIDTH for key, dim in out.column_dimensions.items() if (c := column_index_from_string(key))}
+    widths = {  # Excel saves neighbouring columns of one width as one range (min…max)
+        c: dim.width or DEFAULT_COLUMN_WIDTH
+        for key, dim in out.column_dimensions.items()
+        for c in range(dim.min or column_index_from_string(key), max(dim.max or 0, dim.min or column_index_from_string(key)) + 1)
+    }
     needed: dict[int, float] = {}
     for row, col, text in texts:
         rng = spans.get((row, col))
@@ -368,6 +372,7 @@ class XlsxTemplate:
         for key, dim in tpl.column_dimensions.items():
             new = out.column_dimensions[key]
             new.width, new.hidden = dim.width, dim.hidden
+            new.min, new.max = dim.min, dim.max  # a range of columns (D:F) stays a range
             if dim.has_style:
                 new._style = copy.copy(dim._style)  # noqa: SLF001
         for rng in tpl.merged_cells.ranges:

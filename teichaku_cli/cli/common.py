@@ -14,6 +14,7 @@ from typing import Annotated, Callable, Optional, TypeVar
 
 import typer
 
+from teichaku_cli.cli.text import display_width, tokens, wrap
 from teichaku_cli.errors import DataProblems, Problem, TeichakuError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -167,66 +168,23 @@ def visible(value: object) -> str:
     return escape(terminal_safe(value))
 
 
-# A run that must stay on one line: digits and Latin letters with the marks inside a
-# date, an amount or an ID (2025-06-30, 1,114,620, U-001, 87.5%).
-# A 和暦 or 西暦 date as staff write it (令和8年10月31日, 2026年10月分, 6月1日) stays whole too.
-_UNBROKEN = re.compile(
-    r"(?:明治|大正|昭和|平成|令和)?(?:元|\d+)年(?:\d+月(?:\d+日)?)?分?|\d+月\d+日|"
-    r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ][0-9A-Za-z０-９Ａ-Ｚａ-ｚ.,:/%％\-]*"
-)
-_NO_LINE_START = set("、。，．）」』】〕・：；！？ー%％")  # these follow the text before them
-_NO_LINE_END = set("（「『【〔")  # and these the text after them
-
-
-def _wrap_tokens(line: str) -> list[str]:
-    tokens: list[str] = []
-    at = 0
-    while at < len(line):
-        m = _UNBROKEN.match(line, at)
-        token = m[0] if m else line[at]
-        at += len(token)
-        if tokens and (token[0] in _NO_LINE_START or tokens[-1][-1] in _NO_LINE_END):
-            tokens[-1] += token
-        else:
-            tokens.append(token)
-    return tokens
-
-
 class Wrapped:
-    """Japanese text for a table cell, wrapped where a person would break it: rich
-    breaks only at spaces and folds the rest anywhere, which in a sentence without
-    spaces cut dates in two (「2025-0」「7-14就職」). Never inside a date, a number or
-    an ID; no line starts with 、 or ）."""
+    """Japanese text for a table cell, wrapped where a person would break it
+    (cli/text.py): rich breaks only at spaces and folds the rest anywhere, which in a
+    sentence without spaces cut dates in two (「2025-0」「7-14就職」)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
 
     def lines(self, width: int) -> list[str]:
-        from rich.cells import cell_len
-
-        out: list[str] = []
-        for paragraph in self.text.split("\n"):
-            line = ""
-            for token in _wrap_tokens(paragraph):
-                if line and cell_len(line + token) > width:
-                    out.append(line.rstrip())
-                    line = ""
-                if not line and token.isspace():  # a space where the line breaks is not printed
-                    continue
-                while cell_len(token) > width:  # longer than the cell itself: folded, as rich would
-                    cut = next(i for i in range(len(token), 0, -1) if cell_len(token[:i]) <= width or i == 1)
-                    out.append(token[:cut])
-                    token = token[cut:]
-                line += token
-            out.append(line.rstrip())
-        return out
+        return wrap(self.text, width)
 
     def __rich_measure__(self, console, options):
-        from rich.cells import cell_len
         from rich.measure import Measurement
 
-        tokens = [t for p in self.text.split("\n") for t in _wrap_tokens(p)]
-        return Measurement(max((cell_len(t) for t in tokens), default=1), max((cell_len(p) for p in self.text.split("\n")), default=1))
+        paragraphs = self.text.split("\n")
+        least = max((display_width(t) for p in paragraphs for t in tokens(p)), default=1)
+        return Measurement(least, max((display_width(p) for p in paragraphs), default=1))
 
     def __rich_console__(self, console, options):
         from rich.text import Text

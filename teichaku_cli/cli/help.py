@@ -6,10 +6,11 @@ a person reads is half English."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import click
 from typer.core import TyperCommand, TyperGroup
+
+from teichaku_cli.cli.text import display_width, wrap
 
 USAGE_PREFIX = "使い方: "
 OPTIONS_METAVAR = "[オプション]"
@@ -25,30 +26,6 @@ def _marks(text: str) -> str:
     return text.replace("[required]", "（必須）")
 
 
-def display_width(text: str) -> int:
-    """Columns a terminal gives ``text``: full-width (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-_UNIT = re.compile(r"[!-~]+[。、）」』]*| |.[。、）」』]*")  # an ASCII word, a space, or one character; closing marks stay with what they close
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Lines of at most ``width`` columns: Japanese breaks between any two characters,
-    but not before 。、） and not inside an English word or a number."""
-    lines, line, used = [], "", 0
-    for unit in _UNIT.findall(text):
-        w = display_width(unit)
-        if used + w > width and line.strip():
-            lines.append(line.rstrip())
-            line, used = "", 0
-            if unit == " ":
-                continue
-        line += unit
-        used += w
-    return [*lines, line.rstrip()] if line.strip() else lines
-
-
 def write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]]) -> None:
     """click's definition list, measured in terminal columns (click counts characters,
     so Japanese terms and descriptions run past their column)."""
@@ -57,7 +34,7 @@ def write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]]) -> Non
     room = max(formatter.width - formatter.current_indent - first - 2, 20)
     under = f"{indent}{' ' * (first + 2)}"
     for name, text in rows:
-        lines = _wrap(text, room) or [""]
+        lines = wrap(text, room) or [""]
         if display_width(name) > first:  # a long term: its text starts on the next line
             formatter.write(f"{indent}{name}\n")
         else:
@@ -70,7 +47,7 @@ def short_help(text: str, width: int) -> str:
     first = text.split("。", 1)[0].strip() + "。"
     if display_width(first) <= width:
         return first
-    return _wrap(first, width - 1)[0] + "…"
+    return wrap(first, width - 1)[0] + "…"
 
 
 class JapaneseHelp:
@@ -90,7 +67,7 @@ class JapaneseHelp:
         with formatter.indentation():
             room = max(formatter.width - formatter.current_indent, 20)
             for paragraph in text.split("\n\n"):
-                for line in _wrap(" ".join(paragraph.split()), room):
+                for line in wrap(" ".join(paragraph.split()), room):
                     formatter.write(f"{' ' * formatter.current_indent}{line}\n")
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

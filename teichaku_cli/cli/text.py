@@ -1,0 +1,66 @@
+"""Japanese text laid out in terminal columns, for the help and the result tables:
+how wide a text is (full-width characters take two columns) and where its lines
+break — between any two Japanese characters, as Japanese is set, but never inside
+a date, a number, an ID or an option (2025-06-30, 令和8年10月31日, 1,114,620,
+--month), no line starting with 、。） and none ending with （."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+_NO_LINE_START = frozenset("、。，．）」』】〕・：；！？ー%％")  # these stay with the text before them
+_NO_LINE_END = frozenset("（「『【〔")  # and these with the text after them
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: full-width (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@functools.cache
+def _unbroken() -> re.Pattern:
+    """A run kept on one line: a date as staff write it, or a run of ASCII or
+    full-width letters and digits (made on first use: --help stays quick)."""
+    from teichaku_cli.office.values import ERAS
+
+    eras = "|".join(era.name for era in ERAS)
+    return re.compile(rf"(?:{eras})?(?:元|\d+)年(?:\d+月(?:\d+日)?)?分?|\d+月\d+日|[!-~]+|[０-９Ａ-Ｚａ-ｚ]+")
+
+
+def tokens(line: str) -> list[str]:
+    """The pieces a line may break between."""
+    unbroken = _unbroken()
+    found: list[str] = []
+    at = 0
+    while at < len(line):
+        m = unbroken.match(line, at)
+        token = m[0] if m else line[at]
+        at += len(token)
+        if found and (token[0] in _NO_LINE_START or found[-1][-1] in _NO_LINE_END):
+            found[-1] += token
+        else:
+            found.append(token)
+    return found
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns (a piece wider than that is folded); a
+    space where a line breaks is not printed, a newline in ``text`` is kept."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for token in tokens(paragraph):
+            if line and display_width(line + token) > width:
+                out.append(line.rstrip())
+                line = ""
+            if not line and token.isspace():
+                continue
+            while display_width(token) > width:
+                cut = next(i for i in range(len(token), 0, -1) if display_width(token[:i]) <= width or i == 1)
+                out.append(token[:cut])
+                token = token[cut:]
+            line += token
+        out.append(line.rstrip())
+    return out

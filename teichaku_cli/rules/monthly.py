@@ -177,7 +177,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     initial_due = _first_claim_months(tables, month, active, lives, periods)
     unknown = sorted(
         values["利用者ID"] for values in active
-        if (job := lives.of(values).job_for(month, month_end(month))) is not None and job.disclosure not in ("オープン", "クローズ")
+        if (job := lives.of(values).job_for(month, month_end(month))) is not None and job.disclosure not in schema.DISCLOSURE
     )
     if unknown:  # no employer warnings for them: said once, not per user
         shown = "、".join(unknown[:10]) + (f" ほか{len(unknown) - 10}人" if len(unknown) > 10 else "")

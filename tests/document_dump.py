@@ -22,7 +22,7 @@ def dump(path: Path) -> dict:
                 if c.value is None and not c.has_style:
                     continue
                 value = c.value.isoformat() if isinstance(c.value, (date, datetime)) else c.value
-                cells[c.coordinate] = [value, c.data_type, c.number_format, c.font.name, bool(c.font.b), c.alignment.horizontal, c.border.left.style]
+                cells[c.coordinate] = [value, c.data_type, c.number_format, c.font.name, bool(c.font.b), c.alignment.horizontal, _left_border(c)]
         sheets[ws.title] = {
             "cells": cells,
             "merges": sorted(str(r) for r in ws.merged_cells.ranges),
@@ -34,6 +34,11 @@ def dump(path: Path) -> dict:
             "footer": ws.oddFooter.center.text,
         }
     return sheets
+
+
+def _left_border(cell) -> str | None:
+    border = cell.border
+    return border.left.style if border is not None and border.left is not None else None
 
 
 def compare_or_update(path: Path, golden: Path, update: bool) -> tuple[dict, dict]:

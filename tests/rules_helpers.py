@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import write_csvs
 from teichaku_cli.office.load import load_office
-from teichaku_cli.rules.calendar import month_end, months_from
+from teichaku_cli.base.dates import month_end, months_from
 
 
 def good_month(uid: str, month: date, **user) -> dict[str, list[dict]]:

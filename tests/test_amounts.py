@@ -14,11 +14,11 @@ import pytest
 from conftest import write_csvs, write_xlsx
 from rules_helpers import good_month, merge
 from teichaku_cli.office.load import load_office
-from teichaku_cli.office.regime import Months, TreatmentImprovement
+from teichaku_cli.model.regime import Months, TreatmentImprovement
 from teichaku_cli.rules import amounts as A
-from teichaku_cli.rules.certificates import CapResult
+from teichaku_cli.model.certificates import CapResult
 from teichaku_cli.rules.monthly import check_month
-from teichaku_cli.rules.ruleset import rules_for
+from teichaku_cli.model.rulebook import rules_for
 
 MONTH = date(2025, 10, 1)  # an R6 month
 TODAY = date(2025, 11, 5)
@@ -86,7 +86,7 @@ def test_treatment_improvement_is_units_so_far_times_the_rate_rounded_half_up():
 
 
 def test_treatment_improvement_is_named_for_its_month():
-    from teichaku_cli.office.regime import Regime
+    from teichaku_cli.model.regime import Regime
 
     regime = Regime(treatment=(held("10.0%"),))
     names = {m: A.unit_lines(rules_for(m), regime, m, rules_for(m).tiers[rules_for(m).bands[0][1]][0], ())[-1].label for m in (date(2024, 5, 1), date(2024, 6, 1), date(2023, 10, 1))}

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from teichaku_cli.rules.calendar import months_back_from, months_from, span_label
-from teichaku_cli.rules.ruleset import all_rule_sets, rules_for
+from teichaku_cli.base.dates import months_back_from, months_from, span_label
+from teichaku_cli.model.rulebook import all_rule_sets, rules_for
 
 D = date
 

@@ -9,8 +9,8 @@ from datetime import date
 from conftest import write_csvs
 from rules_helpers import good_month, merge
 from teichaku_cli.office.load import read_office
-from teichaku_cli.office.schema import USERS
-from teichaku_cli.rules.certificates import Certificate, Certificates
+from teichaku_cli.model.schema import USERS
+from teichaku_cli.model.certificates import Certificate, Certificates
 
 MONTH = date(2025, 10, 1)
 

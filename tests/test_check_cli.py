@@ -224,7 +224,7 @@ def test_every_month_of_the_sample_prints_as_a_table_and_a_workbook(invoke, tmp_
     (each month mixes other findings: one month's mix once crashed check)."""
     from pathlib import Path
 
-    from teichaku_cli.rules.calendar import next_month
+    from teichaku_cli.base.dates import next_month
 
     monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
     sample = Path(__file__).resolve().parents[1] / "samples" / "csv"

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from rules_helpers import build, good_month, merge
-from teichaku_cli.rules.calendar import month_end
+from teichaku_cli.base.dates import month_end
 from teichaku_cli.rules.monthly import check_month
-from teichaku_cli.rules.ruleset import RulesUnavailable
+from teichaku_cli.model.rulebook import RulesUnavailable
 
 TODAY = date(2026, 11, 22)
 R6_MONTH = date(2025, 10, 1)
@@ -463,7 +463,7 @@ def test_a_late_handoff_in_r3_does_not_threaten_a_reduction_r3_did_not_have(tmp_
 
 
 def test_durations_in_messages_come_from_the_rule_files(tmp_path):
-    from teichaku_cli.rules.calendar import span_label
+    from teichaku_cli.base.dates import span_label
 
     assert [span_label(m) for m in (3, 6, 12, 36, 42, 78)] == ["3か月", "6か月", "1年", "3年", "3年6か月", "6年6か月"]
     tables = good_month("0001", R6_MONTH)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from teichaku_cli.cli import app
-from teichaku_cli.office import schema
+from teichaku_cli.model import schema
 from teichaku_cli.rules.findings import CODES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -224,7 +224,7 @@ def test_a_report_marked_read_only_is_kept_even_with_force(invoke, tmp_path):
 
 
 def test_a_disk_that_fills_up_mid_batch(invoke, tmp_path, monkeypatch):
-    from teichaku_cli import safe_write
+    from teichaku_cli.base import safe_write
 
     data, out = office(tmp_path, 3), tmp_path / "out"
     real = safe_write._Sink.write

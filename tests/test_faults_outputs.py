@@ -137,7 +137,7 @@ def test_out_on_a_full_disk_leaves_nothing_and_prints_no_python_noise(office, tm
     """Story: a full disk (which also printed "Exception ignored … Traceback"). In a
     process of its own: Python prints that at exit, after a test runner has gone."""
     patch = (
-        "import errno\nfrom teichaku_cli import safe_write\nreal = safe_write._Sink.write\n"
+        "import errno\nfrom teichaku_cli.base import safe_write\nreal = safe_write._Sink.write\n"
         "def write(self, data):\n"
         "    if not self._dead and self._raw.tell() + len(data) > 2000:\n"
         "        raise OSError(errno.ENOSPC, 'No space left on device')\n"

@@ -14,7 +14,7 @@ import pytest
 from conftest import write_csvs, write_xlsx
 from rules_helpers import build, good_month, merge
 from teichaku_cli.office.load import load_office, read_office
-from teichaku_cli.office.values import format_wareki_date
+from teichaku_cli.base.dates import format_wareki_date
 from teichaku_cli.rules.monthly import check_month
 from teichaku_cli.rules.retention import compute_rate, retention_record
 
@@ -366,9 +366,9 @@ def test_the_rate_is_not_final_while_a_re_employment_could_still_count(tmp_path)
 
 
 def test_the_rehire_by_note_is_only_shown_while_a_rehire_can_still_count():
-    from teichaku_cli.office.history import Job, WorkingLife
+    from teichaku_cli.model.history import Job, WorkingLife
     from teichaku_cli.rules.employment import employment_on
-    from teichaku_cli.rules.ruleset import rules_for
+    from teichaku_cli.model.rulebook import rules_for
 
     life = WorkingLife((Job("甲", date(2023, 4, 1), date(2025, 3, 30), "オープン", True, None, "就労履歴", 2),), True)
     rules = rules_for(date(2025, 3, 31))

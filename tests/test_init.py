@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teichaku_cli.office import schema
+from teichaku_cli.model import schema
 from teichaku_cli.office.load import read_office
 
 

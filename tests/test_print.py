@@ -14,7 +14,7 @@ import pytest
 from conftest import write_csvs
 from rules_helpers import good_month
 from teichaku_cli.documents.sheets import AMOUNT_FORMAT, HEADER_ROW, WAREKI_DATE_FORMAT, lines_needed, row_height
-from teichaku_cli.office import schema
+from teichaku_cli.model import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "office.xlsx"

@@ -512,7 +512,7 @@ def test_the_docs_list_exactly_what_an_employer_copy_can_hold(tmp_path):
     class FakeOffice:
         settings = Settings()
 
-    from teichaku_cli.office.history import Job, WorkingLife
+    from teichaku_cli.model.history import Job, WorkingLife
 
     job = Job("辰社", date(2024, 4, 1), None, "オープン", True, None, "就労履歴", 2)
     context = build._employer_context(

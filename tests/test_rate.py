@@ -15,7 +15,6 @@ from rules_helpers import build
 from teichaku_cli.documents.sheets import HEADER_ROW
 from teichaku_cli.office.load import load_office
 from teichaku_cli.rules.retention import compute_rate, designation_rate, rate_as_dict, retention_record, what_moves
-from teichaku_cli.rules.ruleset import rules_for
 
 TODAY = date(2026, 11, 22)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CONTACT, USER, minimal_tables, patch_sheet_xml, write_csvs, write_xlsx
-from teichaku_cli.errors import DataProblems
+from teichaku_cli.base.errors import DataProblems
 from teichaku_cli.office.load import load_office, read_office
 
 FIXTURES = Path(__file__).parent / "fixtures"

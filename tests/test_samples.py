@@ -108,7 +108,7 @@ def test_every_month_and_year_of_the_samples_can_be_checked(offices):
     """Story: check crashed (KeyError) for any month without a ケース会議 row — most
     months — while `make run`'s month had one. Every month from the first rule set
     to next month, every due day and every rate year, on both copies of the sample."""
-    from teichaku_cli.rules.calendar import next_month
+    from teichaku_cli.base.dates import next_month
     from teichaku_cli.rules.deadlines import upcoming
     from teichaku_cli.rules.monthly import as_dict
     from teichaku_cli.rules.retention import compute_rate

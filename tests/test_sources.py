@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from teichaku_cli.rules.ruleset import all_rule_sets
+from teichaku_cli.model.rulebook import all_rule_sets
 
 ROOT = Path(__file__).resolve().parents[1]
 

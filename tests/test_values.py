@@ -4,16 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from teichaku_cli.office.values import (
-    ValueProblem,
-    format_wareki_date,
-    format_wareki_month,
-    parse_choice,
-    parse_date,
-    parse_id,
-    parse_month,
-    parse_yesno,
-)
+from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
+from teichaku_cli.office.values import ValueProblem, parse_choice, parse_date, parse_id, parse_month, parse_yesno
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ def check(
 ) -> None:
     """請求前チェック: 利用者ごとに対象月分（省略時は前月）を請求できるか、足りないもの、直し方、単位数と請求見込み（総費用額・利用者負担・給付費）を出す。"""
     from teichaku_cli.rules.monthly import as_dict, check_month
-    from teichaku_cli.safe_write import check_output
+    from teichaku_cli.base.safe_write import check_output
 
     today = common_today()
     target = parse_month_option(month, today)
@@ -91,7 +91,7 @@ def _render(payload: dict, office) -> None:
 
     from rich.text import Text
 
-    from teichaku_cli.office.values import format_wareki_month
+    from teichaku_cli.base.dates import format_wareki_month
 
     out = console()
     tier = payload["tier"]

@@ -15,7 +15,7 @@ from typing import Annotated, Callable, Optional, TypeVar
 import typer
 
 from teichaku_cli.cli.text import display_width, tokens, wrap
-from teichaku_cli.errors import DataProblems, Problem, TeichakuError
+from teichaku_cli.base.errors import DataProblems, Problem, TeichakuError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 EXIT_INTERRUPTED = 130  # Ctrl-C or a stop request (SIGTERM), as shells report a SIGINT
@@ -265,7 +265,7 @@ def guarded(fn: F) -> F:
         import signal
         import threading
 
-        from teichaku_cli import safe_write
+        from teichaku_cli.base import safe_write
 
         safe_write.reset()
         # Fewer collections of the cyclic GC (as mypy does): a big office is millions of

@@ -11,7 +11,7 @@ import typer
 from teichaku_cli.cli.common import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, ConfigOpt, DataArg, console, guarded, load_office, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, MonthOpt, parse_date_option, parse_month_option
-from teichaku_cli.errors import UsageError
+from teichaku_cli.base.errors import UsageError
 
 UserOpt = Annotated[Optional[List[str]], typer.Option("--user", metavar="利用者ID", help="利用者ID（--user 0001 --user 0002 のように複数指定可）。省略時は対象の全員。", show_default=False)]
 PlanUserOpt = Annotated[
@@ -45,7 +45,7 @@ def _template(explicit: Path | None, settings, key: str, bundled_name: str):
 
 def _out_dir(out: Path) -> Path:
     """--out of report/plan is a folder; refuse a file (or a name that looks like one) before any work."""
-    from teichaku_cli.safe_write import OutputError, check_folder, name_too_long
+    from teichaku_cli.base.safe_write import OutputError, check_folder, name_too_long
 
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} はファイルです。出力先にはフォルダを指定します。", "新しいフォルダ名か、既にあるフォルダを指定してください")
@@ -96,7 +96,7 @@ def _run(template, jobs, force: bool, inputs) -> None:
 def _refuse_unreadable_gates(office) -> None:
     """No employer copy at all while a disclosure, consent or sharing column cannot be
     read: which jobs may be shared with, and what, is then unknown (fail closed)."""
-    from teichaku_cli.errors import TeichakuError
+    from teichaku_cli.base.errors import TeichakuError
     from teichaku_cli.office.checks import sharing_blockers
 
     blockers = sharing_blockers(office)

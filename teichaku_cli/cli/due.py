@@ -9,7 +9,7 @@ import typer
 from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, Wrapped, console, guarded, load_office, omitted, print_json, terminal_safe, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, OutOpt
-from teichaku_cli.errors import UsageError
+from teichaku_cli.base.errors import UsageError
 
 
 @guarded
@@ -23,7 +23,7 @@ def due(
 ) -> None:
     """期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など、超過した日数つき）を先頭に、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
     from teichaku_cli.rules.deadlines import upcoming
-    from teichaku_cli.safe_write import check_output
+    from teichaku_cli.base.safe_write import check_output
 
     if not 1 <= within <= 60:
         raise UsageError(f"--within {within} は範囲外です。", "1〜60（か月）で指定してください")
@@ -47,7 +47,7 @@ def due(
 def _render(found) -> None:
     from rich.table import Table
 
-    from teichaku_cli.office.values import format_wareki_date
+    from teichaku_cli.base.dates import format_wareki_date
 
     out = console()
     today = found.today

@@ -24,9 +24,9 @@ def init(
     """空の入力用ブック（全シート・見出し・選択肢つき）と teichaku.toml を作る。"""
     from datetime import datetime
 
-    from teichaku_cli.office.blank import CONFIG_TEMPLATE, write_blank_workbook
+    from teichaku_cli.documents.blank import CONFIG_TEMPLATE, write_blank_workbook
     from teichaku_cli.office.settings import CONFIG_NAME, toml_escape
-    from teichaku_cli.safe_write import OutputError, atomic_file, backup, check_folder, exists_message, read_only_refusal
+    from teichaku_cli.base.safe_write import OutputError, atomic_file, backup, check_folder, exists_message, read_only_refusal
 
     check_folder(directory, "作成先")
     workbook, config = directory / WORKBOOK_NAME, directory / CONFIG_NAME
@@ -55,7 +55,7 @@ def init(
         out.print(f"元のファイルは控えとして残しました: {'、'.join(visible(p) for p in kept)}")
     out.print(f"次に: ブックに入力して、teichaku validate {visible(workbook)} で確かめてください。")
     from teichaku_cli.documents.build import consent_paragraph
-    from teichaku_cli.office.schema import EMPLOYER_FIELDS
+    from teichaku_cli.model.schema import EMPLOYER_FIELDS
 
     out.print("\n事業主との共有についての同意書に使える文例（teichaku.toml の「事業主と共有する項目」を変えたら、欄の名前も合わせてください）:")
     out.print(visible(consent_paragraph(EMPLOYER_FIELDS)))

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from teichaku_cli.errors import UsageError
+from teichaku_cli.base.errors import UsageError
 
 MonthOpt = Annotated[
     Optional[str],
@@ -19,7 +19,7 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="既にあるファイ�
 
 
 def _first_rules():
-    from teichaku_cli.rules.ruleset import all_rule_sets
+    from teichaku_cli.model.rulebook import all_rule_sets
 
     return all_rule_sets()[0]
 
@@ -33,7 +33,7 @@ def parse_month_option(value: str | None, today: date) -> date:
     claim is prepared for a month that is over; next month is as far as a look
     ahead makes sense)."""
     from teichaku_cli.office.values import OutOfRange, ValueProblem, parse_month
-    from teichaku_cli.rules.calendar import next_month, previous_month
+    from teichaku_cli.base.dates import next_month, previous_month
 
     if value is None:
         return previous_month(today)
@@ -59,7 +59,7 @@ def parse_fiscal_year(value: str, today: date) -> int:
     """2025, 2025年度, R7, 令和7年度, H30 → the fiscal year (西暦), from the first
     year whose rate our rule sets can use (the rate closing year Y is used for
     claims in Y+1: the year before the first rule set) up to this fiscal year."""
-    from teichaku_cli.rules.calendar import fiscal_year
+    from teichaku_cli.base.dates import fiscal_year
 
     year = read_fiscal_year(value)
     first, last = fiscal_year(_first_rules().effective_from) - 1, fiscal_year(today)
@@ -75,7 +75,7 @@ def read_fiscal_year(value: str) -> int:
     import re
     import unicodedata
 
-    from teichaku_cli.office.values import ERAS
+    from teichaku_cli.base.dates import ERAS
 
     text = unicodedata.normalize("NFKC", value).strip().removesuffix("年度").removesuffix("年")
     if re.fullmatch(r"\d{4}", text):

@@ -10,7 +10,7 @@ import typer
 from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, Wrapped, console, guarded, load_office, omitted, print_json, terminal_safe, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, OutOpt, parse_fiscal_year
-from teichaku_cli.errors import UsageError
+from teichaku_cli.base.errors import UsageError
 
 
 @guarded
@@ -25,8 +25,8 @@ def rate(
     config: ConfigOpt = None,
 ) -> None:
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
-    from teichaku_cli.rules.calendar import fiscal_year
-    from teichaku_cli.safe_write import check_output
+    from teichaku_cli.base.dates import fiscal_year
+    from teichaku_cli.base.safe_write import check_output
 
     today = common_today()
     if designation_date is not None and (year is not None or fee_table is not None):
@@ -69,9 +69,9 @@ def rate(
 
 def _history(office, last_year: int, today, fee_table) -> list[dict]:
     """The rate for each fiscal year the data covers (for the chart)."""
-    from teichaku_cli.rules.calendar import fiscal_year
+    from teichaku_cli.base.dates import fiscal_year
     from teichaku_cli.rules.retention import compute_rate, percent
-    from teichaku_cli.rules.ruleset import RulesUnavailable
+    from teichaku_cli.model.rulebook import RulesUnavailable
 
     first = fiscal_year(office.users["利用開始日"].min().date()) if len(office.users) else last_year
     rows = []

@@ -23,7 +23,7 @@ def display_width(text: str) -> int:
 def _unbroken() -> re.Pattern:
     """A run kept on one line: a date as staff write it, or a run of ASCII or
     full-width letters and digits (made on first use: --help stays quick)."""
-    from teichaku_cli.office.values import ERAS
+    from teichaku_cli.base.dates import ERAS
 
     eras = "|".join(era.name for era in ERAS)
     return re.compile(rf"(?:{eras})?(?:元|\d+)年(?:\d+月(?:\d+日)?)?分?|\d+月\d+日|[!-~]+|[０-９Ａ-Ｚａ-ｚ]+")

@@ -22,20 +22,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from teichaku_cli.errors import TeichakuError, UsageError
-from teichaku_cli.office import schema
-from teichaku_cli.office.history import WorkingLife
-from teichaku_cli.office.load import ROW
-from teichaku_cli.office.rows import as_date, records
-from teichaku_cli.office.values import format_wareki_date
-from teichaku_cli.rules.calendar import month_end
+from teichaku_cli.base.errors import TeichakuError, UsageError
+from teichaku_cli.model import schema
+from teichaku_cli.model.history import WorkingLife
+from teichaku_cli.model.office import ROW
+from teichaku_cli.model.rows import as_date, records
+from teichaku_cli.base.dates import format_wareki_date
+from teichaku_cli.base.dates import month_end
 from teichaku_cli.rules.periods import UserPeriods
-from teichaku_cli.rules.ruleset import rules_for
+from teichaku_cli.model.rulebook import rules_for
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from teichaku_cli.office.load import Office
+    from teichaku_cli.model.office import Office
 
 USER_COPY, EMPLOYER_COPY = "user", "employer"
 COPY_LABEL = {USER_COPY: "本人用", EMPLOYER_COPY: "事業主用"}
@@ -224,7 +224,7 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
 def _by_employer(held: list) -> list[list]:
     """The month's jobs by employer: rows of one employer (a rehire, a disclosure recorded
     from a later day) make one copy; a job whose employer is unknown stands alone."""
-    from teichaku_cli.office.history import employer_key
+    from teichaku_cli.model.history import employer_key
 
     groups: dict[object, list] = {}
     for i, job in enumerate(held):
@@ -325,7 +325,7 @@ def _employer_context(office, base: dict, user: dict, life: WorkingLife, passing
 def _row_for(rows: list[dict], job, held: list) -> dict | None:
     """The month's 支援レポート row about ``job``'s employer: the one naming it, or an
     unnamed one when the month has no other employer (then it can only be about this one)."""
-    from teichaku_cli.office.history import employer_key
+    from teichaku_cli.model.history import employer_key
 
     named = [r for r in rows if r.get("事業主")]
     for row in named:
@@ -457,7 +457,7 @@ def write_jobs(template, jobs: list[Job], force: bool, inputs: Iterable[Path] = 
     """
     import time
 
-    from teichaku_cli.safe_write import exists_message, input_refusal, name_too_long
+    from teichaku_cli.base.safe_write import exists_message, input_refusal, name_too_long
 
     started = time.time_ns()
     outcomes: dict[int, Outcome] = {}
@@ -533,8 +533,8 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 def _render_one(template, context, path: Path, force: bool) -> tuple[str, str]:
     """One file: (WRITTEN, "") or (FAILED, why). Its failure is its own outcome, not the batch's end."""
-    from teichaku_cli.errors import TeichakuError
-    from teichaku_cli.safe_write import describe_unexpected
+    from teichaku_cli.base.errors import TeichakuError
+    from teichaku_cli.base.safe_write import describe_unexpected
 
     try:
         template.render(context, path, overwrite=force)
@@ -615,7 +615,7 @@ def _stop(pool) -> None:
 
 def _clean_after(jobs: list[Job]) -> None:
     """Temporary files of workers that were stopped or crashed (their writers are gone now)."""
-    from teichaku_cli.safe_write import clean_stale, forget_cleaned
+    from teichaku_cli.base.safe_write import clean_stale, forget_cleaned
 
     for folder in {job.path.parent for job in jobs if job.path is not None}:
         forget_cleaned(folder)
@@ -629,7 +629,7 @@ _worker_force = False
 def _worker_start(path: Path, force: bool, parent_pid: int) -> None:
     import signal
 
-    from teichaku_cli import safe_write
+    from teichaku_cli.base import safe_write
     from teichaku_cli.documents.xlsx_template import XlsxTemplate
 
     global _worker_template, _worker_force
@@ -650,7 +650,7 @@ def _watch_parent(parent_pid: int) -> None:
     import threading
     from multiprocessing.connection import wait
 
-    from teichaku_cli import safe_write
+    from teichaku_cli.base import safe_write
 
     parent = multiprocessing.parent_process()
 

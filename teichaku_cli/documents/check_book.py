@@ -10,7 +10,7 @@ from pathlib import Path
 from teichaku_cli.documents.sheets import AMOUNT, DECIMAL, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet
 from teichaku_cli.rules.findings import citation
 from teichaku_cli.rules.monthly import ESTIMATE_NOTE, MonthCheck, Totals, by_municipality, totals
-from teichaku_cli.safe_write import atomic_file
+from teichaku_cli.base.safe_write import atomic_file
 
 SEVERITY = {"error": "エラー", "warning": "注意", "note": "お知らせ"}
 SEVERITY_NOTE = "重要度「エラー」はその月を請求できない指摘、「注意」は請求はできるが直すべき指摘、「お知らせ」は確かめておくことです。"
@@ -19,7 +19,7 @@ SEVERITY_NOTE = "重要度「エラー」はその月を請求できない指摘
 def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, overwrite: bool = False) -> None:
     from openpyxl import Workbook
 
-    from teichaku_cli.office.values import format_wareki_month
+    from teichaku_cli.base.dates import format_wareki_month
 
     wb = Workbook()
     wb.remove(wb.active)

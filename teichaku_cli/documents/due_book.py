@@ -7,7 +7,7 @@ from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DATE, HEADER_ROW, WRAP, Col, Heading, add_sheet
 from teichaku_cli.rules.findings import citation
-from teichaku_cli.safe_write import atomic_file
+from teichaku_cli.base.safe_write import atomic_file
 
 LATE_COLOR = "C00000"  # red, as the terminal shows late items; the words say it too, for black-and-white printers
 
@@ -17,7 +17,7 @@ def write_due_workbook(path: Path, found, settings, overwrite: bool = False) -> 
     from openpyxl.styles import Font
 
     from teichaku_cli.documents.sheets import FONT_NAME, FONT_SIZE
-    from teichaku_cli.office.values import format_wareki_date
+    from teichaku_cli.base.dates import format_wareki_date
 
     today = found.today
     wb = Workbook()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, HEADER_ROW, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet, extend_print_area
 from teichaku_cli.rules.retention import marks
-from teichaku_cli.safe_write import atomic_file
+from teichaku_cli.base.safe_write import atomic_file
 
 RATE_LINE = "1F4E79"
 THRESHOLD_LINE = "808080"
@@ -20,13 +20,13 @@ def _day(text: str | None) -> date | None:
 
 
 def _span(start: str, end: str) -> str:
-    from teichaku_cli.office.values import format_wareki_date
+    from teichaku_cli.base.dates import format_wareki_date
 
     return f"{format_wareki_date(_day(start))}〜{format_wareki_date(_day(end))}"
 
 
 def _year(y: int) -> str:
-    from teichaku_cli.office.values import format_wareki_fiscal_year
+    from teichaku_cli.base.dates import format_wareki_fiscal_year
 
     return f"{format_wareki_fiscal_year(y)}（{y}年度）"
 
@@ -125,7 +125,7 @@ def _trend_sheet(wb, heading: Heading, history: list[dict]) -> None:
     lines between the years, every point marked and labelled, the axis from 0 to
     above 100 % so that no point sits on (and under) its edge, and one grey dashed
     line per tier threshold, named at its left end."""
-    from teichaku_cli.office.values import format_wareki_fiscal_year
+    from teichaku_cli.base.dates import format_wareki_fiscal_year
 
     thresholds = sorted({t for row in history for t in row["thresholds"]}, reverse=True)
     ws = add_sheet(
@@ -222,7 +222,7 @@ def _font(size: int, bold: bool = False, color: str = "404040"):
 def write_designation_workbook(path: Path, payload: dict, settings, made_on: date, overwrite: bool = False) -> None:
     """`teichaku rate --designation-date --out`: the new-designation rate and the
     people of the 移行実績 sheet, counted or not, and why."""
-    from teichaku_cli.office.values import format_wareki_date
+    from teichaku_cli.base.dates import format_wareki_date
 
     tier = payload["tier"] or {}
     designated = _day(payload["designation_date"])

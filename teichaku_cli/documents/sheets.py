@@ -322,7 +322,7 @@ def _line(ws, row: int, text: str, last: str, style: str, width: float, size: fl
 
 
 def _wareki(day: date) -> str:
-    from teichaku_cli.office.values import format_wareki_date
+    from teichaku_cli.base.dates import format_wareki_date
 
     return format_wareki_date(day)
 

@@ -27,8 +27,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from teichaku_cli.errors import TeichakuError
-from teichaku_cli.office.values import format_wareki_date, format_wareki_month
+from teichaku_cli.base.errors import TeichakuError
+from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
 
 WAREKI_DATE_FORMAT = '[$-411]ggge"年"m"月"d"日"'
 _QUOTED = re.compile(r"'([^']*)'")
@@ -238,7 +238,7 @@ class XlsxTemplate:
 
     # --- rendering --------------------------------------------------------------------
     def render(self, context: dict[str, Any], out_path: Path, overwrite: bool = True) -> None:
-        from teichaku_cli.safe_write import atomic_file
+        from teichaku_cli.base.safe_write import atomic_file
 
         outs = []
         try:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from teichaku_cli.errors import Problem
-from teichaku_cli.office import schema
-from teichaku_cli.office.load import ROW
-from teichaku_cli.office.values import format_wareki_date, format_wareki_month
+from teichaku_cli.base.errors import Problem
+from teichaku_cli.model import schema
+from teichaku_cli.model.office import ROW
+from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
 
 if TYPE_CHECKING:
-    from teichaku_cli.office.load import Office
+    from teichaku_cli.model.office import Office
 
 MAX_LISTED = 20
 DIGITS = {"受給者証番号": 10, "市町村番号": 6, "上限管理事業所番号": 10}  # as the claim forms print them
@@ -27,7 +27,7 @@ def certificate_checks(office: "Office") -> list[Problem]:
 
 
 def _certificates(office: "Office") -> list[Problem]:
-    from teichaku_cli.rules.ruleset import all_rule_sets
+    from teichaku_cli.model.rulebook import all_rule_sets
 
     name = schema.CERTIFICATES.name
     frame = office.table(name)

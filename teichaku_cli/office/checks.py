@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from teichaku_cli.errors import Problem
-from teichaku_cli.office import schema
-from teichaku_cli.office.history import HISTORY_TABLE, USER_JOB_COLUMNS, employer_key
-from teichaku_cli.office.load import ROW
-from teichaku_cli.office.rows import as_date, records
-from teichaku_cli.office.values import format_wareki_date
-from teichaku_cli.rules.calendar import month_end
+from teichaku_cli.base.errors import Problem
+from teichaku_cli.model import schema
+from teichaku_cli.model.history import HISTORY_TABLE, USER_JOB_COLUMNS, employer_key
+from teichaku_cli.model.office import ROW
+from teichaku_cli.model.rows import as_date, records
+from teichaku_cli.base.dates import format_wareki_date
 
 if TYPE_CHECKING:
-    from teichaku_cli.office.load import Office
+    from teichaku_cli.model.office import Office
 
 MAX_LISTED = 20
 

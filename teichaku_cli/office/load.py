@@ -8,16 +8,17 @@ errors (a wrong claim is worse than none).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from teichaku_cli.errors import DataProblems, Place, Problem, TeichakuError, column_letter, did_you_mean, near_misses
-from teichaku_cli.office import schema
-from teichaku_cli.office.schema import Column, Kind, Table
-from teichaku_cli.office.settings import Settings, find_config, load_settings
+from teichaku_cli.base.errors import DataProblems, Place, Problem, TeichakuError, column_letter, did_you_mean, near_misses
+from teichaku_cli.model import schema
+from teichaku_cli.model.office import ROW, Office, TablePlace
+from teichaku_cli.model.schema import Column, Kind, Table
+from teichaku_cli.model.settings import Settings
+from teichaku_cli.office.settings import find_config, load_settings
 from teichaku_cli.office.sources import EXCEL_ERRORS, RawSheet, Source, normalize_name, open_source
 from teichaku_cli.office.values import (
     CONTROL,
@@ -37,71 +38,9 @@ from teichaku_cli.office.values import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from teichaku_cli.office.history import WorkingLives
-
 MAX_PER_COLUMN = 20  # listed problems per sheet column; the rest are counted
-ROW = "_row"  # the Excel row number of each record
 MAX_CELL = 32_767  # characters Excel holds in a cell: a longer text would be cut when written back
 SHOWN = 50  # characters of a bad value shown in a message
-
-
-@dataclass
-class TablePlace:
-    file: str
-    sheet: str | None
-    letters: dict[str, str] = field(default_factory=dict)  # canonical column → Excel letter
-    # privacy-gate columns whose header could not be read (duplicated, or named in a way
-    # that only looks like it): column → why. Their values are all "unknown".
-    unreadable: dict[str, str] = field(default_factory=dict)
-
-    def at(self, row: int | None = None, column: str | None = None) -> Place:
-        return Place(self.file, self.sheet, row, column, self.letters.get(column or ""))
-
-
-@dataclass
-class Office:
-    """The office's data, typed: one pandas DataFrame per table (canonical column
-    names, dates as datetime64, yes/no as bool, a ``_row`` column with the Excel
-    row), and where each table came from."""
-
-    settings: Settings
-    source: str
-    tables: dict[str, "pd.DataFrame"]
-    places: dict[str, TablePlace]
-    problems: list[Problem] = field(default_factory=list)
-    inputs: list[Path] = field(default_factory=list)  # every file read: no output may be written over one
-    read_as_saved: list[Problem] = field(default_factory=list)  # inputs open in Excel: every command says so
-
-    @property
-    def users(self) -> "pd.DataFrame":
-        return self.tables[schema.USERS.name]
-
-    @property
-    def contacts(self) -> "pd.DataFrame":
-        return self.tables[schema.CONTACTS.name]
-
-    def table(self, name: str) -> "pd.DataFrame":
-        return self.tables[name]
-
-    @functools.cached_property
-    def lives(self) -> "WorkingLives":
-        """Each person's jobs (就労履歴, or the single-job columns on 利用者)."""
-        from teichaku_cli.office.history import WorkingLives
-
-        return WorkingLives.of_office(self)
-
-    def place(self, table: str, row: int | None = None, column: str | None = None) -> Place:
-        return self.places[table].at(row, column)
-
-    def has_problem(self, table: str, row: int, column: str) -> bool:
-        """Was this cell reported while reading (e.g. a value that could not be read)?"""
-        place = self.place(table, row, column)
-        return (place.file, place.sheet, row, column) in self._reported
-
-    @functools.cached_property
-    def _reported(self) -> set[tuple]:
-        # taken once, before the checks across tables add theirs: only reading's problems count
-        return {(p.place.file, p.place.sheet, p.place.row, p.place.column) for p in self.problems}
 
 
 def resolve_data(data: Path | None, config: Path | None) -> tuple[Path, Settings]:
@@ -170,7 +109,6 @@ def _open_in_excel(path: Path, source: Source) -> list[Problem]:
 
 
 def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) -> Office:
-    import pandas as pd  # while the sheets are read in the background
 
     tables: dict[str, pd.DataFrame] = {}
     places: dict[str, TablePlace] = {}

@@ -32,18 +32,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from teichaku_cli.errors import Place, Problem, did_you_mean, near_misses
-from teichaku_cli.office.regime import PRICE_KEY, TOML_KEYS, ConfigError, Regime, read_regime
-from teichaku_cli.office.schema import EMPLOYER_FIELDS, REPORT_FIELDS
+from teichaku_cli.base.errors import Place, Problem, did_you_mean, near_misses
+from teichaku_cli.model.settings import DEFAULT_UNIT_PRICE, Settings
+from teichaku_cli.office.regime import PRICE_KEY, TOML_KEYS, ConfigError, read_regime
+from teichaku_cli.model.schema import EMPLOYER_FIELDS, REPORT_FIELDS
 from teichaku_cli.office.values import ValueProblem, control_problem, parse_date
 
 CONFIG_NAME = "teichaku.toml"
 EMPLOYER_FIELDS_KEY = "事業主と共有する項目"
-DEFAULT_UNIT_PRICE = 10.0  # 円/単位 for その他 地域 (the base rate)
 TEMPLATE_KEYS = ("支援レポート", "支援レポート（事業主用）", "就労定着支援計画")
 
 # Every top-level key teichaku.toml may hold. A key not listed here is reported
@@ -77,28 +75,6 @@ def toml_escape(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-@dataclass(frozen=True)
-class Settings:
-    office_name: str = ""
-    office_number: str = ""
-    unit_price: float = DEFAULT_UNIT_PRICE  # the one written, or the latest period's
-    unit_price_set: bool = False
-    designated_on: date | None = None
-    data: Path | None = None
-    columns: dict[str, str] = field(default_factory=dict)
-    sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
-    sheets: dict[str, str] = field(default_factory=dict)
-    base_tier: str = ""  # 基本報酬区分 when the office sets it instead of computing the rate
-    regime: Regime = field(default_factory=Regime)  # office 加算・減算, 処遇改善加算, 地域区分単価 over time
-    templates: dict[str, Path] = field(default_factory=dict)  # 支援レポート / 就労定着支援計画 → an office's own copy
-    employer_fields: tuple[str, ...] = EMPLOYER_FIELDS  # 支援レポート fields an employer copy may show
-    path: Path | None = None
-    problems: tuple[Problem, ...] = ()  # what is wrong in the file (listed with the data's problems)
-
-    def column_map(self, table: str) -> dict[str, str]:
-        return {**self.columns, **self.sheet_columns.get(table, {})}
 
 
 def find_config(data: Path | None, explicit: Path | None) -> Path | None:
@@ -181,7 +157,7 @@ def load_settings(path: Path | None) -> Settings:
     data = raw.get("data")
     if data is not None and not isinstance(data, str):
         raise ConfigError(f"{path}: 「data」はファイルかフォルダのパスを文字で書いてください（値: {_shown(data)}）。", 'data = "office.xlsx" のように " で囲んでください')
-    from teichaku_cli.rules.ruleset import all_rule_sets
+    from teichaku_cli.model.rulebook import all_rule_sets
 
     not_applicable = {v.label: v.source for rules in all_rule_sets() for v in rules.not_applicable.values()}
     regime = read_regime(raw, path, not_applicable)
@@ -205,7 +181,7 @@ def load_settings(path: Path | None) -> Settings:
         r.problem("指定日", f"指定日: {exc.message}", exc.fix, raw.get("指定日"))
         designated = None
 
-    from teichaku_cli.office import schema
+    from teichaku_cli.model import schema
 
     every_column = [c.name for t in schema.TABLES for c in t.columns]
     columns: dict[str, str] = {}

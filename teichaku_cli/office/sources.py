@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from teichaku_cli.errors import Place, Problem, TeichakuError
+from teichaku_cli.base.errors import Place, TeichakuError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 # A workbook's size once unpacked, checked from its zip directory before reading.
@@ -56,7 +56,7 @@ class RawSheet:
     text_marks: frozenset[str] | None = None
 
     def place(self, row: int | None = None, column: str | None = None, index: int | None = None) -> Place:
-        from teichaku_cli.errors import column_letter
+        from teichaku_cli.base.errors import column_letter
 
         return Place(self.file, self.sheet, row, column, column_letter(index) if index is not None else None)
 

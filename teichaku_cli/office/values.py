@@ -11,8 +11,9 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime
+
+from teichaku_cli.base.dates import ERAS, Era, format_wareki_date
 
 
 class ValueProblem(ValueError):
@@ -31,20 +32,6 @@ class OpenEnd(OutOfRange):
     so (``Column.open_end``), which reads it as blank; an error anywhere else."""
 
 
-@dataclass(frozen=True)
-class Era:
-    name: str
-    abbreviations: tuple[str, ...]
-    first_day: date
-    last_day: date | None
-
-
-# 元号 and their first days (元号法 / 政令). 令和 began 2019-05-01 (令和元年).
-ERAS = (
-    Era("令和", ("R", "令"), date(2019, 5, 1), None),
-    Era("平成", ("H", "平"), date(1989, 1, 8), date(2019, 4, 30)),
-    Era("昭和", ("S", "昭"), date(1926, 12, 25), date(1989, 1, 7)),
-)
 _ERA_BY_KEY = {key: era for era in ERAS for key in (era.name, *era.abbreviations)}
 _ERA_KEYS = "|".join(sorted(_ERA_BY_KEY, key=len, reverse=True))
 
@@ -311,30 +298,3 @@ def parse_id(value: object) -> str | None:
     """IDs are text: leading zeros kept, a number cell 12.0 becomes "12"."""
     text = normalize_text(value)
     return text or None
-
-
-def format_wareki_date(d: date | None) -> str:
-    """2024-04-01 → 令和6年4月1日 (元年 for the first year)."""
-    if d is None:
-        return ""
-    era = next(e for e in ERAS if d >= e.first_day)
-    n = d.year - era.first_day.year + 1
-    return f"{era.name}{'元' if n == 1 else n}年{d.month}月{d.day}日"
-
-
-def format_wareki_fiscal_year(year: int) -> str:
-    """Fiscal year 2025 (April 2025 – March 2026) → 令和7年度. A year is named in the
-    era that began in its calendar year, if one did: 2019 → 令和元年度 (as government
-    documents name it), 2018 → 平成30年度, 1988 → 昭和63年度."""
-    era = next(e for e in ERAS if e.first_day.year <= year)
-    n = year - era.first_day.year + 1
-    return f"{era.name}{'元' if n == 1 else n}年度"
-
-
-def format_wareki_month(d: date | None) -> str:
-    """2025-10-01 → 令和7年10月."""
-    if d is None:
-        return ""
-    era = next(e for e in ERAS if d.replace(day=_month_end(d.year, d.month).day) >= e.first_day)
-    n = d.year - era.first_day.year + 1
-    return f"{era.name}{'元' if n == 1 else n}年{d.month}月"

@@ -27,14 +27,14 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from teichaku_cli.errors import TeichakuError
-from teichaku_cli.office.values import format_wareki_month
+from teichaku_cli.base.errors import TeichakuError
+from teichaku_cli.base.dates import format_wareki_month
 
 if TYPE_CHECKING:
-    from teichaku_cli.office.regime import Regime, TreatmentImprovement
-    from teichaku_cli.office.settings import Settings
-    from teichaku_cli.rules.certificates import CapResult, Certificate
-    from teichaku_cli.rules.ruleset import RuleSet, Step, Tier, Value
+    from teichaku_cli.model.regime import Regime, TreatmentImprovement
+    from teichaku_cli.model.settings import Settings
+    from teichaku_cli.model.certificates import CapResult, Certificate
+    from teichaku_cli.model.rulebook import RuleSet, Step, Tier, Value
 
 ROUNDING = {"四捨五入": ROUND_HALF_UP, "切り捨て": ROUND_DOWN}
 SEPARATE, SEQUENTIAL = "別々に計算して合計", "順に乗じる"  # billing.reductions.combine
@@ -266,7 +266,7 @@ def tier_change_yen(settings: "Settings", now: "Tier", other: "Tier", months: It
     総費用額 between ``other`` and ``now`` for ``users`` user-months a month, under
     the office's declared 体制 (its 減算, 加算 and 処遇改善加算; no user's own 加算).
     None when a tier's units or a month's 地域区分単価 are not known."""
-    from teichaku_cli.rules.ruleset import rules_for
+    from teichaku_cli.model.rulebook import rules_for
 
     if now.units is None or other.units is None:
         return None

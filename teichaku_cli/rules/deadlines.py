@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from teichaku_cli.office import schema
-from teichaku_cli.office.rows import as_date, records
-from teichaku_cli.office.values import format_wareki_date, format_wareki_month
-from teichaku_cli.rules.calendar import ONE_DAY, month_end, months_from
+from teichaku_cli.model import schema
+from teichaku_cli.model.rows import as_date, records
+from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
+from teichaku_cli.base.dates import ONE_DAY, month_end, months_from
 from teichaku_cli.rules.certificates import certificate_deadlines
 from teichaku_cli.rules.employment import employment_on
 from teichaku_cli.rules.periods import UserPeriods, first_handoffs
-from teichaku_cli.rules.ruleset import rules_for
+from teichaku_cli.model.rulebook import rules_for
 
 if TYPE_CHECKING:
-    from teichaku_cli.office.load import Office
+    from teichaku_cli.model.office import Office
 
 
 @dataclass(frozen=True)

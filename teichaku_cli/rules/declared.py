@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from teichaku_cli.office.values import format_wareki_month
+from teichaku_cli.base.dates import format_wareki_month
 from teichaku_cli.rules import findings as F
-from teichaku_cli.rules.calendar import fiscal_year
+from teichaku_cli.base.dates import fiscal_year
 
 if TYPE_CHECKING:
-    from teichaku_cli.office.load import Office
-    from teichaku_cli.rules.ruleset import RuleSet
+    from teichaku_cli.model.office import Office
+    from teichaku_cli.model.rulebook import RuleSet
 
 
 def declared_findings(office: "Office", month: date, rules: "RuleSet", today: date) -> list[F.Finding]:

@@ -24,8 +24,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable, NamedTuple
 
-from teichaku_cli.office.history import Job, WorkingLife, employer_key
-from teichaku_cli.rules.ruleset import RuleSet
+from teichaku_cli.model.history import Job, WorkingLife, employer_key
+from teichaku_cli.model.rulebook import RuleSet
 
 
 class Employment(NamedTuple):

@@ -15,26 +15,27 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from teichaku_cli.office import schema
-from teichaku_cli.office.history import WorkingLife, WorkingLives
-from teichaku_cli.office.rows import as_date, records
-from teichaku_cli.office.values import format_wareki_date, format_wareki_month
+from teichaku_cli.model import schema
+from teichaku_cli.model.history import WorkingLife, WorkingLives
+from teichaku_cli.model.rows import as_date, records
+from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import amounts as A
 from teichaku_cli.rules import findings as F
 from teichaku_cli.rules.amounts import Money, UnitLine
-from teichaku_cli.rules.certificates import CapResult, Certificate, CertificateBook, certificate_month, requirement_days
-from teichaku_cli.rules.calendar import fiscal_year, fiscal_year_start, month_end, next_month
+from teichaku_cli.model.certificates import CapResult, Certificate
+from teichaku_cli.rules.certificates import certificate_month, requirement_days
+from teichaku_cli.base.dates import fiscal_year, fiscal_year_start, month_end, next_month
 from teichaku_cli.rules.employment import employment_on
 from teichaku_cli.rules.periods import UserPeriods, first_handoffs
 from teichaku_cli.rules.retention import average_users, compute_rate
-from teichaku_cli.rules.ruleset import RuleSet, RulesUnavailable, Tier, rules_for
+from teichaku_cli.model.rulebook import RuleSet, RulesUnavailable, Tier, rules_for
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from teichaku_cli.office.load import Office
+    from teichaku_cli.model.office import Office
 
-FACE_TO_FACE_METHODS = ("対面", "テレビ電話")
+FACE_TO_FACE_METHODS = schema.FACE_TO_FACE_METHODS
 
 
 @dataclass
@@ -132,7 +133,7 @@ def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> T
                     how += f"。{band}の報酬単価は手元の資料にないため基本報酬は表示できません"
                 return TierDecision(tier, how, None, band)
         labels = " / ".join(t.label for t in rules.tiers[band])
-        from teichaku_cli.errors import TeichakuError
+        from teichaku_cli.base.errors import TeichakuError
 
         raise TeichakuError(
             f"teichaku.toml の基本報酬区分「{setting}」は{rules.name}の区分にありません。",
@@ -164,7 +165,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
 
     result.office_findings += declared_findings(office, month, rules, today)
     result.regime = regime_in_force(rules, settings.regime, month)
-    book = CertificateBook.of(office)
+    book = office.certificates
     days = requirement_days(office, month) if book.kept else {}
     if not book.kept:
         result.office_findings.append(F.make("certificates-not-kept", rules.source("certificate")))

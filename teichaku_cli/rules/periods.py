@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from teichaku_cli.office import schema
-from teichaku_cli.office.rows import as_date
-from teichaku_cli.rules.ruleset import RuleSet
+from teichaku_cli.model import schema
+from teichaku_cli.model.rows import as_date
+from teichaku_cli.model.rulebook import RuleSet
 
 HANDOFF_KIND = re.compile(r"引き?継")  # 区分 of a handoff record: 引継ぎ, 引き継ぎ, 引継…
 

@@ -21,14 +21,14 @@ from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from teichaku_cli.office.history import USER_JOB_COLUMNS
-from teichaku_cli.office.rows import as_date, records
-from teichaku_cli.rules.calendar import ONE_DAY, fiscal_year_end, fiscal_year_start
+from teichaku_cli.model.history import USER_JOB_COLUMNS
+from teichaku_cli.model.rows import as_date, records
+from teichaku_cli.base.dates import ONE_DAY, fiscal_year_end, fiscal_year_start
 from teichaku_cli.rules.employment import employment_on, with_employer_since
-from teichaku_cli.rules.ruleset import RuleSet, Tier, rules_for, with_fee_table
+from teichaku_cli.model.rulebook import RuleSet, Tier, rules_for, with_fee_table
 
 if TYPE_CHECKING:
-    from teichaku_cli.office.load import Office
+    from teichaku_cli.model.office import Office
 
 STARTED, RECEIVED = "started", "received"
 
@@ -354,7 +354,7 @@ class DesignationResult:
 
 
 def designation_rate(office: "Office", designated: date) -> DesignationResult:
-    from teichaku_cli.office import schema
+    from teichaku_cli.model import schema
 
     rules = rules_for(designated)
     reference = designated.replace(day=1) - ONE_DAY  # 指定を受ける前月末日

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from teichaku_cli.errors import TeichakuError
+from teichaku_cli.base.errors import TeichakuError
 
 TEMP_PREFIX = ".teichaku-"
 _TEMP = re.compile(r"^\.teichaku-(\d+)-[0-9a-f]{8}\.tmp$")

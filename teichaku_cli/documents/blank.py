@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from teichaku_cli.office import schema
-from teichaku_cli.office.schema import Kind
-from teichaku_cli.safe_write import atomic_file
+from teichaku_cli.model import schema
+from teichaku_cli.model.schema import Kind
+from teichaku_cli.base.safe_write import atomic_file
 
 DATE_FORMAT = "yyyy/m/d"
 MONTH_FORMAT = "yyyy/m"

@@ -17,12 +17,8 @@ import functools
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import Iterable, NamedTuple
 
-from teichaku_cli.office.rows import records
-
-if TYPE_CHECKING:
-    from teichaku_cli.office.load import Office
 
 OPEN = "オープン"
 # the 利用者 columns a working life is read from when the person has no 就労履歴 rows
@@ -141,12 +137,6 @@ class WorkingLives:
         for row in history_rows:
             self._rows.setdefault(row["利用者ID"], []).append(row)
         self._built: dict[str, WorkingLife] = {}
-
-    @classmethod
-    def of_office(cls, office: "Office") -> "WorkingLives":
-        readable = "事業主共有同意日" not in office.places[HISTORY_TABLE].unreadable
-        users_readable = "事業主共有同意日" not in office.places[USERS_TABLE].unreadable
-        return cls(records(office.table(HISTORY_TABLE)), readable, users_readable)
 
     def has_history(self, user_id: str) -> bool:
         return user_id in self._rows

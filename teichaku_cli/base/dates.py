@@ -1,4 +1,7 @@
-"""Counting time as the law counts it: the one place periods are computed.
+"""Dates as the law counts them and as staff write them: the one place periods are
+computed, and 和暦 (元号) formatting. Everything may use this module; it uses nothing of teichaku.
+
+Counting periods:
 
 Notices give their periods in months and years; the day arithmetic is the 民法's:
 
@@ -196,3 +199,48 @@ def fiscal_year_start(year: int) -> date:
 
 def fiscal_year_end(year: int) -> date:
     return date(year + 1, 3, 31)
+
+
+# --- 和暦 ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    abbreviations: tuple[str, ...]
+    first_day: date
+    last_day: date | None
+
+
+# 元号 and their first days (元号法 / 政令). 令和 began 2019-05-01 (令和元年).
+ERAS = (
+    Era("令和", ("R", "令"), date(2019, 5, 1), None),
+    Era("平成", ("H", "平"), date(1989, 1, 8), date(2019, 4, 30)),
+    Era("昭和", ("S", "昭"), date(1926, 12, 25), date(1989, 1, 7)),
+)
+
+
+def format_wareki_date(d: date | None) -> str:
+    """2024-04-01 → 令和6年4月1日 (元年 for the first year)."""
+    if d is None:
+        return ""
+    era = next(e for e in ERAS if d >= e.first_day)
+    n = d.year - era.first_day.year + 1
+    return f"{era.name}{'元' if n == 1 else n}年{d.month}月{d.day}日"
+
+
+def format_wareki_fiscal_year(year: int) -> str:
+    """Fiscal year 2025 (April 2025 – March 2026) → 令和7年度. A year is named in the
+    era that began in its calendar year, if one did: 2019 → 令和元年度 (as government
+    documents name it), 2018 → 平成30年度, 1988 → 昭和63年度."""
+    era = next(e for e in ERAS if e.first_day.year <= year)
+    n = year - era.first_day.year + 1
+    return f"{era.name}{'元' if n == 1 else n}年度"
+
+
+def format_wareki_month(d: date | None) -> str:
+    """2025-10-01 → 令和7年10月."""
+    if d is None:
+        return ""
+    era = next(e for e in ERAS if month_end(d) >= e.first_day)
+    n = d.year - era.first_day.year + 1
+    return f"{era.name}{'元' if n == 1 else n}年{d.month}月"

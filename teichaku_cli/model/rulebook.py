@@ -15,8 +15,8 @@ from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 
-from teichaku_cli.errors import TeichakuError
-from teichaku_cli.rules.calendar import BACKWARD, EVENT_DAY, FORWARD, NEXT_DAY, PeriodRule
+from teichaku_cli.base.errors import TeichakuError
+from teichaku_cli.base.dates import BACKWARD, EVENT_DAY, FORWARD, NEXT_DAY, PeriodRule
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,11 @@ class RuleSet:
         return next(t for t in self.tiers[band] if rate >= t.min_rate)
 
 
+# The revisions' data live beside the rules that use them (rules/data/*.toml); read as a
+# folder of the installed package, so the model imports nothing of the rules layer.
+DATA = resources.files("teichaku_cli").joinpath("rules", "data")
+
+
 class RulesUnavailable(TeichakuError):
     pass
 
@@ -130,7 +135,7 @@ def _periods(raw: dict) -> dict[str, PeriodRule]:
 
 @lru_cache(maxsize=1)
 def all_rule_sets() -> tuple[RuleSet, ...]:
-    files = sorted(p for p in resources.files("teichaku_cli.rules").joinpath("data").iterdir() if p.name.endswith(".toml"))
+    files = sorted(p for p in DATA.iterdir() if p.name.endswith(".toml"))
     raws = sorted((tomllib.loads(p.read_text(encoding="utf-8")) for p in files), key=lambda r: r["effective_from"])
     sets = []
     for i, raw in enumerate(raws):

@@ -73,6 +73,9 @@ SPECIAL_USER_TYPES = USER_TYPES[1:]
 DISCLOSURE = ("オープン", "クローズ")
 METHODS = ("対面", "テレビ電話", "電話", "メール", "その他")
 COUNTERPARTS = ("本人", "事業主", "家族", "関係機関")
+# the methods that meet the monthly 対面 requirement: 対面, or two-way video that shows the person
+# (就労定着支援の実施について 1の(4)②); phone, mail and chat do not
+FACE_TO_FACE_METHODS = ("対面", "テレビ電話")
 
 # Export words for an online meeting are never mapped to テレビ電話: only two-way video
 # that shows the person counts for the monthly support (就労定着支援の実施について

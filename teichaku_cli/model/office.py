@@ -1,0 +1,92 @@
+"""The office as read: its settings, one typed table per sheet, where each came from,
+and the problems found while reading. ``office/`` reads files into it; the rules
+ask it (and the typed objects it gives: working lives, certificates, month facts)
+their questions."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from teichaku_cli.base.errors import Place, Problem
+from teichaku_cli.model import schema
+from teichaku_cli.model.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from teichaku_cli.model.certificates import CertificateBook
+    from teichaku_cli.model.history import WorkingLives
+
+ROW = "_row"  # the Excel row number of each record
+
+
+@dataclass
+class TablePlace:
+    file: str
+    sheet: str | None
+    letters: dict[str, str] = field(default_factory=dict)  # canonical column → Excel letter
+    # privacy-gate columns whose header could not be read (duplicated, or named in a way
+    # that only looks like it): column → why. Their values are all "unknown".
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+    def at(self, row: int | None = None, column: str | None = None) -> Place:
+        return Place(self.file, self.sheet, row, column, self.letters.get(column or ""))
+
+
+@dataclass
+class Office:
+    """The office's data, typed: one pandas DataFrame per table (canonical column
+    names, dates as datetime64, yes/no as bool, a ``_row`` column with the Excel
+    row), and where each table came from."""
+
+    settings: Settings
+    source: str
+    tables: dict[str, "pd.DataFrame"]
+    places: dict[str, TablePlace]
+    problems: list[Problem] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)  # every file read: no output may be written over one
+    read_as_saved: list[Problem] = field(default_factory=list)  # inputs open in Excel: every command says so
+
+    @property
+    def users(self) -> "pd.DataFrame":
+        return self.tables[schema.USERS.name]
+
+    @property
+    def contacts(self) -> "pd.DataFrame":
+        return self.tables[schema.CONTACTS.name]
+
+    def table(self, name: str) -> "pd.DataFrame":
+        return self.tables[name]
+
+    @functools.cached_property
+    def lives(self) -> "WorkingLives":
+        """Each person's jobs (就労履歴, or the single-job columns on 利用者)."""
+        from teichaku_cli.model.history import HISTORY_TABLE, USERS_TABLE, WorkingLives
+        from teichaku_cli.model.rows import records
+
+        readable = "事業主共有同意日" not in self.places[HISTORY_TABLE].unreadable
+        users_readable = "事業主共有同意日" not in self.places[USERS_TABLE].unreadable
+        return WorkingLives(records(self.table(HISTORY_TABLE)), readable, users_readable)
+
+    @functools.cached_property
+    def certificates(self) -> "CertificateBook":
+        """Each user's 受給者証 (支給決定期間) and the 上限管理結果 of the months managed across offices."""
+        from teichaku_cli.model.certificates import CertificateBook
+
+        return CertificateBook.of_tables(self.table(schema.CERTIFICATES.name), self.table(schema.CAP_RESULTS.name))
+
+    def place(self, table: str, row: int | None = None, column: str | None = None) -> Place:
+        return self.places[table].at(row, column)
+
+    def has_problem(self, table: str, row: int, column: str) -> bool:
+        """Was this cell reported while reading (e.g. a value that could not be read)?"""
+        place = self.place(table, row, column)
+        return (place.file, place.sheet, row, column) in self._reported
+
+    @functools.cached_property
+    def _reported(self) -> set[tuple]:
+        # taken once, before the checks across tables add theirs: only reading's problems count
+        return {(p.place.file, p.place.sheet, p.place.row, p.place.column) for p in self.problems}

@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from teichaku_cli.office import schema  # noqa: E402
+from teichaku_cli.model import schema  # noqa: E402
 
 UNTIL = date(2026, 11, 10)  # data entered up to here
 STAFF = ("山田 一郎", "佐藤 花子", "鈴木 健")

@@ -379,7 +379,7 @@ def _evaluate(
 ) -> list[tuple[dict, list[F.Finding]]]:
     """Each user's findings for the month (without meeting-cap, which needs the
     units). Without ``facts.warnings`` only what can block a claim is looked at.
-    Every period is the rule files' (rules/calendar.py); the job held in the month
+    Every period is the rule files' (base/dates.py); the job held in the month
     decides whether its employer is asked for."""
     last = month_end(month)
     label = format_wareki_month(month)

@@ -1,7 +1,7 @@
 """One user's periods: when the service may start (6 months after the first hire,
 or after the 起算日 for the two special types), the 3-year limit of use, the limit
 of 3 years 6 months after that hire, and the planned end. Every period is counted
-by rules/calendar.py as the rule files say (就労定着支援の実施について 1の(1);
+by base/dates.py as the rule files say (就労定着支援の実施について 1の(1);
 the practice manual's section 3).
 """
 

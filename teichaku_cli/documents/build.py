@@ -26,6 +26,7 @@ from teichaku_cli.base.errors import TeichakuError, UsageError
 from teichaku_cli.model import schema
 from teichaku_cli.model.history import WorkingLife
 from teichaku_cli.model.office import ROW
+from teichaku_cli.model.people import in_service_mask
 from teichaku_cli.model.rows import as_date, records
 from teichaku_cli.base.dates import format_wareki_date
 from teichaku_cli.base.dates import month_end
@@ -160,12 +161,11 @@ def _outside(user: dict, first: date, last: date) -> str:
 def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids: list[str] | None, today: date) -> list[Job]:
     import pandas as pd
 
-    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+    first = pd.Timestamp(month)
     users = office.users
-    active = users[(users["利用開始日"] <= last) & (users["利用終了日"].isna() | (users["利用終了日"] >= first))]
+    active = users[in_service_mask(users, month, month_end(month))]
     chosen = _select_users(office, active, ids)
-    contacts = office.contacts
-    in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)].sort_values(["日付", ROW])
+    in_month = office.month_facts(month).contacts.sort_values(["日付", ROW])
     entries_by_user: dict[str, list[dict]] = {}  # plain rows, grouped once (no DataFrame per user)
     for entry in records(in_month):
         entries_by_user.setdefault(entry["利用者ID"], []).append(entry)
@@ -363,7 +363,7 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
 
     ts = pd.Timestamp(day)
     users = office.users
-    active = users[(users["利用開始日"] <= ts) & (users["利用終了日"].isna() | (users["利用終了日"] >= ts))]
+    active = users[in_service_mask(users, day, day)]
     chosen = _select_users(office, active, ids)
     plans = office.table(schema.PLANS.name)
     in_force = plans[plans["作成日"] <= ts].sort_values(["作成日", ROW]).groupby("利用者ID").tail(1)
@@ -386,7 +386,7 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
         made = plan["作成日"]
         deadline = review.of(made).last  # the review deadline, counted as the rule file says
         life = office.lives.of(user)
-        end = UserPeriods(user, rules, life.first_hire).planned_end if life.first_hire else deadline
+        end = UserPeriods(office.person_by_id[uid], rules, life.first_hire).planned_end if life.first_hire else deadline
         status, note = "", ""
         if deadline < day:
             status = f"見直し期限切れ（期限 {format_wareki_date(deadline)}）"

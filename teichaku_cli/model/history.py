@@ -144,8 +144,9 @@ class WorkingLives:
     def history_rows(self, user_id: str) -> list[dict]:
         return self._rows.get(user_id, [])
 
-    def of(self, user: dict) -> WorkingLife:
-        """``user`` is the person's 利用者 row (a dict of its values)."""
+    def of(self, user) -> WorkingLife:
+        """``user`` is a ``Person`` (model/people.py) or their 利用者 row as a dict."""
+        user = getattr(user, "record", user)
         uid = user["利用者ID"]
         life = self._built.get(uid)
         if life is None:

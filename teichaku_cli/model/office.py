@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,9 +19,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from teichaku_cli.model.certificates import CertificateBook
+    from teichaku_cli.model.facts import MonthFacts
+    from teichaku_cli.model.people import Person
     from teichaku_cli.model.history import WorkingLives
 
-ROW = "_row"  # the Excel row number of each record
+ROW = schema.ROW  # the Excel row number of each record
 
 
 @dataclass
@@ -67,8 +70,8 @@ class Office:
         from teichaku_cli.model.history import HISTORY_TABLE, USERS_TABLE, WorkingLives
         from teichaku_cli.model.rows import records
 
-        readable = "事業主共有同意日" not in self.places[HISTORY_TABLE].unreadable
-        users_readable = "事業主共有同意日" not in self.places[USERS_TABLE].unreadable
+        readable = schema.C.CONSENT_FROM not in self.places[HISTORY_TABLE].unreadable
+        users_readable = schema.C.CONSENT_FROM not in self.places[USERS_TABLE].unreadable
         return WorkingLives(records(self.table(HISTORY_TABLE)), readable, users_readable)
 
     @functools.cached_property
@@ -77,6 +80,50 @@ class Office:
         from teichaku_cli.model.certificates import CertificateBook
 
         return CertificateBook.of_tables(self.table(schema.CERTIFICATES.name), self.table(schema.CAP_RESULTS.name))
+
+    @functools.cached_property
+    def people(self) -> "list[Person]":
+        """Everyone on the 利用者 sheet, in its order."""
+        from teichaku_cli.model.people import Person
+        from teichaku_cli.model.rows import records
+
+        return [Person.of(record) for record in records(self.users)]
+
+    @functools.cached_property
+    def person_by_id(self) -> "dict[str, Person]":
+        return {p.user_id: p for p in self.people}
+
+    def people_in_service(self, first: date, last: date) -> "list[Person]":
+        """Those served on some day from ``first`` to ``last`` (a month, or one day)."""
+        return [p for p in self.people if p.in_service(first, last)]
+
+    def month_facts(self, month: date) -> "MonthFacts":
+        """What the records say of ``month`` (its first day), computed once and kept."""
+        month = month.replace(day=1)
+        facts = self._month_facts.get(month)
+        if facts is None:
+            from teichaku_cli.model.facts import MonthFacts
+
+            facts = self._month_facts[month] = MonthFacts.of_tables(
+                month,
+                self.contacts,
+                self.table(schema.REPORTS.name),
+                self.table(schema.PLANS.name),
+                self.table(schema.SUBSIDIES.name),
+                self.table(schema.MEETINGS.name),
+            )
+        return facts
+
+    @functools.cached_property
+    def _month_facts(self) -> dict:
+        return {}
+
+    @functools.cached_property
+    def first_handoffs(self) -> "dict[str, date]":
+        """Per user, the first handoff to the next agency on record (model/facts.py)."""
+        from teichaku_cli.model.facts import first_handoffs
+
+        return first_handoffs(self.contacts)
 
     def place(self, table: str, row: int | None = None, column: str | None = None) -> Place:
         return self.places[table].at(row, column)

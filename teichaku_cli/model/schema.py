@@ -11,6 +11,64 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
+ROW = "_row"  # the Excel row number of each record, a column of every table
+
+
+class C:
+    """Every column's canonical header, by a name the code can check: rules, documents
+    and checks reach a column as ``frame[C.USER_ID]``, never by typing its Japanese
+    header again (a renamed column is then found by reading, not at run time).
+    tests/test_schema_names.py keeps this list and the tables below the same."""
+
+    USER_ID = "利用者ID"
+    NAME = "氏名"
+    HIRED = "就職日"
+    EMPLOYER = "事業主"
+    SERVICE_START = "利用開始日"
+    SERVICE_END = "利用終了日"
+    LEFT = "離職日"
+    REHIRED = "再就職日"
+    USER_TYPE = "利用類型"
+    BASE_DAY = "起算日"
+    DISCLOSURE = "障害開示"
+    CONSENT = "事業主共有同意"
+    CONSENT_FROM = "事業主共有同意日"
+    INTEGRATED = "一体的運営"
+    SPECIAL_AREA = "特別地域"
+    NEEDS_HANDOFF = "要継続支援"
+    STAFF = "担当者"
+    LEFT_REASON = "離職理由"
+    REMARKS = "備考"
+    DATE = "日付"
+    METHOD = "方法"
+    COUNTERPART = "相手"
+    KIND = "区分"
+    CONTENT = "内容"
+    RESULT = "結果"
+    SHAREABLE = "事業主共有"
+    MONTH = "対象月"
+    GIVEN_ON = "本人提供日"
+    SHARED_ON = "事業主共有日"
+    GOAL = "主な支援目標"
+    NEXT_SUPPORT = "今後の支援内容"
+    USER_EFFORT = "本人の取組"
+    EMPLOYER_EFFORT = "事業主の取組"
+    SHARED_NOTES = "共有事項"
+    AUTHOR = "作成者"
+    MADE_ON = "作成日"
+    CONSENTED_ON = "本人同意日"
+    AGENCIES = "参加機関"
+    MANAGER_ATTENDED = "サービス管理責任者参加"
+    CERTIFICATE_NUMBER = "受給者証番号"
+    MUNICIPALITY = "市町村番号"
+    GRANT_START = "支給決定開始日"
+    GRANT_END = "支給決定終了日"
+    CAP = "負担上限月額"
+    CAP_MANAGER = "上限管理事業所番号"
+    CAP_RESULT = "管理結果"
+    CAP_BURDEN = "利用者負担額"
+
+
 class Kind(str, Enum):
     ID = "id"
     TEXT = "text"

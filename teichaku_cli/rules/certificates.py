@@ -1,7 +1,7 @@
-"""受給者証: each user's 支給決定期間 as a timeline the rules ask questions of
-(``certificate_covering(month, …)``, ``cap_on(day)``), the 上限管理結果 of the
-months whose cap is managed across offices, and what ``check`` and ``due`` say
-about them.
+"""What ``check`` and ``due`` say of the 受給者証: a month the 支給決定期間 does not
+cover, a blank 負担上限月額, the 上限額管理 of the month, a 支給決定終了日 coming
+or passed. The timeline itself (``Certificates.certificate_covering(month, …)``,
+``cap_on(day)``) is model/certificates.py.
 
 A month outside the 支給決定期間 cannot be claimed (返戻; our reading of 障害者総合支援法 第19条・第23条, see the rule files). Periods are
 explicit first and last days: they are compared, never counted.
@@ -14,7 +14,6 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from teichaku_cli.model import schema
 from teichaku_cli.model.certificates import CapResult, Certificate, CertificateBook
 from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
 from teichaku_cli.rules import findings as F
@@ -25,24 +24,6 @@ month_end = lru_cache(maxsize=256)(_month_end)  # asked once per user-month
 if TYPE_CHECKING:
     from teichaku_cli.model.office import Office
     from teichaku_cli.model.rulebook import RuleSet
-
-def requirement_days(office: "Office", month: date) -> dict[str, tuple[list[date], list[date]]]:
-    """Per user, the days of ``month`` that meet its requirements: 本人との対面 or
-    テレビ電話, and 支援レポートの本人提供."""
-    import pandas as pd
-
-    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
-    contacts = office.contacts
-    in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
-    face = in_month[(in_month["相手"] == "本人") & in_month["方法"].isin(schema.FACE_TO_FACE_METHODS)]
-    reports = office.table(schema.REPORTS.name)
-    given = reports[reports["本人提供日"].between(first, last)]
-    days: dict[str, tuple[list[date], list[date]]] = {}
-    for column, frame, at in (("日付", face, 0), ("本人提供日", given, 1)):
-        for uid, day in zip(frame["利用者ID"], frame[column].dt.to_pydatetime()):
-            days.setdefault(uid, ([], []))[at].append(day.date())
-    return days
-
 
 @dataclass
 class CertificateFacts:
@@ -100,15 +81,13 @@ def certificate_deadlines(office: "Office", today: date, horizon: date) -> list[
     entered) within ``today`` … ``horizon``, and certificates that have lapsed:
     (day, user_id, name, kind, label). A lapsed one has a day before today, so it
     sorts first."""
-    from teichaku_cli.model.rows import as_date, records
-
     book = office.certificates
     if not book.kept:
         return []
     found = []
-    for values in records(office.users, ("利用者ID", "氏名", "利用終了日")):
-        uid, name = values["利用者ID"], values["氏名"]
-        finished = as_date(values["利用終了日"])
+    for person in office.people:
+        uid, name = person.user_id, person.name
+        finished = person.finished
         if finished is not None and finished < today:
             continue
         certificates = book.of_user(uid)

@@ -16,12 +16,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from teichaku_cli.model import schema
-from teichaku_cli.model.rows import as_date, records
+from teichaku_cli.model.rows import as_date
 from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
 from teichaku_cli.base.dates import ONE_DAY, month_end, months_from
 from teichaku_cli.rules.certificates import certificate_deadlines
 from teichaku_cli.rules.employment import employment_on
-from teichaku_cli.rules.periods import UserPeriods, first_handoffs
+from teichaku_cli.rules.periods import UserPeriods
 from teichaku_cli.model.rulebook import rules_for
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
     """Late items, then dates from today to the same day ``within_months`` months
     later (the next day being day 1 of those months, as 民法140条本文 counts from a
     moment in a day)."""
-    from teichaku_cli.rules.monthly import first_blocked_month, handoff_reduction_risk, handoff_risk, month_requirements
+    from teichaku_cli.rules.monthly import first_blocked_month, handoff_reduction_risk, handoff_risk
 
     rules = rules_for(today)
     horizon = months_from(today + ONE_DAY, within_months).last
@@ -106,20 +106,21 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
     month_label = format_wareki_month(today)
     plans = office.table(schema.PLANS.name)
     latest_plan = plans.groupby("利用者ID")["作成日"].max().to_dict()
-    handed_over = first_handoffs(office.contacts)
-    face, reported = month_requirements(office.contacts, office.table(schema.REPORTS.name), this_month)
+    handed_over = office.first_handoffs
+    facts = office.month_facts(this_month)  # the same facts check judges this month by
+    face, reported = facts.face, facts.reported
     lives = office.lives
     review, handoff, job_change = rules.period("plan_review"), rules.period("handoff"), rules.period("job_change")
     found = DueList(today, within_months, horizon)
-    for values in records(office.users):
-        finished = as_date(values["利用終了日"])
+    for person in office.people:
+        finished = person.finished
         if finished is not None and finished < today:
             continue
-        life = lives.of(values)
+        life = lives.of(person)
         if life.first_hire is None:
             continue
-        periods = UserPeriods(values, rules, life.first_hire)
-        uid, name = values["利用者ID"], values["氏名"]
+        periods = UserPeriods(person, rules, life.first_hire)
+        uid, name = person.user_id, person.name
 
         def add(day: date | None, kind: str, label: str, rule: str) -> None:
             if day is not None and today <= day <= horizon:
@@ -172,7 +173,7 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
             else:
                 add(day, kind, what, rule)
 
-        if values["要継続支援"]:
+        if person.needs_handoff:
             deadline = periods.handoff_deadline(rules)
             done = handed_over.get(uid)
             if deadline < today:

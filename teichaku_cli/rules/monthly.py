@@ -15,27 +15,26 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from teichaku_cli.base.dates import fiscal_year, fiscal_year_start, format_wareki_date, format_wareki_month, month_end, next_month
 from teichaku_cli.model import schema
-from teichaku_cli.model.history import WorkingLife, WorkingLives
-from teichaku_cli.model.rows import as_date, records
-from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
+from teichaku_cli.model.certificates import CapResult, Certificate
+from teichaku_cli.model.facts import MonthFacts, Requirement, face_to_face
+from teichaku_cli.model.history import WorkingLives
+from teichaku_cli.model.people import Person
+from teichaku_cli.model.rulebook import RuleSet, RulesUnavailable, Tier, rules_for
 from teichaku_cli.rules import amounts as A
 from teichaku_cli.rules import findings as F
 from teichaku_cli.rules.amounts import Money, UnitLine
-from teichaku_cli.model.certificates import CapResult, Certificate
-from teichaku_cli.rules.certificates import certificate_month, requirement_days
-from teichaku_cli.base.dates import fiscal_year, fiscal_year_start, month_end, next_month
+from teichaku_cli.rules.certificates import certificate_month
 from teichaku_cli.rules.employment import employment_on
-from teichaku_cli.rules.periods import UserPeriods, first_handoffs
+from teichaku_cli.rules.periods import UserPeriods
 from teichaku_cli.rules.retention import average_users, compute_rate
-from teichaku_cli.model.rulebook import RuleSet, RulesUnavailable, Tier, rules_for
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from teichaku_cli.model.office import Office
 
-FACE_TO_FACE_METHODS = schema.FACE_TO_FACE_METHODS
+C = schema.C
 
 
 @dataclass
@@ -166,28 +165,27 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     result.office_findings += declared_findings(office, month, rules, today)
     result.regime = regime_in_force(rules, settings.regime, month)
     book = office.certificates
-    days = requirement_days(office, month) if book.kept else {}
     if not book.kept:
         result.office_findings.append(F.make("certificates-not-kept", rules.source("certificate")))
-    tables = _Tables.of(office)
+    facts = office.month_facts(month)
     meetings = _meetings(office, month)
-    active = records(_active(office.users, month))
+    active = office.people_in_service(month, month_end(month))
     lives = office.lives
     periods: dict[tuple[str, str], UserPeriods] = {}  # each user's periods, once per rule set
-    evaluated = _evaluate(_MonthFacts.read(tables, month), month, rules, active, lives, today, periods)
-    initial_due = _first_claim_months(tables, month, active, lives, periods)
+    evaluated = _evaluate(facts, month, rules, active, lives, today, periods, office.first_handoffs)
+    initial_due = _first_claim_months(office, month, active, lives, periods)
     unknown = sorted(
-        values["利用者ID"] for values in active
-        if (job := lives.of(values).job_for(month, month_end(month))) is not None and job.disclosure not in schema.DISCLOSURE
+        person.user_id for person in active
+        if (job := lives.of(person).job_for(month, month_end(month))) is not None and job.disclosure not in schema.DISCLOSURE
     )
     if unknown:  # no employer warnings for them: said once, not per user
         shown = "、".join(unknown[:10]) + (f" ほか{len(unknown) - 10}人" if len(unknown) > 10 else "")
         result.office_findings.append(_finding(rules, format_wareki_month(month), "employer-disclosure-unknown", count=len(unknown), ids=shown))
     label = format_wareki_month(month)
     lines_of = A.MonthLines(rules, settings.regime, month, tier.tier)
-    for values, findings in evaluated:
-        uid = values["利用者ID"]
-        lines = lines_of(_user_additions(values, rules, meetings.get(uid), uid in initial_due))
+    for person, findings in evaluated:
+        uid = person.user_id
+        lines = lines_of(_user_additions(person, rules, meetings.get(uid), uid in initial_due))
         held = meetings.get(uid)
         if held and held.unknown:
             findings.append(
@@ -208,162 +206,19 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
                     addition="・".join(rules.additions[key].label for key in over if key in rules.additions),  # the excess meetings' own (Ⅰ)/(Ⅱ)
                 )
             )
-        held = certificate_month(book, uid, month, days.get(uid, ([], [])), rules, settings.office_number)
+        held = certificate_month(book, uid, month, facts.requirement_days(uid) if book.kept else ([], []), rules, settings.office_number)
         findings += held.findings
         units = sum(line.units for line in lines)
         money = A.money(units, result.unit_price, rules, book.kept, held.certificate, held.result, held.managed_here)
         base_known = tier.tier is not None and tier.tier.units is not None
-        result.users.append(UserMonth(uid, values["氏名"], findings, lines, base_known, money, held.certificate, held.result, held.managed_here))
+        result.users.append(UserMonth(uid, person.name, findings, lines, base_known, money, held.certificate, held.result, held.managed_here))
     result.users.sort(key=lambda u: u.user_id)
     return result
-
-
-@dataclass
-class _Tables:
-    """The tables the monthly rules read."""
-
-    contacts: "pd.DataFrame"
-    reports: "pd.DataFrame"
-    plans: "pd.DataFrame"
-    subsidies: "pd.DataFrame"
-
-    @classmethod
-    def of(cls, office: "Office") -> "_Tables":
-        return cls(office.contacts, office.table(schema.REPORTS.name), office.table(schema.PLANS.name), office.table(schema.SUBSIDIES.name))
-
-
-def _active(users: "pd.DataFrame", month: date) -> "pd.DataFrame":
-    """Users whose service period overlaps the month."""
-    import pandas as pd
-
-    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
-    return users[(users["利用開始日"] <= last) & (users["利用終了日"].isna() | (users["利用終了日"] >= first))]
 
 
 def _finding(rules: RuleSet, label: str, key: str, **kw: object) -> F.Finding:
     spec = F.CATALOGUE[key]
     return F.make(key, rules.source(spec.rule), month=label, **kw)
-
-
-class _Dated:
-    """The month's rows of one kind (contacts with an employer, reports shared
-    with one), each with its date and the 事業主 it may name: which job a row
-    belongs to is asked per user, and only where the answer is not plain."""
-
-    def __init__(self, frame: "pd.DataFrame", column: str) -> None:
-        self.frame, self.column = frame, column
-        self.users = set(frame["利用者ID"])
-        self.named = set(frame.loc[frame["事業主"].notna() & (frame["事業主"] != ""), "利用者ID"])
-        self._rows: dict | None = None
-
-    def rows(self, uid: str) -> list[tuple[date, object]]:
-        if self._rows is None:  # positions per user, once (C-level); rows made only for who asks
-            self._rows = self.frame.groupby("利用者ID", sort=False).indices
-            self._days = self.frame[self.column].dt.to_pydatetime().tolist()
-            self._employers = self.frame["事業主"].tolist()
-        return [(self._days[i].date(), self._employers[i]) for i in self._rows.get(uid, ())]
-
-    def with_job(self, uid: str, life: WorkingLife, job, first: date, last: date) -> bool:
-        """Does a row of ``uid`` belong to ``job`` (by the 事業主 it names, else by its date)?"""
-        if uid not in self.users:
-            return False
-        if uid not in self.named and job.hired <= first and (job.left is None or job.left >= last) and not any(
-            other is not job and other.overlaps(first, last) for other in life.jobs
-        ):
-            return True  # the one job all month: every row of the month is about it
-        return any(life.job_of_entry(day, employer) is job for day, employer in self.rows(uid))
-
-
-class Requirement:
-    """Who met one monthly requirement in a month, and on which days. ``uid in r``
-    is the month as a whole; ``r.within(uid, first, last)`` asks for a day inside a
-    user's service, and reads that user's days only when the service begins or
-    ends inside the month (the rest of the month's rows stay in the frame)."""
-
-    def __init__(self, days: "dict[str, list[date]] | None" = None, frame: "pd.DataFrame | None" = None, column: str = "") -> None:
-        self._days, self._frame, self._column = days, frame, column
-        self.users = set(days) if days is not None else set(frame["利用者ID"])
-        self._at: dict | None = None
-
-    def __contains__(self, uid: object) -> bool:
-        return uid in self.users
-
-    def days(self, uid: str) -> list[date]:
-        if self._days is not None:
-            return self._days.get(uid, [])
-        self._positions()
-        at = self._at.get(uid)
-        return [] if at is None else self._stamps[at].tolist()
-
-    def _positions(self) -> None:
-        if self._at is None:  # positions per user, once (C-level); dates made only for who asks
-            self._at = self._frame.groupby("利用者ID", sort=False).indices
-            self._stamps = self._frame[self._column].to_numpy(dtype="datetime64[D]")  # .tolist() gives dates
-
-    def within(self, uid: str, first: date, last: date, month: date) -> bool:
-        if uid not in self.users:
-            return False
-        if first <= month and last >= month_end(month):
-            return True
-        return any(first <= day <= last for day in self.days(uid))
-
-
-@dataclass
-class _MonthFacts:
-    """What the log and the other tables say of one month, per user: the facts the
-    findings are decided from (sets of user IDs, and each user's latest plan)."""
-
-    face: Requirement
-    reported: Requirement
-    latest_plan: dict[str, date]
-    subsidised: set[str]
-    previous_plan: dict[str, date] = field(default_factory=dict)  # the plan before the latest (warnings only)
-    employer: _Dated | None = None  # the rest only for warnings
-    shared: _Dated | None = None
-    handoffs: dict[str, date] = field(default_factory=dict)
-    warnings: bool = False
-
-    @classmethod
-    def read(cls, tables: _Tables, month: date) -> "_MonthFacts":
-        """Every fact of the month, warnings' too, from the whole tables."""
-        import pandas as pd
-
-        first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
-        contacts = tables.contacts
-        in_month = contacts[(contacts["日付"] >= first) & (contacts["日付"] <= last)]
-        reports, plans, subsidies = tables.reports, tables.plans, tables.subsidies
-        made = plans[plans["作成日"] <= last]
-        latest = made.groupby("利用者ID")["作成日"].max()
-        renewed = made[made["作成日"] >= first]  # a plan made this month: the review it may have been, late
-        earlier = made[made["利用者ID"].isin(set(renewed["利用者ID"])) & (made["作成日"] < first)]
-        previous = earlier.groupby("利用者ID")["作成日"].max()
-        face, reported = month_requirements(in_month, reports, month)
-        return cls(
-            face=face,
-            reported=reported,
-            previous_plan={uid: as_date(day) for uid, day in previous.items()},
-            latest_plan={uid: as_date(day) for uid, day in latest.items()},
-            subsidised=set(subsidies.loc[subsidies["対象月"] == first, "利用者ID"]),
-            employer=_Dated(in_month[in_month["相手"] == "事業主"], "日付"),
-            shared=_Dated(reports[reports["事業主共有日"].between(first, last)], "事業主共有日"),
-            handoffs=first_handoffs(contacts),
-            warnings=True,
-        )
-
-
-def month_requirements(contacts: "pd.DataFrame", reports: "pd.DataFrame", month: date) -> tuple[Requirement, Requirement]:
-    """The two monthly requirements of the base fee, per user: who had a support
-    with themselves 対面 or by テレビ電話 in ``month``, and who was handed a 支援レポート
-    in it (counted in the month of its 本人提供日). ``check`` and ``due`` ask this
-    one question, so they never disagree on what counts."""
-    import pandas as pd
-
-    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
-    dates = contacts["日付"]
-    with_user = contacts[(dates >= first) & (dates <= last) & (contacts["相手"] == "本人")]
-    face = with_user[with_user["方法"].isin(FACE_TO_FACE_METHODS)]
-    reported = reports[reports["本人提供日"].between(first, last)]
-    return Requirement(frame=face, column="日付"), Requirement(frame=reported, column="本人提供日")
 
 
 def first_blocked_month(review_due: date) -> date:
@@ -374,9 +229,9 @@ def first_blocked_month(review_due: date) -> date:
 
 
 def _evaluate(
-    facts: _MonthFacts, month: date, rules: RuleSet, users: list[dict], lives: WorkingLives, today: date | None = None,
-    periods_of: "dict[tuple[str, str], UserPeriods] | None" = None,
-) -> list[tuple[dict, list[F.Finding]]]:
+    facts: MonthFacts, month: date, rules: RuleSet, users: list[Person], lives: WorkingLives, today: date | None = None,
+    periods_of: "dict[tuple[str, str], UserPeriods] | None" = None, handoffs: "dict[str, date] | None" = None,
+) -> list[tuple[Person, list[F.Finding]]]:
     """Each user's findings for the month (without meeting-cap, which needs the
     units). Without ``facts.warnings`` only what can block a claim is looked at.
     Every period is the rule files' (base/dates.py); the job held in the month
@@ -386,13 +241,13 @@ def _evaluate(
     warnings = facts.warnings
     review, handoff = rules.period("plan_review"), rules.period("handoff")
     evaluated = []
-    for values in users:
-        uid = values["利用者ID"]
+    for person in users:
+        uid = person.user_id
         findings: list[F.Finding] = []
-        life = lives.of(values)
+        life = lives.of(person)
         periods = None if periods_of is None else periods_of.get((uid, rules.id))
         if periods is None:
-            periods = UserPeriods(values, rules, life.first_hire)
+            periods = UserPeriods(person, rules, life.first_hire)
             if periods_of is not None:
                 periods_of[(uid, rules.id)] = periods
 
@@ -447,11 +302,11 @@ def _evaluate(
                 add("left-job-in-month", left=format_wareki_date(status.left_on), why=status.reason)
         if uid in facts.subsidised:
             add("job-coach-subsidy-month")
-        if warnings and values["要継続支援"]:
+        if warnings and person.needs_handoff:
             end = periods.planned_end
             deadline = periods.handoff_deadline(rules)
             shown_from = handoff.of(deadline).day_before
-            done = facts.handoffs.get(uid)
+            done = (handoffs or {}).get(uid)
             if (done is None or done > deadline) and last >= shown_from:
                 if done is None:
                     overdue = handoff_risk(rules, last > deadline)
@@ -462,7 +317,7 @@ def _evaluate(
                     end=format_wareki_date(end), deadline=format_wareki_date(deadline), before=handoff.label,
                     overdue=overdue, reading=handoff.reading,
                 )
-        evaluated.append((values, findings))
+        evaluated.append((person, findings))
     return evaluated
 
 
@@ -483,7 +338,7 @@ def handoff_risk(rules: RuleSet, past: bool) -> str:
     return ("期限を過ぎています。" if past else "期限を過ぎると、") + risk
 
 
-def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: WorkingLives, periods: "dict | None" = None) -> set[str]:
+def _first_claim_months(office: "Office", month: date, users: list[Person], lives: WorkingLives, periods: "dict | None" = None) -> set[str]:
     """The users for whom ``month`` is the first month that can be claimed since
     their service began, among those who came from a sending office not run
     together with this one: 初期加算 is paid once, in the first claimed month. A
@@ -496,12 +351,12 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: 
     from bisect import bisect_right
 
     candidates: dict[str, date] = {}
-    for values in users:
-        if values["一体的運営"] is False:
-            started = values["利用開始日"].date().replace(day=1)
+    for person in users:
+        if person.integrated is False:
+            started = person.started.replace(day=1)
             try:
                 if "initial" in rules_for(started).additions:  # the add-on exists since R3
-                    candidates[values["利用者ID"]] = started
+                    candidates[person.user_id] = started
             except RulesUnavailable:
                 continue
     due = set(candidates)
@@ -511,7 +366,8 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: 
     # Only what the data covers can be known: when the office's log begins after a
     # user's start, whether the add-on was already claimed is unknown, and it is
     # not offered again (a second 初期加算 would be a wrong claim).
-    logged = tables.contacts["日付"].min()
+    contacts, reports = office.contacts, office.table(schema.REPORTS.name)
+    logged = contacts[C.DATE].min()
     covered_from = logged.date().replace(day=1) if logged == logged else month
     for uid, started in list(pending.items()):
         if started < covered_from:
@@ -520,37 +376,38 @@ def _first_claim_months(tables: _Tables, month: date, users: list[dict], lives: 
     ids = set(pending)
 
     def by_month(frame, column: str) -> dict[date, dict[str, list[date]]]:
-        frame = frame[frame["利用者ID"].isin(ids) & frame[column].notna()]
+        frame = frame[frame[C.USER_ID].isin(ids) & frame[column].notna()]
         found: dict[date, dict[str, list[date]]] = {}
-        for uid, day in zip(frame["利用者ID"], frame[column].dt.to_pydatetime()):
+        for uid, day in zip(frame[C.USER_ID], frame[column].dt.to_pydatetime()):
             found.setdefault(day.date().replace(day=1), {}).setdefault(uid, []).append(day.date())
         return found
 
-    contacts = tables.contacts[tables.contacts["利用者ID"].isin(ids)]  # these users' rows first: the log is the big table
-    face = by_month(contacts[(contacts["相手"] == "本人") & contacts["方法"].isin(FACE_TO_FACE_METHODS)], "日付")
-    reported = by_month(tables.reports, "本人提供日")
-    subsidised = by_month(tables.subsidies, "対象月")
-    plans = tables.plans[tables.plans["利用者ID"].isin(ids)].sort_values("作成日")
+    contacts = contacts[contacts[C.USER_ID].isin(ids)]  # these users' rows first: the log is the big table
+    face = by_month(face_to_face(contacts), C.DATE)  # the same rows as every month's facts, for all months at once
+    reported = by_month(reports, C.GIVEN_ON)
+    subsidised = by_month(office.table(schema.SUBSIDIES.name), C.MONTH)
+    plans = office.table(schema.PLANS.name)
+    plans = plans[plans[C.USER_ID].isin(ids)].sort_values(C.MADE_ON)
     plan_days: dict[str, list[date]] = {}
-    for uid, day in zip(plans["利用者ID"], plans["作成日"].dt.to_pydatetime()):
+    for uid, day in zip(plans[C.USER_ID], plans[C.MADE_ON].dt.to_pydatetime()):
         plan_days.setdefault(uid, []).append(day.date())
-    values_of = {values["利用者ID"]: values for values in users if values["利用者ID"] in ids}
+    person_of = {person.user_id: person for person in users if person.user_id in ids}
 
     m = min(pending.values(), default=month)
     while m < month and pending:
         last = month_end(m)
-        waiting = [values_of[uid] for uid, started in pending.items() if started <= m]
+        waiting = [person_of[uid] for uid, started in pending.items() if started <= m]
         latest = {}
-        for values in waiting:
-            days = plan_days.get(values["利用者ID"], [])
+        for person in waiting:
+            days = plan_days.get(person.user_id, [])
             at = bisect_right(days, last)
             if at:
-                latest[values["利用者ID"]] = days[at - 1]
-        facts = _MonthFacts(Requirement(face.get(m, {})), Requirement(reported.get(m, {})), latest, set(subsidised.get(m, {})))
-        for values, findings in _evaluate(facts, m, rules_for(m), waiting, lives, periods_of=periods):
+                latest[person.user_id] = days[at - 1]
+        facts = MonthFacts(m, Requirement(face.get(m, {})), Requirement(reported.get(m, {})), latest, set(subsidised.get(m, {})))
+        for person, findings in _evaluate(facts, m, rules_for(m), waiting, lives, periods_of=periods):
             if not any(f.severity == F.ERROR for f in findings):  # claimed then: the add-on went with it
-                due.discard(values["利用者ID"])
-                pending.pop(values["利用者ID"])
+                due.discard(person.user_id)
+                pending.pop(person.user_id)
         m = next_month(m)
     return due
 
@@ -627,10 +484,10 @@ def regime_in_force(rules: RuleSet, regime, month: date) -> list[str]:
     return shown
 
 
-def _user_additions(values: dict, rules: RuleSet, meetings: _Meetings | None, initial: bool) -> list[str]:
+def _user_additions(person: Person, rules: RuleSet, meetings: _Meetings | None, initial: bool) -> list[str]:
     """The keys of the user's own 加算 this month (the office's come from its 体制)."""
     keys = ["initial"] if initial else []
-    if values["特別地域"]:
+    if person.special_area:
         keys.append("special_area")
     for with_manager in meetings.earned if meetings else []:
         key = "meeting_with_manager" if with_manager else "meeting_without_manager"

@@ -7,22 +7,10 @@ the practice manual's section 3).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from teichaku_cli.model import schema
-from teichaku_cli.model.rows import as_date
+from teichaku_cli.model.people import Person
 from teichaku_cli.model.rulebook import RuleSet
-
-HANDOFF_KIND = re.compile(r"引き?継")  # 区分 of a handoff record: 引継ぎ, 引き継ぎ, 引継…
-
-
-def first_handoffs(contacts) -> dict[str, date]:
-    """Per user, the earliest 支援記録 row with 相手=関係機関 and a 区分 naming a
-    handoff (the earliest is the most favourable to the office)."""
-    agency = contacts[contacts["相手"] == "関係機関"]  # narrow first: the text match is per row
-    handoffs = agency[agency["区分"].astype(str).str.contains(HANDOFF_KIND)]
-    return {uid: as_date(day) for uid, day in handoffs.groupby("利用者ID")["日付"].min().items()}
 
 
 class UserPeriods:
@@ -31,17 +19,17 @@ class UserPeriods:
     ``first_hire`` is the hire into the first job (the placement from the sending
     service): a later job never restarts eligibility or the 3年6か月 limit."""
 
-    def __init__(self, values: dict, rules: RuleSet, first_hire: date) -> None:
+    def __init__(self, person: Person, rules: RuleSet, first_hire: date) -> None:
         self.hired = first_hire
-        self.started = values["利用開始日"].date()
-        special = values["利用類型"] in schema.SPECIAL_USER_TYPES and as_date(values["起算日"]) is not None
-        self.base = as_date(values["起算日"]) if special else first_hire
+        self.started = person.started
+        special = person.special_type
+        self.base = person.base_day if special else first_hire
         self.base_label = "起算日" if special else "就職日"
         self.eligibility = rules.period("eligibility").of(self.base)
         self.eligible_from = self.eligibility.day_after
         self.last_use_day = rules.period("use").of(self.started).last
         self.last_hire_day = rules.period("hire_limit").of(self.base).last
-        finished = as_date(values["利用終了日"])
+        finished = person.finished
         self.planned_end = finished or min(self.last_use_day, self.last_hire_day)
         self.finished = finished
 

@@ -21,13 +21,13 @@ from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from teichaku_cli.model.history import USER_JOB_COLUMNS
 from teichaku_cli.model.rows import as_date, records
 from teichaku_cli.base.dates import ONE_DAY, fiscal_year_end, fiscal_year_start
 from teichaku_cli.rules.employment import employment_on, with_employer_since
 from teichaku_cli.model.rulebook import RuleSet, Tier, rules_for, with_fee_table
 
 if TYPE_CHECKING:
+    from teichaku_cli.model.people import Person as Served  # one served person; Person below is one row of the rate
     from teichaku_cli.model.office import Office
 
 STARTED, RECEIVED = "started", "received"
@@ -95,8 +95,8 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
     wording = rules.rate_wording
     lives = office.lives
     people: list[Person] = []
-    for values in records(office.users, _PERSON_COLUMNS):
-        people.append(_person(values, lives.of(values), start, end, reference, wording, rules, today))
+    for person in office.people:
+        people.append(_person(person, lives.of(person), start, end, reference, wording, rules, today))
     average = average_users(office, year)
     band = rules.band_for(average)
     ignored_fee_table = False
@@ -143,11 +143,8 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
     return result
 
 
-_PERSON_COLUMNS = ("氏名", "利用開始日", "利用終了日", *USER_JOB_COLUMNS)
-
-
-def _person(values: dict, life, start: date, end: date, reference: date, wording: str, rules: RuleSet, today: date) -> Person:
-    started, finished = as_date(values["利用開始日"]), as_date(values["利用終了日"])
+def _person(person: "Served", life, start: date, end: date, reference: date, wording: str, rules: RuleSet, today: date) -> Person:
+    started, finished = person.started, person.finished
     jobs = life.jobs
     moves = ()
     if len(jobs) > 1 or jobs and jobs[0].left is not None:
@@ -167,16 +164,14 @@ def _person(values: dict, life, start: date, end: date, reference: date, wording
         status = employment_on(life, reference, started, rules, today=today)
         retained, rehire_by = status.employed, (None if status.employed else status.rehire_by)
         why += f"／{status.reason}"
-    return Person(values["利用者ID"], values["氏名"], started, life.first_hire, moves, counted, retained, why, rehire_by)
+    return Person(person.user_id, person.name, started, life.first_hire, moves, counted, retained, why, rehire_by)
 
 
 def average_users(office: "Office", year: int) -> Fraction:
     """前年度の平均利用者数: user-months served in fiscal year ``year`` ÷ 12."""
     first, last = fiscal_year_start(year), fiscal_year_end(year)
     months = 0
-    users = records(office.users, ("利用開始日", "利用終了日"))
-    for s, e in ((u["利用開始日"], u["利用終了日"]) for u in users):
-        s, e = as_date(s), as_date(e)
+    for s, e in ((p.started, p.finished) for p in office.people):
         lo, hi = max(s, first), min(e or last, last)
         if lo <= hi:
             months += (hi.year - lo.year) * 12 + hi.month - lo.month + 1
@@ -227,11 +222,7 @@ def what_moves(result: RateResult, users_now: int) -> TierMove | None:
 
 
 def users_served_on(office: "Office", day: date) -> int:
-    users = office.users
-    import pandas as pd
-
-    ts = pd.Timestamp(day)
-    return int(((users["利用開始日"] <= ts) & (users["利用終了日"].isna() | (users["利用終了日"] >= ts))).sum())
+    return len(office.people_in_service(day, day))
 
 
 # --- 就労定着実績体制加算 -------------------------------------------------------------------
@@ -294,15 +285,15 @@ def retention_record(office: "Office", year: int) -> RecordResult:
     shortest, longest = rules.period("retention_record_min"), rules.period("retention_record_max")
     lives = office.lives
     people = []
-    for values in records(office.users, _PERSON_COLUMNS):
-        finished = as_date(values["利用終了日"])
-        life = lives.of(values)
+    for served in office.people:
+        finished = served.finished
+        life = lives.of(served)
         hired = life.first_hire
         if finished is None or hired is None or not (start <= finished <= reference) or not (start <= hired <= reference):
             continue
         job = life.job_on(finished)
         if job is None:
-            people.append(RecordPerson(values["利用者ID"], values["氏名"], hired, finished, False, f"利用終了日（{finished}）に就労していない"))
+            people.append(RecordPerson(served.user_id, served.name, hired, finished, False, f"利用終了日（{finished}）に就労していない"))
             continue
         until = min(job.left, reference) if job.left else reference
         since = with_employer_since(life, job, rules)  # rows of one employer are one employment
@@ -316,7 +307,7 @@ def retention_record(office: "Office", year: int) -> RecordResult:
             reason = f"{employer}で{longest.label}以上就労（対象外の長さ）"
         else:
             reason = f"{employer}で{until}までで{shortest.label}に届かない" + (f"（{job.left}離職）" if job.left and job.left <= reference else "")
-        people.append(RecordPerson(values["利用者ID"], values["氏名"], since, finished, counted, reason))
+        people.append(RecordPerson(served.user_id, served.name, since, finished, counted, reason))
     threshold = rules.limits["retention_record_threshold"]
     return RecordResult(start, reference, people, Fraction(threshold.amount, 100), threshold.source)
 

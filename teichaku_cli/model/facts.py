@@ -14,6 +14,7 @@ the 支援レポート one).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -177,8 +178,14 @@ HANDOFF_COUNTERPART = "関係機関"
 def first_handoffs(contacts: "pd.DataFrame") -> dict[str, date]:
     """Per user, the earliest 支援記録 row with 相手=関係機関 and a 区分 naming a
     handoff (引継ぎ, 引き継ぎ, 引継…): the earliest is the most favourable to the office."""
-    import re
+    import pandas as pd
 
-    agency = contacts[contacts[C.COUNTERPART] == HANDOFF_COUNTERPART]  # narrow first: the text match is per row
-    handoffs = agency[agency[C.KIND].astype(str).str.contains(re.compile(r"引き?継"))]
+    agency = contacts[contacts[C.COUNTERPART] == HANDOFF_COUNTERPART]  # narrow first: the log is the big table
+    kinds = agency[C.KIND]
+    codes, uniques = pd.factorize(kinds, use_na_sentinel=True)  # a few distinct words: each matched once
+    named = [i for i, kind in enumerate(uniques) if HANDOFF_KIND.search(str(kind))]
+    handoffs = agency[pd.Series(codes, index=agency.index).isin(named)]
     return {uid: as_date(day) for uid, day in handoffs.groupby(C.USER_ID)[C.DATE].min().items()}
+
+
+HANDOFF_KIND = re.compile(r"引き?継")  # 区分 of a handoff record: 引継ぎ, 引き継ぎ, 引継…

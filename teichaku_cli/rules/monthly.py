@@ -172,7 +172,8 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     active = office.people_in_service(month, month_end(month))
     lives = office.lives
     periods: dict[tuple[str, str], UserPeriods] = {}  # each user's periods, once per rule set
-    evaluated = _evaluate(facts, month, rules, active, lives, today, periods, office.first_handoffs)
+    handoffs = office.first_handoffs if any(p.needs_handoff for p in active) else {}  # the whole log is searched only if asked
+    evaluated = _evaluate(facts, month, rules, active, lives, today, periods, handoffs)
     initial_due = _first_claim_months(office, month, active, lives, periods)
     unknown = sorted(
         person.user_id for person in active
@@ -377,9 +378,10 @@ def _first_claim_months(office: "Office", month: date, users: list[Person], live
 
     def by_month(frame, column: str) -> dict[date, dict[str, list[date]]]:
         frame = frame[frame[C.USER_ID].isin(ids) & frame[column].notna()]
-        found: dict[date, dict[str, list[date]]] = {}
-        for uid, day in zip(frame[C.USER_ID], frame[column].dt.to_pydatetime()):
-            found.setdefault(day.date().replace(day=1), {}).setdefault(uid, []).append(day.date())
+        stamps = frame[column].to_numpy(dtype="datetime64[D]")
+        found: dict[date, dict[str, list[date]]] = {}  # dates and months made by numpy, not per row
+        for uid, day, first in zip(frame[C.USER_ID].tolist(), stamps.tolist(), stamps.astype("datetime64[M]").astype("datetime64[D]").tolist()):
+            found.setdefault(first, {}).setdefault(uid, []).append(day)
         return found
 
     contacts = contacts[contacts[C.USER_ID].isin(ids)]  # these users' rows first: the log is the big table

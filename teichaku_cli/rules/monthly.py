@@ -168,7 +168,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     if not book.kept:
         result.office_findings.append(F.make("certificates-not-kept", rules.source("certificate")))
     facts = office.month_facts(month)
-    meetings = _meetings(office, month)
+    meetings = meetings_of_month(office, month)
     active = office.people_in_service(month, month_end(month))
     lives = office.lives
     periods: dict[tuple[str, str], UserPeriods] = {}  # each user's periods, once per rule set
@@ -422,6 +422,7 @@ class _Meetings:
     month_cap: int
     year_cap: int
     unknown: list[date] = field(default_factory=list)  # meetings whose サービス管理責任者参加 is blank
+    days: list[date] = field(default_factory=list)  # the day of each meeting in ``with_manager``
 
     @property
     def earned(self) -> list[bool]:
@@ -429,11 +430,16 @@ class _Meetings:
         return self.with_manager[:room]
 
     @property
+    def earned_days(self) -> list[tuple[date, bool]]:
+        """The meetings that earn their 加算, in date order: (day, with the サービス管理責任者)."""
+        return list(zip(self.days, self.earned))
+
+    @property
     def excess(self) -> int:
         return self.in_month - len(self.earned)
 
 
-def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
+def meetings_of_month(office: "Office", month: date) -> dict[str, _Meetings]:
     """Meetings of the month per user that can earn 地域連携会議実施加算, with how
     many the fiscal year already earned (at most one a month), grouped once over
     the table. R6 pays (I) with the サービス管理責任者 and (II) without; R3 paid only
@@ -465,10 +471,12 @@ def _meetings(office: "Office", month: date) -> dict[str, _Meetings]:
     per_month = earlier.groupby([earlier["利用者ID"], earlier["日付"].dt.month]).size().clip(upper=month_cap)
     before = per_month.groupby(level=0).sum().to_dict()
     with_manager: dict[str, list[bool]] = {}
-    for uid, attended in zip(current["利用者ID"], current["サービス管理責任者参加"]):
+    held_on: dict[str, list[date]] = {}
+    for uid, attended, day in zip(current["利用者ID"], current["サービス管理責任者参加"], current["日付"].to_numpy(dtype="datetime64[D]").tolist()):
         with_manager.setdefault(uid, []).append(attended is True)
+        held_on.setdefault(uid, []).append(day)
     found = {
-        uid: _Meetings(len(flags), int(before.get(uid, 0)), flags, month_cap, year_cap, unknown.get(uid, []))
+        uid: _Meetings(len(flags), int(before.get(uid, 0)), flags, month_cap, year_cap, unknown.get(uid, []), held_on[uid])
         for uid, flags in with_manager.items()
     }
     for uid, days in unknown.items():

@@ -614,3 +614,13 @@ def test_municipal_subsidy_is_taken_off_the_user_burden(tmp_path):
     builder.add("1000000001", subsidy=1000)
     claim = read(builder.write(tmp_path / "c.csv"))
     assert claim.findings == [] and claim.invoices[0].user_burden == 3933 - 1000
+
+
+def test_every_problem_code_is_in_the_docs():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "teichaku_cli" / "office" / "claim_file.py").read_text(encoding="utf-8")
+    found = set(re.findall(r'"(claim-[a-z-]+)"', source))
+    guide = (root / "docs" / "check.md").read_text(encoding="utf-8")
+    assert len(found) > 25 and all(f"`{code}`" in guide for code in found), sorted(c for c in found if f"`{c}`" not in guide)

@@ -363,12 +363,12 @@ class _Reader:
             if kind not in ("1", "2", "3"):
                 self.error(
                     "claim-record-malformed", number, "レコード種別が 1（コントロール）・2（データ）・3（エンド）のどれでもありません。",
-                    field="レコード種別（1項目目）", value=kind[:10],
+                    field="レコード種別（1項目目）", value=_shown(kind),
                 )
                 continue
             if len(fields) < 2 or not _digits(fields[1]):
                 self.error("claim-record-malformed", number, "レコード番号（2項目目）が数字ではありません。", field="レコード番号（2項目目）",
-                           value=fields[1][:12] if len(fields) > 1 else None)
+                           value=_shown(fields[1]) if len(fields) > 1 else None)
                 continue
             if int(fields[1]) != number + shift:
                 self.error(
@@ -496,9 +496,9 @@ class _Reader:
         if office != self.office_number:
             self.error(
                 "claim-office-number", line,
-                f"事業所番号が {office or '（空欄）'} で、この事業所（teichaku.toml の事業所番号 {self.office_number}）のものではありません。",
+                f"事業所番号が {_shown(office) or '（空欄）'} で、この事業所（teichaku.toml の事業所番号 {self.office_number}）のものではありません。",
                 "この事業所の請求ファイルを指定してください（teichaku.toml の事業所番号が違うなら、そちらを直してください）",
-                field=CONTROL.label(7), value=office,
+                field=CONTROL.label(7), value=_shown(office),
             )
         processing = self._month_field(fields, CONTROL, 10, bad)
         if fields[8] != "1":
@@ -804,9 +804,9 @@ class _Reader:
                 continue
             self.error(
                 "claim-office-number", line,
-                f"事業所番号 {number or '（空欄）'} のレコードが{count:,}件あります（最初は{line}行目）。"
+                f"事業所番号 {_shown(number) or '（空欄）'} のレコードが{count:,}件あります（最初は{line}行目）。"
                 f"この事業所（teichaku.toml の事業所番号 {self.office_number}）のものではありません。",
-                "この事業所の請求ファイルを指定してください", field="事業所番号（項番5）", value=number,
+                "この事業所の請求ファイルを指定してください", field="事業所番号（項番5）", value=_shown(number),
             )
         statements = self._statements()
         sheets = self._record_sheets()

@@ -43,7 +43,19 @@ J121_05 = dict(decision=7, amount=8, start=9, end=10, entry=11)
 J611_01 = dict(form=7, days_total=37, special_count=123, liaison_count=146, report_shared=153)
 J611_02 = dict(form=7, day=9, start_time=14, end_time=15, base=45, special=81, liaison=90)
 
+# The 数値 fields of each record, as ranges of 項番 (the spec's 属性 column)
+NUMERIC = {
+    ("J111", "01"): [(6, 23)], ("J111", "02"): [(8, 14)],
+    ("J121", "01"): [(12, 12), (17, 17), (19, 35)], ("J121", "02"): [(10, 12)], ("J121", "03"): [(8, 10)],
+    ("J121", "04"): [(9, 29), (32, 33)], ("J121", "05"): [(8, 8), (11, 11)],
+    ("J611", "01"): [(9, 63), (66, 66), (72, 72), (76, 85), (87, 110), (112, 139), (144, 152), (157, 172)],
+}
+
 OFFICE_NUMBER = "1312345678"
+
+
+def numeric_positions(exchange: str, kind: str) -> list[int]:
+    return [p for first, last in NUMERIC[(exchange, kind)] for p in range(first, last + 1)]
 
 
 def inner(exchange: str, kind: str, values: dict[int, object]) -> list[str]:
@@ -211,7 +223,7 @@ class ClaimBuilder:
 def quote(value: str, always: bool = False) -> str:
     """A field as the spec writes it: in double quotes when it holds a comma, a quote,
     a space or a two-byte character (or always), a quote inside doubled."""
-    needs = always or any(c in value for c in ',"  ') or len(value.encode("cp932", errors="replace")) > len(value)
+    needs = always or any(c in value for c in '," ') or len(value.encode("cp932", errors="replace")) > len(value)
     return '"' + value.replace('"', '""') + '"' if needs else value
 
 

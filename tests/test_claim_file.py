@@ -19,12 +19,14 @@ from claim_builder import (
     J121_04,
     J611_01,
     J611_02,
+    NUMERIC,
     OFFICE_NUMBER,
     ClaimBuilder,
     Day,
     at,
     encode,
     find,
+    numeric_positions,
     renumber,
 )
 from teichaku_cli.model.claim import ClaimFile, ClaimFileProblems, UserMonth
@@ -112,6 +114,45 @@ def test_a_clean_file_is_read_field_by_field(tmp_path):
     assert (invoice_one.line, one.basic.line, two.basic.line, one.days[0].line) == (2, 6, 7, 8)
 
 
+def test_each_field_is_read_from_its_position(tmp_path):
+    """Every 数値 field of a record holds a different number (its 項番 × 11), so a field
+    read from a neighbour's position shows: each attribute must come back as the number
+    of the spec's 項番 for it."""
+    builder = ClaimBuilder()
+    builder.add("1000000001")
+    rows = builder.rows()
+    for index, row in enumerate(rows):
+        key = (row[2], row[3]) if row[0] == "2" else None
+        if key in NUMERIC:
+            for position in numeric_positions(*key):
+                row[at(row, position)] = str(position * 11)
+        if key == ("J611", "02"):
+            for position, value in {44: "3", 45: "4", 80: "6", 81: "7", 82: "8", 89: "9", 90: "2", 91: "1"}.items():
+                row[at(row, position)] = value
+    claim = read(builder.write(tmp_path / "c.csv", rows))
+    (statement,) = claim.statements.values()
+    b = statement.basic
+    expect = lambda positions: tuple(p * 11 for p in positions)
+    assert (b.cap_monthly, b.cap_result_amount, b.units, b.total_cost, b.user_burden, b.benefit, b.high_cost,
+            b.special_measures, b.municipal_subsidy) == expect((12, 17, 20, 21, 27, 28, 29, 30, 31))
+    (d,) = statement.details
+    assert (d.units, d.count, d.service_units) == expect((8, 9, 10))
+    (m,) = statement.summaries
+    assert (m.days, m.units, m.total_cost, m.user_burden, m.benefit, m.special_measures, m.municipal_subsidy) == expect(
+        (9, 10, 13, 21, 22, 24, 25))
+    assert m.unit_price == Decimal(11 * 11) / 1000
+    assert statement.days[0].days == 110 and statement.contracts[0].amount == Decimal(88) / 100 and statement.contracts[0].entry_number == 121
+    (sheet,) = claim.record_sheets.values()
+    assert (sheet.basic.days_total, sheet.basic.special_area_count, sheet.basic.liaison_count) == expect((37, 123, 146))
+    assert {(d.base_support, d.special_area, d.liaison) for d in sheet.days} == {("4", "7", "2")}
+    (invoice,) = claim.invoices
+    assert (invoice.amount, invoice.count, invoice.units, invoice.total_cost, invoice.benefit, invoice.special_measures,
+            invoice.user_burden, invoice.municipal_subsidy) == expect((6, 17, 18, 19, 20, 21, 22, 23))
+    (line,) = claim.invoice_lines
+    assert (line.count, line.units, line.total_cost, line.benefit, line.special_measures, line.user_burden,
+            line.municipal_subsidy) == expect((8, 9, 10, 11, 12, 13, 14))
+
+
 def test_records_grouped_by_user_read_the_same(tmp_path):
     by_type = read(two_users().write(tmp_path / "a.csv"))
     builder = two_users()
@@ -151,7 +192,7 @@ def test_quoted_fields_commas_and_doubled_quotes(tmp_path):
     assert again.basic == statement.basic and again.details == statement.details
 
 
-@pytest.mark.parametrize("broken", ['"abc"x', 'ab"c', '"abc'])
+@pytest.mark.parametrize("broken", ['"abc"x', 'ab"c', '"abc', '"'])
 def test_quotes_not_as_the_spec_writes_them(tmp_path, broken):
     builder = ClaimBuilder()
     builder.add("1000000001")
@@ -624,3 +665,27 @@ def test_every_problem_code_is_in_the_docs():
     found = set(re.findall(r'"(claim-[a-z-]+)"', source))
     guide = (root / "docs" / "check.md").read_text(encoding="utf-8")
     assert len(found) > 25 and all(f"`{code}`" in guide for code in found), sorted(c for c in found if f"`{c}`" not in guide)
+
+
+def test_benefit_kinds_2_and_3_leave_three_totals_unjudged(tmp_path):
+    """With 高額障害福祉サービス費 (給付種別 2) or a J111:02 of 給付種別 2/3 for a 市町村 and month,
+    合計件数・合計費用合計・合計給付費請求額 include a part whose arithmetic is not in our sources."""
+    builder = ClaimBuilder()
+    builder.add("1000000001")
+    rows = builder.rows()
+    statement = find(rows, "J121", "01")
+    rows[statement][at(rows[statement], J121_01["high_cost"])] = "500"
+    invoice = find(rows, "J111", "01")
+    for name in ("count", "total_cost", "benefit"):
+        rows[invoice][at(rows[invoice], J111_01[name])] = "1"
+    claim = read(builder.write(tmp_path / "c.csv", rows))
+    assert codes(claim.findings) == ["claim-invoice-not-checked"] and "合計件数" in claim.findings[0].message
+    # the others are still compared
+    rows[invoice][at(rows[invoice], J111_01["units"])] = "1"
+    assert codes(read(builder.write(tmp_path / "d.csv", rows)).findings) == ["claim-invoice-differs", "claim-invoice-not-checked"]
+    # a 給付種別 3 line, and no 高額
+    rows = builder.rows()
+    rows.insert(find(rows, "J111", "02") + 1, ["2", "0", "J111", "02", "202610", "131016", OFFICE_NUMBER, "3", "47", "1", "0", "5", "5", "", "0", ""])
+    rows[find(rows, "J111", "01")][at(rows[invoice], J111_01["benefit"])] = "35406"
+    claim = read(builder.write(tmp_path / "e.csv", renumber(rows)))
+    assert codes(claim.findings) == ["claim-invoice-not-checked"]

@@ -340,6 +340,18 @@ def test_lines_after_the_end_record(tmp_path):
     assert codes(problems(builder.write(tmp_path / "c.csv", rows))) == ["claim-after-end"]
 
 
+def test_blank_lines(tmp_path):
+    data = two_users().write(tmp_path / "c.csv").read_bytes()
+    (tmp_path / "after.csv").write_bytes(data + b"\r\n\r\n")
+    claim = read(tmp_path / "after.csv")
+    finding = only(claim.findings, "claim-blank-after-end")
+    assert finding.severity == "warning" and finding.place.row == 25 and "2行" in finding.message
+    at_line_3 = data.index(b"\r\n2,3,") + 2
+    (tmp_path / "middle.csv").write_bytes(data[:at_line_3] + b"\r\n" + data[at_line_3:])
+    found = problems(tmp_path / "middle.csv")
+    assert codes(found) == ["claim-record-malformed"] and found[0].place.row == 3 and "空の行" in found[0].message
+
+
 def test_lf_line_ends_are_read_and_said(tmp_path):
     claim = read(two_users().write(tmp_path / "lf.csv", line_end="\n"))
     finding = only(claim.findings, "claim-line-ends-lf")

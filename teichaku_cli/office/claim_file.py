@@ -231,6 +231,7 @@ class _Reader:
         self.lf = [0, 0]  # [first line, lines] ending LF alone
         self.unquoted: list = [None, 0]  # [(line, label), fields]
         self.after_end = [0, 0]
+        self.blank_after_end = [0, 0]
         # the records, keyed
         self.invoices: dict[tuple[str, date], InvoiceTotals] = {}
         self.invoice_lines: dict[tuple[str, date, str, str], InvoiceLine] = {}
@@ -267,7 +268,7 @@ class _Reader:
             return self.stop()
 
         give = "請求ソフトが国保連への伝送用に書き出した請求ファイル（CSV）を指定してください"
-        if not data.strip():
+        if not data or data.isspace():
             raise refuse("ファイルが空です。", give)
         if data.startswith(b"PK\x03\x04"):
             raise refuse("Excel ブック（.xlsx）か、ほかの zip 形式のファイルです。", give)
@@ -349,6 +350,14 @@ class _Reader:
                     "終わりのレコード（3）が改行（CRLF）で終わっていません。仕様（共通編 p.6）ではすべてのレコードが CRLF で終わります。",
                     "取込送信で受け付けられないときは、請求ソフトで書き出し直してください",
                 )
+            if not raw and number > 1:
+                if end_line:  # an extra line end after the end record: harmless to read, said
+                    self.blank_after_end[0] = self.blank_after_end[0] or number
+                    self.blank_after_end[1] += 1
+                else:
+                    self.error("claim-record-malformed", number, "空の行があります。請求ファイルの行はどれもレコードです。")
+                    shift -= 1  # not a record: the numbers go on from the line before
+                continue
             fields = self._fields(raw)
             if fields is None:
                 if number == 1:
@@ -360,6 +369,10 @@ class _Reader:
                     raise self.stop()
                 continue
             kind = fields[0]
+            if kind == "2" and len(fields) > 1 and fields[1] == str(number + shift) and not end_line:  # the common line
+                data_records += 1
+                self._data(fields, number)
+                continue
             if kind not in ("1", "2", "3"):
                 self.error(
                     "claim-record-malformed", number, "レコード種別が 1（コントロール）・2（データ）・3（エンド）のどれでもありません。",
@@ -559,7 +572,7 @@ class _Reader:
         layout = checks.layout
         bad: set[int] = set()
         joined = "".join(checks.digits(fields))
-        if joined and not _digits(joined):
+        if joined and not (joined.isascii() and joined.isdigit()):
             for column in layout.numeric:
                 value = fields[column]
                 if value and not (_digits(value) or (value[0] == "-" and _digits(value[1:]))):
@@ -575,7 +588,7 @@ class _Reader:
         if checks.dates is not None and "".join(checks.dates(fields)).strip("0"):
             for column in layout.dates:
                 value = fields[column]
-                if not _unset(value) and _date(value) is None:
+                if value.strip("0") and _date(value) is None:
                     bad.add(column)
                     self.error("claim-bad-date", self.line, "ありえない日付です（西暦の年月日 YYYYMMDD、例: 20261031）。",
                                field=self._label(fields, column), value=_shown(value))
@@ -864,6 +877,12 @@ class _Reader:
                 f"{self.lf[1]:,}行が改行 LF だけで終わっています（最初は{self.lf[0]}行目）。仕様（共通編 p.6）は CRLF です。"
                 "teichaku は読みますが、取込送信で受け付けられないおそれがあります。",
                 "請求ソフトが書き出したままのファイルを送ってください（エディタで保存し直すと改行が変わることがあります）",
+            )
+        if self.blank_after_end[1]:
+            self.finding(
+                "claim-blank-after-end", "warning", self.blank_after_end[0],
+                f"終わりのレコードの後に空の行が{self.blank_after_end[1]:,}行あります。仕様（共通編 p.6）ではエンドレコードが最後の行です。",
+                "取込送信で受け付けられないときは、請求ソフトが書き出したままのファイルを送ってください",
             )
         if self.unquoted[1]:
             line, field = self.unquoted[0]

@@ -591,7 +591,8 @@ def test_an_empty_file_a_folder_and_no_file(tmp_path):
 
 def test_a_month_later_than_the_one_checked_is_refused(tmp_path):
     path = two_users().write(tmp_path / "c.csv")
-    assert read(path, OCT).month == OCT
+    assert read(path, OCT).month == OCT and read(path, date(2026, 10, 31)).month == OCT  # a day names its month
+    assert read(path, date(2026, 10, 31)).late_statements() == []
     problem = only(problems(path, SEP), "claim-later-month")
     assert problem.place.row == 2 and "令和8年10月分のレコードが22件" in problem.message and problem.value == "202610"
     assert "--month 2026-10" in problem.fix

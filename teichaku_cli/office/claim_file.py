@@ -81,7 +81,7 @@ def read_claim_file(path: Path, office_number: str, month: date | None = None) -
             'teichaku.toml に "事業所番号" = "1312345678" のように10桁で書いてください',
         )
     data = _read_bytes(path)
-    reader = _Reader(path, path.name, office_number, month)
+    reader = _Reader(path, path.name, office_number, month.replace(day=1) if month else None)
     text = reader.decode(data)
     return reader.read(text)
 

@@ -32,9 +32,10 @@ def test_a_switch_may_be_true_false_or_periods(tmp_path):
         '"就労定着実績体制加算" = true\n"支援体制構築未実施減算" = false\n'
         '"情報公表未報告減算" = [{ "から" = "2025-04", "まで" = "R7.9" }, { "から" = 2026-01-01 }]\n',
     ).regime
-    assert regime.on("就労定着実績体制加算", date(2019, 4, 1))
-    assert not regime.on("支援体制構築未実施減算", MONTH) and not regime.on("虐待防止措置未実施減算", MONTH)
-    on = [m for m in (date(2025, 3, 1), date(2025, 4, 1), date(2025, 9, 1), date(2025, 10, 1), date(2025, 12, 1), date(2026, 1, 1), date(2030, 1, 1)) if regime.on("情報公表未報告減算", m)]
+    # kept by rule key: the rule data bind each teichaku.toml name to its item
+    assert regime.on("retention_record", date(2019, 4, 1))
+    assert not regime.on("reduction_no_handoff_system", MONTH) and not regime.on("reduction_no_abuse_prevention", MONTH)
+    on = [m for m in (date(2025, 3, 1), date(2025, 4, 1), date(2025, 9, 1), date(2025, 10, 1), date(2025, 12, 1), date(2026, 1, 1), date(2030, 1, 1)) if regime.on("reduction_no_information_disclosure", m)]
     assert on == [date(2025, 4, 1), date(2025, 9, 1), date(2026, 1, 1), date(2030, 1, 1)]  # both ends included; 「まで」 left out goes on
 
 
@@ -164,3 +165,85 @@ def test_rate_yen_follow_the_declared_regime_and_say_when_a_price_is_missing(inv
     (folder / "teichaku.toml").write_text('"地域区分単価" = [{ "から" = "2026-04", "まで" = "2026-09", "単価" = 10.0 }]\n', encoding="utf-8")
     result = invoke("rate", folder, "--year", "2025")
     assert result.exit_code == 0 and "地域区分単価が teichaku.toml にない月" in result.output
+
+
+# --- declarations the month's revision has no place for ---------------------------------------
+
+
+def test_a_misspelt_switch_is_an_error_naming_the_nearest_declarable_item(tmp_path):
+    settings = settings_of(tmp_path, '"情報公表未報告減" = true\n"業務継続計画未策定減算" = true\n')
+    (problem,) = settings.problems
+    assert problem.severity == "error" and problem.place.row == 1
+    assert "「情報公表未報告減」という設定項目はありません" in problem.message and "「情報公表未報告減算」のことですか" in problem.message
+    assert settings.regime.on("reduction_no_business_continuity_plan", MONTH) and "reduction_no_information_disclosure" not in settings.regime.switches
+
+
+R3_MONTH, R6_FIRST = date(2024, 3, 1), date(2024, 4, 1)
+
+
+def test_an_r6_reduction_declared_over_an_r3_month_is_left_out_that_month_with_a_note(tmp_path):
+    tables = merge(good_month("0001", R3_MONTH), good_month("0001", R6_FIRST))
+    tables["利用者"] = tables["利用者"][:1]
+    plain = '"基本報酬区分" = "9割5分以上"\n"地域区分単価" = 10.0\n'
+    declared = plain + '"情報公表未報告減算" = true\n'
+    for month, note in ((R3_MONTH, True), (R6_FIRST, False)):
+        without = check_month(build(tmp_path, tables, plain), month, TODAY)
+        result = check_month(build(tmp_path, tables, declared), month, TODAY)
+        found = {f.code: f for f in result.office_findings}
+        assert ("setting-not-in-revision" in found) is note
+        if note:  # R3 had no such 減算: the month's amounts are what they are without it, and the note says why
+            message = found["setting-not-in-revision"].message
+            assert "「情報公表未報告減算」" in message and "令和6年3月" in message and "令和3年度報酬改定" in message and "減算" in message
+            assert found["setting-not-in-revision"].severity == "note" and "減算はない" in found["setting-not-in-revision"].source
+            assert [(l.key, l.units) for l in result.users[0].lines] == [(l.key, l.units) for l in without.users[0].lines]
+            assert result.users[0].money.total_cost == without.users[0].money.total_cost == 34490
+        else:  # R6: 3,512 − 176 (175.6)
+            assert [(l.key, l.units) for l in result.users[0].lines] == [("base", 3512), ("reduction_no_information_disclosure", -176)]
+            assert result.users[0].money.total_cost == 33360 and "情報公表未報告減算（5%）" in result.regime
+
+
+R6_LAST, R86_FIRST = date(2026, 5, 1), date(2026, 6, 1)
+TREATMENT = '"基本報酬区分" = "9割5分以上"\n"地域区分単価" = 11.2\n["処遇改善加算"]\n"区分" = "{grade}"\n"加算率" = "10.0%"\n'
+
+
+def class_note(tmp_path, grade: str, month: date):
+    office = build(tmp_path, good_month("0001", month), TREATMENT.format(grade=grade))
+    result = check_month(office, month, TODAY)
+    return next((f for f in result.office_findings if f.code == "treatment-class-unknown"), None), result
+
+
+def test_a_class_of_r6_written_for_an_r8_6_month_gets_a_note_naming_the_nearest_classes(tmp_path):
+    note, result = class_note(tmp_path, "Ⅰ", R86_FIRST)
+    assert note.severity == "note" and "区分「Ⅰ」" in note.message and "令和8年6月改定（令和8年6月）" in note.message
+    assert "「（Ⅰ）イ」か「（Ⅰ）ロ」のことですか？" in note.message and "（Ⅱ）イ」か" not in note.message
+    assert "告示第5号" in note.source
+    assert result.users[0].units == 3512 + 351  # counted at the declared rate all the same
+    assert class_note(tmp_path, "Ⅰ", R6_LAST)[0] is None  # an R6 class in an R6 month
+
+
+@pytest.mark.parametrize("grade", ["（Ⅰ）イ", "Ⅰ・ロ", "福祉・介護職員等処遇改善加算（Ⅱ）ロ", "I イ", "Ⅳ"])
+def test_a_class_of_r8_6_in_any_usual_spelling_is_recognised(tmp_path, grade):
+    assert class_note(tmp_path, grade, R86_FIRST)[0] is None
+
+
+def test_the_r6_transitional_class_v_exists_until_march_2025(tmp_path):
+    assert class_note(tmp_path, "Ⅴ（３）", date(2025, 3, 1))[0] is None
+    note, _ = class_note(tmp_path, "Ⅴ（３）", date(2025, 4, 1))
+    assert note is not None and "（Ⅰ）」「（Ⅱ）」「（Ⅲ）」「（Ⅳ）」のどれにもあたりません" in note.message
+    assert class_note(tmp_path, "Ⅰ", date(2024, 5, 1))[0] is None  # before 2024-06: three additions, the 区分 is free text
+
+
+def test_r8_6_months_give_the_units_of_r6_and_say_the_values_are_carried_over(tmp_path):
+    tables = merge(*(good_month("0001", m) for m in (R6_LAST, R86_FIRST)))
+    tables["利用者"] = tables["利用者"][:1]
+    tables["ケース会議"] = [{"日付": m.replace(day=3), "利用者ID": "0001", "参加機関": "ハローワーク", "サービス管理責任者参加": "いいえ"} for m in (R6_LAST, R86_FIRST)]
+    config = '"基本報酬区分" = "8割以上9割未満"\n"地域区分単価" = 11.2\n"業務継続計画未策定減算" = true\n"職場適応援助者養成研修修了者配置体制加算" = true\n["処遇改善加算"]\n"区分" = "Ⅱ"\n"加算率" = "9.6%"\n'
+    office = build(tmp_path, tables, config)
+    may, june = (check_month(office, m, TODAY) for m in (R6_LAST, R86_FIRST))
+    assert (may.rules.id, june.rules.id) == ("R6", "R8.6")
+    assert [(l.key, l.units) for l in may.users[0].lines] == [(l.key, l.units) for l in june.users[0].lines]
+    assert [l.key for l in june.users[0].lines] == ["base", "reduction_no_business_continuity_plan", "job_coach_staffing", "meeting_without_manager", "treatment_improvement"]
+    assert may.users[0].money == june.users[0].money
+    assert "rules-carried-over" not in {f.code for f in may.office_findings}
+    carried = next(f for f in june.office_findings if f.code == "rules-carried-over")
+    assert carried.severity == "note" and "令和6年度報酬改定の値を引き継いで" in carried.message and "令和8年6月" in carried.message

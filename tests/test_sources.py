@@ -38,6 +38,7 @@ DOCUMENTS = (
     "令和6年度報酬改定",
     "令和3年度報酬改定",
     "利用者負担上限額管理結果票",
+    "令和8年こども家庭庁・厚生労働省告示第5号",
 )
 
 
@@ -74,6 +75,10 @@ def every_source():
                 yield rules.id, f"{key} reading", step.reading
         for key, period in rules.periods.items():
             yield rules.id, key, period.source
+        for key, klass in rules.treatment_classes.items():
+            yield rules.id, f"treatment_classes.{key}", klass.source
+        if rules.carry_over is not None:
+            yield rules.id, "carry_over", rules.carry_over.source
 
 
 def test_every_source_names_a_document_in_words():
@@ -114,6 +119,16 @@ def test_sources_md_lists_each_document_with_its_issuer_and_date():
         "令和3年度の基本報酬（利用者数20人以下",
     ):
         assert needle in guide, needle
+
+
+def test_sources_md_lists_every_document_the_rule_data_cite_with_its_standing():
+    guide = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    documents = [d for rules in all_rule_sets() for d in rules.documents.values()]
+    assert documents
+    for d in documents:
+        assert d.title in guide and d.url in guide, d.key
+        assert d.standing == "secondary" and "二次資料" in guide  # none of them has been read by teichaku
+        assert not d.sha256 or f"SHA-256 {d.sha256[:8]}" in guide, d.key
 
 
 def test_check_findings_and_its_workbook_cite_documents_in_words(invoke, tmp_path, monkeypatch):

@@ -41,9 +41,11 @@ class Months:
 
 @dataclass(frozen=True)
 class Switch:
-    """An office 加算・減算 over time: off (no periods), always, or in some periods."""
+    """An office 加算・減算 over time: off (no periods), always, or in some periods.
+    ``name`` is the teichaku.toml key it was written under (for messages)."""
 
     periods: tuple[Months, ...] = ()
+    name: str = ""
 
     def on(self, month: date) -> bool:
         return any(p.covers(month) for p in self.periods)
@@ -72,12 +74,16 @@ class UnitPrice:
 
 @dataclass(frozen=True)
 class Regime:
+    """The office's 体制. ``switches`` are keyed by the rule KEY of the 加算・減算
+    (``job_coach_staffing``, ``reduction_no_information_disclosure``): the rule data
+    bind each teichaku.toml name to its key, so a display label may change freely."""
+
     switches: dict[str, Switch] = field(default_factory=dict)
     treatment: tuple[TreatmentImprovement, ...] = ()
     prices: tuple[UnitPrice, ...] = ()
 
-    def on(self, label: str, month: date) -> bool:
-        switch = self.switches.get(label)
+    def on(self, key: str, month: date) -> bool:
+        switch = self.switches.get(key)
         return switch is not None and switch.on(month)
 
     def treatment_on(self, month: date) -> TreatmentImprovement | None:
@@ -89,6 +95,6 @@ class Regime:
 
     def periods(self) -> list[tuple[str, Months]]:
         """Every dated period written (for checking them against the data's months)."""
-        named = [(label, p) for label, s in self.switches.items() for p in s.periods if not p.always]
+        named = [(s.name, p) for s in self.switches.values() for p in s.periods if not p.always]
         named += [(TREATMENT_KEY, t.months) for t in self.treatment if not t.months.always]
         return named

@@ -1,5 +1,6 @@
 """The office's 体制 over time, from ``teichaku.toml``: which 加算・減算 it holds in
-which months, the 福祉・介護職員等処遇改善加算 it holds (class and rate), and its
+which months (each named as the rule data let staff ``declare`` it, and kept by
+its rule key), the 福祉・介護職員等処遇改善加算 it holds (class and rate), and its
 地域区分単価. 減算 start and stop, and a 処遇改善計画書 is made each year, so each
 may be a plain value or a list of periods of whole months::
 
@@ -28,17 +29,10 @@ from teichaku_cli.base.errors import TeichakuError
 from teichaku_cli.model.regime import TREATMENT_KEY, Months, Regime, Switch, TreatmentImprovement, UnitPrice
 from teichaku_cli.office.values import ValueProblem, parse_month
 
-# office-level 加算・減算 switched in teichaku.toml (labels as in the rule data)
-ADDITION_SWITCHES = ("職場適応援助者養成研修修了者配置体制加算", "就労定着実績体制加算")
-REDUCTION_SWITCHES = ("支援体制構築未実施減算", "情報公表未報告減算", "業務継続計画未策定減算", "虐待防止措置未実施減算")
-SWITCHES = ADDITION_SWITCHES + REDUCTION_SWITCHES
 PRICE_KEY = "地域区分単価"
 PRICE_RANGE = (5, 20)  # 円/単位: outside it the value is not a unit price (a typo, 112 for 11.2)
 RATE_LIMIT = Decimal("0.3")  # a 加算率 above 30 % is a typo (the class rates are of the order of 7–10 %)
 FROM, TO = "から", "まで"
-# the top-level teichaku.toml keys read here (for a registry of known keys), and the keys inside their tables
-TOML_KEYS = (*SWITCHES, TREATMENT_KEY, PRICE_KEY)
-INNER_KEYS = {TREATMENT_KEY: ("区分", "加算率", FROM, TO), PRICE_KEY: ("単価", FROM, TO), **{k: (FROM, TO) for k in SWITCHES}}
 PERIOD_EXAMPLE = '[{ "から" = "2025-04", "まで" = "2025-09" }]'
 
 
@@ -46,13 +40,38 @@ class ConfigError(TeichakuError):
     pass
 
 
-def read_regime(raw: dict, path: Path, not_applicable: dict[str, str]) -> Regime:
-    """The 体制 keys of a parsed teichaku.toml. ``not_applicable`` maps a 減算 that
-    does not apply to 就労定着支援 to the reason (from the rule data)."""
-    for label, reason in not_applicable.items():
-        if label in raw:
-            raise ConfigError(f"{path}: 「{label}」は就労定着支援には適用されません（{reason}）。", f"teichaku.toml から「{label}」の行を消してください")
-    switches = {label: _switch(raw.get(label, False), label, path) for label in SWITCHES}
+def switch_names() -> dict[str, str]:
+    """The office 加算・減算 teichaku.toml may hold, from the rule data of every
+    revision (``declare``): the name staff write → the rule key it binds."""
+    from teichaku_cli.model.rulebook import declarable
+
+    return declarable()
+
+
+def refused_names() -> dict[str, str]:
+    """減算 that do not apply to 就労定着支援, named as staff would write them → why (the rule data's source)."""
+    from teichaku_cli.model.rulebook import refused
+
+    return refused()
+
+
+def toml_keys() -> tuple[str, ...]:
+    """The top-level teichaku.toml keys read here (for the registry of known keys)."""
+    return (*switch_names(), TREATMENT_KEY, PRICE_KEY)
+
+
+def read_regime(raw: dict, path: Path) -> Regime:
+    """The 体制 keys of a parsed teichaku.toml, each 加算・減算 kept by its rule key."""
+    for name, reason in refused_names().items():
+        if name in raw:
+            raise ConfigError(f"{path}: 「{name}」は就労定着支援には適用されません（{reason}）。", f"teichaku.toml から「{name}」の行を消してください")
+    switches: dict[str, Switch] = {}
+    for name, key in switch_names().items():
+        if name not in raw:
+            continue
+        if key in switches:  # two names of one item: which one holds is not ours to choose
+            raise ConfigError(f"{path}: 「{switches[key].name}」と「{name}」は同じ加算・減算です。", "どちらか1つにしてください")
+        switches[key] = _switch(raw[name], name, path)
     return Regime(switches, _treatment(raw.get(TREATMENT_KEY), path), _prices(raw.get(PRICE_KEY), path))
 
 
@@ -114,11 +133,11 @@ def _no_period(entry: dict, key: str, path: Path, allowed: tuple[str, ...]) -> M
 
 def _switch(value: object, key: str, path: Path) -> Switch:
     if value is True:
-        return Switch((Months(),))
+        return Switch((Months(),), key)
     if value is False:
-        return Switch()
+        return Switch((), key)
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return Switch(_periods(value, key, path, lambda entry, months: months, (), PERIOD_EXAMPLE))
+        return Switch(_periods(value, key, path, lambda entry, months: months, (), PERIOD_EXAMPLE), key)
     raise ConfigError(
         f"{path}: 「{key}」は true か false、または期間のリストで書いてください（値: {value}）。",
         f'例: "{key}" = true、または "{key}" = {PERIOD_EXAMPLE}',

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from teichaku_cli.base.errors import Place, Problem, did_you_mean, near_misses
 from teichaku_cli.model.settings import DEFAULT_UNIT_PRICE, Settings
-from teichaku_cli.office.regime import PRICE_KEY, TOML_KEYS, ConfigError, read_regime
+from teichaku_cli.office.regime import PRICE_KEY, ConfigError, read_regime, refused_names, toml_keys
 from teichaku_cli.model.schema import EMPLOYER_FIELDS, REPORT_FIELDS
 from teichaku_cli.office.values import ValueProblem, control_problem, parse_date
 
@@ -46,21 +46,16 @@ TEMPLATE_KEYS = ("支援レポート", "支援レポート（事業主用）", "
 
 # Every top-level key teichaku.toml may hold. A key not listed here is reported
 # with the nearest known one ("did you mean …"): a misspelt 加算 or 単価 must never
-# be silently ignored. A new setting is added here (the office 体制 keys come from
-# office/regime.py, which also checks the keys inside its tables); the tables
+# be silently ignored. A new setting is added here; the office 体制 keys come from
+# office/regime.py, whose 加算・減算 are the names the rule data of every revision let
+# staff declare (it also checks the keys inside its tables); the tables
 # [columns]/[sheets]/[templates] hold the office's own names, whose values are checked below.
-KNOWN_KEYS: tuple[str, ...] = (
-    "事業所名",
-    "事業所番号",
-    "指定日",
-    "基本報酬区分",
-    EMPLOYER_FIELDS_KEY,
-    "data",
-    *TOML_KEYS,
-    "columns",
-    "sheets",
-    "templates",
-)
+SETTING_KEYS: tuple[str, ...] = ("事業所名", "事業所番号", "指定日", "基本報酬区分", EMPLOYER_FIELDS_KEY, "data")
+TABLE_KEYS: tuple[str, ...] = ("columns", "sheets", "templates")
+
+
+def known_keys() -> tuple[str, ...]:
+    return (*SETTING_KEYS, *toml_keys(), *TABLE_KEYS)
 
 
 def toml_escape(text: str) -> str:
@@ -111,13 +106,14 @@ class _Reader:
         )
 
     def unknown_keys(self, raw: dict, refused: dict[str, str]) -> None:
+        known = known_keys()
         for key in raw:
-            if key not in KNOWN_KEYS and key not in refused:  # a 減算 that does not apply has its own message
-                close = near_misses(key, KNOWN_KEYS)
+            if key not in known and key not in refused:  # a 減算 that does not apply has its own message
+                close = near_misses(key, known)
                 self.problem(
                     key,
                     f"「{key}」という設定項目はありません（読みません）。{did_you_mean(close)}",
-                    f"正しい項目名に直すか、不要なら消してください（# で始めればコメントです）。使える項目: {'、'.join(KNOWN_KEYS)}",
+                    f"正しい項目名に直すか、不要なら消してください（# で始めればコメントです）。使える項目: {'、'.join(known)}",
                 )
 
     def table(self, raw: dict, key: str, example: str) -> dict:
@@ -157,12 +153,9 @@ def load_settings(path: Path | None) -> Settings:
     data = raw.get("data")
     if data is not None and not isinstance(data, str):
         raise ConfigError(f"{path}: 「data」はファイルかフォルダのパスを文字で書いてください（値: {_shown(data)}）。", 'data = "office.xlsx" のように " で囲んでください')
-    from teichaku_cli.model.rulebook import all_rule_sets
-
-    not_applicable = {v.label: v.source for rules in all_rule_sets() for v in rules.not_applicable.values()}
-    regime = read_regime(raw, path, not_applicable)
+    regime = read_regime(raw, path)
     r = _Reader(path, text)
-    r.unknown_keys(raw, not_applicable)
+    r.unknown_keys(raw, refused_names())
 
     def text_key(key: str) -> str:
         value = raw.get(key, "")

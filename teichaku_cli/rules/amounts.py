@@ -182,12 +182,13 @@ class MonthLines:
 def unit_lines(rules: "RuleSet", regime: "Regime", month: date, tier: "Tier | None", user_additions: Iterable[str]) -> list[UnitLine]:
     """A user-month's unit lines in billing order: 基本報酬, 減算, 加算, 処遇改善加算.
     ``user_additions`` are the keys of the user's own 加算 (初期加算, 特別地域加算,
-    each meeting); the office's come from its 体制 in ``regime`` for the month."""
+    each meeting); the office's come from its 体制 in ``regime`` for the month, by rule
+    key (a switch for an item this revision lacks adds nothing: rules/declared.py says so)."""
     head = [base_line(tier)] if tier is not None and tier.units is not None else []
-    keys = list(user_additions) + [key for key, value in rules.additions.items() if regime.on(value.label, month)]
+    keys = list(user_additions) + [key for key in rules.additions if regime.on(key, month)]
     order = {key: i for i, key in enumerate(rules.additions)}
     additions = [addition_line(key, rules.additions[key]) for key in sorted(keys, key=order.__getitem__)]
-    cuts = [(key, value) for key, value in rules.reductions.items() if regime.on(value.label, month)]
+    cuts = [(key, value) for key, value in rules.reductions.items() if regime.on(key, month)]
     step = rules.billing["reductions"]
     if head and cuts:
         applies_to = set(step.option("applies_to"))

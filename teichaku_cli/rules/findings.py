@@ -203,6 +203,26 @@ CATALOGUE: dict[str, Spec] = {
         "届け出た区分とデータを確かめてください（teichaku rate --year {closing_year}）。",
         "rate",
     ),
+    "setting-not-in-revision": Spec(
+        NOTE,
+        "改定にない加算・減算",
+        "teichaku.toml の「{setting}」は、{month}の請求に使う{revision}にない{kind}です。この月は計算に入れていません"
+        "（{revision}の{kind}: {present}）。届け出た期間を確かめてください。",
+        "reductions",
+    ),
+    "treatment-class-unknown": Spec(
+        NOTE,
+        "処遇改善加算の区分",
+        "teichaku.toml の処遇改善加算の区分「{grade}」は、{revision}（{month}）の区分{classes}のどれにもあたりません。{near}"
+        "処遇改善計画書の区分を確かめてください（金額は teichaku.toml の加算率 {rate} で計算しています）。",
+        "treatment_improvement",
+    ),
+    "rules-carried-over": Spec(
+        NOTE,
+        "改定の値を引き継ぎ",
+        "{month}は{revision}の月です。{reading}。",
+        "treatment_improvement",
+    ),
     "setting-period-outside-data": Spec(
         WARNING,
         "設定の期間がデータの外",

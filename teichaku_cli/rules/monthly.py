@@ -460,7 +460,9 @@ def meetings_of_month(office: "Office", month: date) -> dict[str, _Meetings]:
     unknown: dict[str, list[date]] = {}
     for uid, day in zip(blank["利用者ID"], blank["日付"].dt.to_pydatetime().tolist()):
         unknown.setdefault(uid, []).append(day.date())
-    counts = {True} if "meeting_without_manager" not in rules.additions else {True, False}  # R3: only with the manager
+    from teichaku_cli.rules.additions import paid_meetings
+
+    counts = paid_meetings(rules)  # the meetings some 加算 of the revision pays (R3: only with the manager)
     meetings = meetings[pd.Series([isinstance(v, bool) and v in counts for v in meetings["サービス管理責任者参加"]], index=meetings.index, dtype=bool)]
     dates = meetings["日付"]
     current = meetings[(dates >= first) & (dates <= last)].sort_values("日付")
@@ -486,8 +488,8 @@ def meetings_of_month(office: "Office", month: date) -> dict[str, _Meetings]:
 
 def regime_in_force(rules: RuleSet, regime, month: date) -> list[str]:
     """The office's 体制 that this month's amounts use, as staff read them."""
-    shown = [v.label for v in rules.additions.values() if regime.on(v.label, month)]
-    shown += [f"{v.label}（{v.amount}%）" for v in rules.reductions.values() if regime.on(v.label, month)]
+    shown = [v.label for key, v in rules.additions.items() if regime.on(key, month)]
+    shown += [f"{v.label}（{v.amount}%）" for key, v in rules.reductions.items() if regime.on(key, month)]
     held = regime.treatment_on(month)
     if held is not None:
         shown.append(f"処遇改善加算（{held.grade}、{held.written}）")
@@ -495,15 +497,12 @@ def regime_in_force(rules: RuleSet, regime, month: date) -> list[str]:
 
 
 def _user_additions(person: Person, rules: RuleSet, meetings: _Meetings | None, initial: bool) -> list[str]:
-    """The keys of the user's own 加算 this month (the office's come from its 体制)."""
-    keys = ["initial"] if initial else []
-    if person.special_area:
-        keys.append("special_area")
-    for with_manager in meetings.earned if meetings else []:
-        key = "meeting_with_manager" if with_manager else "meeting_without_manager"
-        if key in rules.additions:  # R3: the サービス管理責任者 had to attend
-            keys.append(key)
-    return keys
+    """The keys of the user's own 加算 this month (the office's come from its 体制):
+    each user-level 加算 of the revision, as often as its condition says (rules/additions.py)."""
+    from teichaku_cli.rules.additions import UserMonthFacts, user_additions
+
+    facts = UserMonthFacts(initial, bool(person.special_area), tuple(meetings.earned) if meetings else ())
+    return user_additions(rules, facts)
 
 
 ESTIMATE_NOTE = "金額は見込みです。請求の結果は国保連の審査で決まります。"

@@ -242,6 +242,8 @@ def test_rate_cli_new_designation(invoke, tmp_path, monkeypatch):
     assert (payload["numerator"], payload["denominator"], payload["rate"]) == (1, 2, "1/2")
     wb = openpyxl.load_workbook(tmp_path / "new.xlsx")
     assert wb.sheetnames == ["概要", "移行実績"] and wb["移行実績"].cell(HEADER_ROW + 1, 1).value == "甲"
+    summary = {wb["概要"].cell(r, 1).value: wb["概要"].cell(r, 2).value for r in range(1, wb["概要"].max_row + 1)}
+    assert payload["rules_version"] == "R6" and summary["報酬改定"] == payload["rules_name"] == "令和6年度報酬改定"  # in words
     text = invoke("rate", folder, "--designation-date", "2026-04-01").output
     assert "1/2 = 50.0%" in text and "甲" in text and "乙" in text
     both = invoke("rate", folder, "--designation-date", "2026-04-01", "--year", "2025")
@@ -259,3 +261,31 @@ def test_bad_year_is_a_usage_error(invoke, tmp_path):
     folder = write_csvs(tmp_path / "o", {"利用者": [user("1", date(2023, 5, 1))], "支援記録": [{"日付": date(2023, 5, 2), "利用者ID": "1", "方法": "対面", "相手": "本人"}]})
     result = invoke("rate", folder, "--year", "来年")
     assert result.exit_code == 2 and "--year" in result.output
+
+
+def test_rate_names_the_revisions_of_the_claim_year_in_words_with_their_months(invoke, tmp_path, monkeypatch):
+    """FY2026's claims fall under 令和6年度報酬改定 (April–May) and 令和8年6月改定 (June–March):
+    the screen, the JSON and the workbook say both with their months, never a bare id."""
+    import openpyxl
+
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
+    people = [user(f"{i:03d}", date(2023, 5, 1)) for i in range(3)]
+    folder = write_csvs(tmp_path / "o", {"利用者": people, "支援記録": [{"日付": date(2023, 5, 2), "利用者ID": "000", "方法": "対面", "相手": "本人"}]})
+    both = "令和6年度報酬改定（令和8年4月〜5月）・令和8年6月改定（令和8年6月〜令和9年3月）"
+    payload = json.loads(invoke("rate", folder, "--year", "2025", "--json", "--out", tmp_path / "rate.xlsx").stdout)
+    assert payload["rules_version"] == "R6" and payload["rules_name"] == "令和6年度報酬改定"
+    assert payload["claim_revisions"] == [
+        {"id": "R6", "name": "令和6年度報酬改定", "first_month": "2026-04", "last_month": "2026-05"},
+        {"id": "R8.6", "name": "令和8年6月改定", "first_month": "2026-06", "last_month": "2027-03"},
+    ]
+    assert any("令和8年6月〜令和9年3月の請求は令和8年6月改定によります" in n and "引き継いで" in n for n in payload["notes"])
+    text = invoke("rate", folder, "--year", "2025").output
+    assert f"2026年度の請求に使う（{both}）" in text and "分母: 期間内に利用を開始した人（令和6年度報酬改定）" in text
+    assert "（R6）" not in text and "（R3）" not in text
+    sheet = openpyxl.load_workbook(tmp_path / "rate.xlsx")["概要"]
+    rows = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)}
+    assert rows["報酬改定"] == both
+    one = invoke("rate", folder, "--year", "2023").output  # FY2024 claims: one revision, no months
+    assert "2024年度の請求に使う（令和6年度報酬改定）" in one
+    r3 = invoke("rate", folder, "--year", "2022").output
+    assert "2023年度の請求に使う（令和3年度報酬改定）" in r3 and "分母: 期間内に支援を受けた人（令和3年度報酬改定）" in r3

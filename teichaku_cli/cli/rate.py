@@ -96,14 +96,14 @@ def _history(office, last_year: int, today, fee_table) -> list[dict]:
 def _render(p: dict, unit_price: float) -> None:
     from rich.table import Table
 
-    from teichaku_cli.rules.retention import marks
+    from teichaku_cli.rules.retention import marks, revisions_in_words
 
     out = console()
     kind = "見込み" if p["projection"] else "確定"
-    out.print(f"[bold]{p['fiscal_year']}年度を締める就労定着率（{kind}）[/bold] — {p['applies_to_fiscal_year']}年度の請求に使う（{p['rules_version']}）")
+    out.print(f"[bold]{p['fiscal_year']}年度を締める就労定着率（{kind}）[/bold] — {p['applies_to_fiscal_year']}年度の請求に使う（{revisions_in_words(p['claim_revisions'])}）")
     out.print(f"期間 {p['window_start']}〜{p['window_end']}、基準日（前年度末）{p['reference_date']}")
-    wording = "期間内に利用を開始した人（R6）" if p["rules_wording"] == "started" else "期間内に支援を受けた人（R3）"
-    out.print(f"分母: {wording}")
+    wording = "期間内に利用を開始した人" if p["rules_wording"] == "started" else "期間内に支援を受けた人"
+    out.print(f"分母: {wording}（{p['rules_name']}）")
     if p["rate"] is not None:
         tier = p["tier"]
         units = f"{tier['units']:,} 単位/月" if tier["units"] else "単価不明"
@@ -175,6 +175,7 @@ def _designation(office, value: str, as_json: bool, out_path, force: bool, today
         "window_start": r.window_start.isoformat(),
         "reference_date": r.reference_date.isoformat(),
         "rules_version": r.rules.id,
+        "rules_name": r.rules.name,
         "denominator": r.denominator,
         "numerator": r.numerator,
         "rate": str(r.rate) if r.rate is not None else None,

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, HEADER_ROW, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet, extend_print_area
-from teichaku_cli.rules.retention import marks
+from teichaku_cli.rules.retention import marks, revisions_in_words
 from teichaku_cli.base.safe_write import atomic_file
 
 RATE_LINE = "1F4E79"
@@ -66,7 +66,7 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings
             ("期間", _span(payload["window_start"], payload["window_end"])),
             ("基準日（前年度末）", _day(payload["reference_date"])),
             ("適用する年度", _year(payload["applies_to_fiscal_year"])),
-            ("報酬改定", payload["rules_version"]),
+            ("報酬改定", revisions_in_words(payload["claim_revisions"])),
             ("分母（人）", payload["denominator"]),
             ("定着（分子、人）", payload["numerator"]),
             ("就労定着率（%）", payload["rate_percent"] if payload["rate_percent"] is not None else "分母が0人のため計算できません"),
@@ -235,7 +235,7 @@ def write_designation_workbook(path: Path, payload: dict, settings, made_on: dat
         [
             ("指定日", designated),
             ("移行実績の期間", _span(payload["window_start"], payload["reference_date"])),
-            ("報酬改定", payload["rules_version"]),
+            ("報酬改定", payload["rules_name"]),
             ("分母（人）", payload["denominator"]),
             ("定着（分子、人）", payload["numerator"]),
             ("就労定着率（%）", payload["rate_percent"] if payload["rate_percent"] is not None else "期間内に一般就労した人がいないため計算できません"),

@@ -140,7 +140,62 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
         )
     elif result.tier is not None and result.tier.units is None:
         result.notes.append(f"{band}の{rules.name}の単価は手元の資料にありません。--fee-table で報酬表を指定してください。")
+    for revision in claim_revisions(year + 1):  # months whose revision carries its predecessor's values unchecked
+        if revision.rules.carry_over is not None:
+            result.notes.append(f"{revision.span}の請求は{revision.rules.name}によります。{revision.rules.carry_over.reading}。")
     return result
+
+
+@dataclass(frozen=True)
+class ClaimRevision:
+    """A revision the claims of a fiscal year fall under, with the claim months it covers."""
+
+    rules: RuleSet
+    first: date
+    last: date
+
+    @property
+    def span(self) -> str:
+        return month_span(self.first, self.last)
+
+    def as_dict(self) -> dict:
+        return {"id": self.rules.id, "name": self.rules.name, "first_month": self.first.strftime("%Y-%m"), "last_month": self.last.strftime("%Y-%m")}
+
+
+def month_span(first: date, last: date) -> str:
+    """令和8年4月〜5月; 令和8年6月〜令和9年3月 (the year said again only when it changes)."""
+    from teichaku_cli.base.dates import format_wareki_month
+
+    start, end = format_wareki_month(first), format_wareki_month(last)
+    if start.partition("年")[0] == end.partition("年")[0]:
+        end = end.partition("年")[2]
+    return f"{start}〜{end}"
+
+
+def claim_revisions(claim_year: int) -> list[ClaimRevision]:
+    """The revisions that govern the claims of fiscal year ``claim_year`` (April … March),
+    in order: one, or two when a revision takes effect inside the year (R8.6 in June 2026)."""
+    from teichaku_cli.base.dates import next_month
+
+    found: list[ClaimRevision] = []
+    month = fiscal_year_start(claim_year)
+    for _ in range(12):
+        rules = rules_for(month)
+        if found and found[-1].rules is rules:
+            found[-1] = ClaimRevision(rules, found[-1].first, month)
+        else:
+            found.append(ClaimRevision(rules, month, month))
+        month = next_month(month)
+    return found
+
+
+def revisions_in_words(revisions: list[dict]) -> str:
+    """The revisions of a claim year as staff read them (from ``rate_as_dict``'s
+    ``claim_revisions``): 「令和6年度報酬改定」, or each with its months when the year has two."""
+    if len(revisions) == 1:
+        return revisions[0]["name"]
+    month = lambda text: date.fromisoformat(f"{text}-01")  # noqa: E731
+    return "・".join(f"{r['name']}（{month_span(month(r['first_month']), month(r['last_month']))}）" for r in revisions)
 
 
 def _person(person: "Served", life, start: date, end: date, reference: date, wording: str, rules: RuleSet, today: date) -> Person:
@@ -378,6 +433,8 @@ def rate_as_dict(result: RateResult, record: RecordResult, move: TierMove | None
         "window_end": result.window_end.isoformat(),
         "applies_to_fiscal_year": result.applies_to_fiscal_year,
         "rules_version": result.rules.id,
+        "rules_name": result.rules.name,
+        "claim_revisions": [r.as_dict() for r in claim_revisions(result.applies_to_fiscal_year)],
         "rules_wording": result.rules.rate_wording,
         "projection": result.projection,
         "denominator": result.denominator,

@@ -247,3 +247,15 @@ def test_r8_6_months_give_the_units_of_r6_and_say_the_values_are_carried_over(tm
     assert "rules-carried-over" not in {f.code for f in may.office_findings}
     carried = next(f for f in june.office_findings if f.code == "rules-carried-over")
     assert carried.severity == "note" and "令和6年度報酬改定の値を引き継いで" in carried.message and "令和8年6月" in carried.message
+
+
+def test_the_init_template_offers_exactly_the_declarable_items():
+    """teichaku init writes the 加算・減算 names by hand; each must be one the rule data let staff declare."""
+    import re
+
+    from teichaku_cli.documents.blank import CONFIG_TEMPLATE
+    from teichaku_cli.model.rulebook import declarable, refused
+
+    offered = re.findall(r'^# "([^"]+)" = true', CONFIG_TEMPLATE, flags=re.M)
+    assert sorted(offered) == sorted(declarable())
+    assert all(name in CONFIG_TEMPLATE for name in refused())  # and says which one does not apply

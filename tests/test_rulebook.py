@@ -187,7 +187,6 @@ LATER = 'id = "B"\nname = "改定B"\neffective_from = 2024-04-01\nextends = "A"\
 
 
 def test_a_later_revision_merges_item_by_item_and_removes_what_it_names(tmp_path):
-
     from teichaku_cli.model.rulebook import read_rule_files
 
     later = LATER + 'removes = ["limits.face_to_face_per_month"]\n[additions.special_area]\namount = 250\nsource = "出典B"\n[limits.report_per_month]\namount = 1\nsource = "出典B"\n'

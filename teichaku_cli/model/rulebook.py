@@ -194,7 +194,7 @@ OWN = ("id", "name", "effective_from")  # every file states these: they are not 
 DIRECTIVES = ("extends", "removes")
 TOP_LEVEL = (*OWN, *DIRECTIVES, "notice", *SINGLE_ITEMS, *COLLECTIONS)
 # Fields that are words about a value, not the value: changing them alone needs no new source.
-WORDING = ("label", "unit", "name", "name_before", "reading", "why")
+WORDING = ("label", "unit", "reading", "why")
 
 
 def _fault(where: str, what: str) -> RuleDataError:

@@ -49,14 +49,14 @@ def _carried_over(month: date, rules: "RuleSet") -> list[F.Finding]:
 def _switches_outside_revision(office: "Office", month: date, rules: "RuleSet") -> list[F.Finding]:
     """A 加算・減算 declared for the month that the month's revision does not have:
     the amounts leave it out (they ask the revision's items by key); this says so."""
-    from teichaku_cli.model.rulebook import all_rule_sets
+    from teichaku_cli.model.rulebook import OFFICE, all_rule_sets
 
     found = []
     for key, switch in office.settings.regime.switches.items():
         if not switch.on(month) or key in rules.additions or key in rules.reductions:
             continue
         reduction = any(key in other.reductions for other in all_rule_sets())
-        present = [v.label for k, v in (rules.reductions if reduction else rules.additions).items() if reduction or v.level == "office"]
+        present = [v.label for k, v in (rules.reductions if reduction else rules.additions).items() if reduction or v.level == OFFICE]
         found.append(
             F.make(
                 "setting-not-in-revision",

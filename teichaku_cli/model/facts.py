@@ -132,6 +132,7 @@ class MonthFacts:
     employer: Dated | None = None  # contacts with the employer (相手=事業主)
     shared: Dated | None = None  # 支援レポート shared with an employer (事業主共有日 in the month)
     contacts: "pd.DataFrame | None" = None  # every 支援記録 row of the month
+    given: "pd.DataFrame | None" = None  # every 支援レポート row handed to the person in the month (本人提供日)
     meetings: "pd.DataFrame | None" = None  # every ケース会議 of the month
     warnings: bool = False  # all of the above were read (not only what can block a claim)
 
@@ -157,16 +158,18 @@ class MonthFacts:
         renewed = made[made[C.MADE_ON] >= pd.Timestamp(first)]  # a plan made this month: the review it may have been, late
         earlier = made[made[C.USER_ID].isin(set(renewed[C.USER_ID])) & (made[C.MADE_ON] < pd.Timestamp(first))]
         previous = earlier.groupby(C.USER_ID)[C.MADE_ON].max()
+        given = reports_given(reports, first, last)
         return cls(
             month=month,
             face=Requirement(frame=face_to_face(in_month), column=C.DATE),
-            reported=Requirement(frame=reports_given(reports, first, last), column=C.GIVEN_ON),
+            reported=Requirement(frame=given, column=C.GIVEN_ON),
             latest_plan={uid: as_date(day) for uid, day in latest.items()},
             subsidised=set(subsidies.loc[subsidies[C.MONTH] == pd.Timestamp(first), C.USER_ID]),
             previous_plan={uid: as_date(day) for uid, day in previous.items()},
             employer=Dated(in_month[in_month[C.COUNTERPART] == "事業主"], C.DATE),
             shared=Dated(in_days(reports, C.SHARED_ON, first, last), C.SHARED_ON),
             contacts=in_month,
+            given=given,
             meetings=in_days(meetings, C.DATE, first, last),
             warnings=True,
         )

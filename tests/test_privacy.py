@@ -512,12 +512,15 @@ def test_the_docs_list_exactly_what_an_employer_copy_can_hold(tmp_path):
     class FakeOffice:
         settings = Settings()
 
+    from teichaku_cli.base.dates import month_end
+    from teichaku_cli.model import sharing
     from teichaku_cli.model.history import Job, WorkingLife
 
     job = Job("辰社", date(2024, 4, 1), None, "オープン", True, None, "就労履歴", 2)
+    (copy,) = sharing.employer_copies(WorkingLife((job,), True), MONTH, month_end(MONTH))
     context = build._employer_context(
         FakeOffice(), {"office": {"name": "", "number": ""}, "month": MONTH, "author": "", "created": MONTH},
-        {"氏名": "x", "担当者": "y"}, WorkingLife((job,), True), [job], [job], [], [], MONTH,
+        {"氏名": "x", "担当者": "y"}, copy, [], [], MONTH,
     )
     names = set()
     for key, value in context.items():

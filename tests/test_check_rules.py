@@ -3,7 +3,7 @@ threshold, in an R3 and an R6 month, for open and closed (クローズ) employme
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -84,6 +84,15 @@ def test_employer_share_and_contact_only_asked_for_open_employment(tmp_path, mon
     assert found == {"employer-report-share-missing": "warning", "employer-contact-missing": "warning"}
     tables["利用者"][0]["障害開示"] = "クローズ"
     assert codes(tmp_path, tables, month) == {}
+
+
+@pytest.mark.parametrize("month", [R6_MONTH, date(2025, 2, 1), date(2024, 2, 1), R3_MONTH], ids=["R6", "Feb28", "Feb29", "R3"])
+@pytest.mark.parametrize("after_last_day, asked", [(0, True), (1, False)], ids=["consent-on-the-last-day", "consent-the-next-day"])
+def test_employer_share_is_asked_for_when_consent_holds_by_the_months_last_day(tmp_path, month, after_last_day, asked):
+    """A consent from the month's last day covers the month's report; from the next day, it does not."""
+    tables = good_month("0001", month, 事業主共有同意日=month_end(month) + timedelta(days=after_last_day))
+    tables["支援レポート"][0]["事業主共有日"] = None
+    assert ("employer-report-share-missing" in codes(tmp_path, tables, month)) is asked
 
 
 def test_employer_share_needs_consent(tmp_path):

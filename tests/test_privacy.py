@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -149,6 +149,19 @@ def scenario() -> Office:
     o.job("L11", "壬ガス", date(2025, 11, 3), consent="なし")
     o.entry("L11", date(2025, 10, 5), True)
     o.report("L11")
+    # P: consent from the month's last day: that day's entry and the report fields are shared
+    o.user("P12")
+    o.job("P12", "癸商会", date(2024, 4, 1), since=date(2025, 10, 31))
+    o.entry("P12", date(2025, 10, 30), True)
+    o.entry("P12", date(2025, 10, 31), True, to=("癸商会",))
+    o.report("P12", shared_on=date(2025, 10, 31), to=("癸商会",))
+    o.expect_copy("P12", "癸商会")
+    # Q: consent from the next month's first day: a copy, with nothing of October in it
+    o.user("Q13")
+    o.job("Q13", "子精機", date(2024, 4, 1), since=date(2025, 11, 1))
+    o.entry("Q13", date(2025, 10, 31), True)
+    o.report("Q13")
+    o.expect_copy("Q13", "子精機")
     return o
 
 
@@ -211,6 +224,16 @@ def test_no_employer_copy_holds_what_that_employer_may_not_see(invoke, tmp_path,
         assert "本人確認" not in text and "服薬と睡眠記録を続ける" not in text
     nothing = everything(made[("B02", "旧工業")])
     assert "共有する記録はありません" not in nothing  # it holds the 10-05 entry
+    assert "共有する記録はありません" in everything(made[("Q13", "子精機")])
+    # what a template could show is its context, whatever the bundled template shows of it
+    from teichaku_cli.documents.build import EMPLOYER_COPY, report_jobs
+    from teichaku_cli.office.load import read_office
+
+    contexts = {(j.user_id, j.context["employer"]): repr(j.context) for j in report_jobs(read_office(data), MONTH, EMPLOYER_COPY, out, None, MONTH) if j.context}
+    assert set(contexts) == o.copies
+    for key, text in contexts.items():
+        leaked = sorted(t for t in o.planted - o.allowed[key] if t in text)
+        assert not leaked, (key, leaked[:5])
     assert "作成せず" in result.output and "クローズ" in result.output and "同意していない" in result.output
 
 
@@ -304,6 +327,23 @@ def test_a_blank_or_unreadable_disclosure_means_no_copy_and_one_note(invoke, tmp
         assert "障害開示が空欄か読めない利用者が1人" in check.output and "事業主との連絡なし" not in check.output
 
 
+@pytest.mark.parametrize(
+    "disclosure, consent, code, words",
+    [
+        ("オープン", "", 1, "との共有への同意（利用者シート 2行目）が空欄か読めない"),
+        ("オープン", "たぶん", 1, "との共有への同意（利用者シート 2行目）が空欄か読めない"),
+        ("オープン", "なし", 0, "との共有に本人が同意していない（なし）"),
+        ("クローズ", "", 0, "障害を開示していない（クローズ）"),
+    ],
+    ids=["blank-consent", "unreadable-consent", "no-consent", "closed"],
+)
+def test_a_consent_to_fill_in_exits_1_and_the_persons_no_exits_0(invoke, tmp_path, monkeypatch, disclosure, consent, code, words):
+    monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
+    data = gate_office(tmp_path, ["障害開示", "事業主共有同意"], [disclosure, consent])
+    report = invoke("report", data, "--month", "2025-10", "--for", "employer", "--out", tmp_path / "o")
+    assert report.exit_code == code and words in report.output and "作成 0件、作成せず 1件" in report.output, report.output
+
+
 def test_a_share_date_for_a_closed_or_non_consenting_job_is_an_error(invoke, tmp_path):
     o = Office()
     o.user("S01")
@@ -312,6 +352,23 @@ def test_a_share_date_for_a_closed_or_non_consenting_job_is_an_error(invoke, tmp
     data = write(o, tmp_path / "office", "xlsx")
     result = invoke("validate", data)
     assert result.exit_code == 1 and "シート「支援レポート」 2行目" in result.output and "事業主共有日" in result.output and "クローズ" in result.output
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1], ids=["day-before-consent", "day-of-consent", "day-after-consent"])
+def test_a_share_date_before_the_consent_date_is_an_error(invoke, tmp_path, offset):
+    """Nothing is shared before the 事業主共有同意日: a report shared the day before is an
+    error naming the row; on the day of consent and after, nothing is said."""
+    consent = date(2025, 10, 15)
+    o = Office()
+    o.user("S01")
+    o.job("S01", "癸物産", date(2024, 4, 1), since=consent)
+    o.report("S01", shared_on=consent + timedelta(days=offset))
+    result = invoke("validate", write(o, tmp_path / "office", "xlsx"))
+    if offset < 0:
+        assert result.exit_code == 1 and "シート「支援レポート」 2行目 D列「事業主共有日」: 値「2025-10-14」" in result.output, result.output
+        assert "癸物産との共有への同意（令和7年10月15日）より前の日付です" in result.output, result.output
+    else:
+        assert result.exit_code == 0 and "事業主共有日" not in result.output, result.output
 
 
 @pytest.mark.parametrize("disclosure, consent", [(None, "あり"), ("オープン", None)], ids=["blank-disclosure", "blank-consent"])
@@ -512,12 +569,15 @@ def test_the_docs_list_exactly_what_an_employer_copy_can_hold(tmp_path):
     class FakeOffice:
         settings = Settings()
 
+    from teichaku_cli.base.dates import month_end
+    from teichaku_cli.model import sharing
     from teichaku_cli.model.history import Job, WorkingLife
 
     job = Job("辰社", date(2024, 4, 1), None, "オープン", True, None, "就労履歴", 2)
+    (copy,) = sharing.employer_copies(WorkingLife((job,), True), MONTH, month_end(MONTH))
     context = build._employer_context(
         FakeOffice(), {"office": {"name": "", "number": ""}, "month": MONTH, "author": "", "created": MONTH},
-        {"氏名": "x", "担当者": "y"}, WorkingLife((job,), True), [job], [job], [], [], MONTH,
+        {"氏名": "x", "担当者": "y"}, copy, [], [], MONTH,
     )
     names = set()
     for key, value in context.items():

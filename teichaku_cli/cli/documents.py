@@ -93,20 +93,6 @@ def _run(template, jobs, force: bool, inputs) -> None:
     raise typer.Exit(EXIT_PROBLEMS if any(not o.job.by_rule for o in skipped) else EXIT_OK)
 
 
-def _refuse_unreadable_gates(office) -> None:
-    """No employer copy at all while a disclosure, consent or sharing column cannot be
-    read: which jobs may be shared with, and what, is then unknown (fail closed)."""
-    from teichaku_cli.base.errors import TeichakuError
-    from teichaku_cli.office.checks import sharing_blockers
-
-    blockers = sharing_blockers(office)
-    if blockers:
-        raise TeichakuError(
-            "事業主用を作るのに必要な列が読めないため、1件も作りませんでした:\n" + "\n".join(f"- {b}" for b in blockers),
-            "列の名前を直すか teichaku.toml の [columns] で対応づけ、teichaku validate で確かめてください",
-        )
-
-
 @guarded
 def report(
     data: DataArg = None,
@@ -129,12 +115,13 @@ def report(
     today = common_today()
     target = parse_month_option(month, today)
     office = load_office(data, config)
+    folder = _out_dir(out or Path("reports") / target.strftime("%Y-%m"))
+    # the batch itself refuses employer copies while a gate column cannot be read (model/sharing.py)
+    jobs = report_jobs(office, target, for_, folder, user, today)
     if for_ == EMPLOYER_COPY:
-        _refuse_unreadable_gates(office)
         tpl = _template(template, office.settings, "支援レポート（事業主用）", EMPLOYER_REPORT)
     else:
         tpl = _template(template, office.settings, "支援レポート", REPORT)
-    jobs = report_jobs(office, target, for_, _out_dir(out or Path("reports") / target.strftime("%Y-%m")), user, today)
     _run(tpl, jobs, force, office.inputs)
 
 

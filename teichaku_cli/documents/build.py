@@ -1,14 +1,14 @@
 """What goes into each document: the 支援レポート for the user or for an employer,
 and the 就労定着支援計画 in force on a day.
 
-The employer copy is filtered here, before any template sees it. It is made per
-job (the job held in the month; two jobs in a month: a copy for each employer),
-only while that job's 障害開示=オープン and 事業主共有同意=あり are written out,
-and its context holds only: the user's name and the staff member, that job's
-employer, the support entries that belong to that job, are marked 事業主共有=可 and
-are dated on or after its 事業主共有同意日, and the 支援レポート fields the office
-declared shareable (teichaku.toml 「事業主と共有する項目」, by default 事業主の取組 and
-共有事項). A template cannot show what is not in its context.
+The employer copy is filtered here, before any template sees it, as
+model/sharing.py decides (the one place that does): a copy per employer of the
+jobs held in the month, only while that job's 障害開示=オープン and
+事業主共有同意=あり are written out, and none at all while a gate column cannot be
+read. Its context holds only the user's name and the staff member, that job's
+employer, the support entries sharing lets it show (EMPLOYER_ENTRY_FIELDS of
+each) and the 支援レポート fields the office declared shareable. A template
+cannot show what is not in its context.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from teichaku_cli.base.errors import TeichakuError, UsageError
-from teichaku_cli.model import schema
-from teichaku_cli.model.history import WorkingLife
+from teichaku_cli.model import schema, sharing
 from teichaku_cli.model.office import ROW
 from teichaku_cli.model.people import in_service_mask
 from teichaku_cli.model.rows import as_date, records
@@ -40,8 +39,6 @@ if TYPE_CHECKING:
 
 USER_COPY, EMPLOYER_COPY = "user", "employer"
 COPY_LABEL = {USER_COPY: "本人用", EMPLOYER_COPY: "事業主用"}
-# what an employer copy may show of each support entry it holds
-EMPLOYER_ENTRY_FIELDS = ("日付", "方法", "相手", "内容", "結果")
 GOAL_FIELDS = ("短期目標", "支援方針", "支援内容", "支援期間", "支援頻度", "役割分担")
 NOTHING_SHARED = "共有する記録はありません"
 
@@ -159,8 +156,13 @@ def _outside(user: dict, first: date, last: date) -> str:
 
 
 def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids: list[str] | None, today: date) -> list[Job]:
+    """The month's 支援レポート, one per user (本人用) or per user and employer (事業主用).
+    Employer copies are refused as a whole (TeichakuError) while a gate column cannot
+    be read (sharing.refuse_if_blocked), whoever calls this."""
     import pandas as pd
 
+    if audience == EMPLOYER_COPY:
+        sharing.refuse_if_blocked(office)
     first = pd.Timestamp(month)
     users = office.users
     active = users[in_service_mask(users, month, month_end(month))]
@@ -193,51 +195,22 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
             "created": _plain((report_row or {}).get("本人提供日")) or today,
         }
         life = office.lives.of(user)
-        held = life.jobs_in(month, month_end(month))
         if audience == USER_COPY:
+            held = life.jobs_in(month, month_end(month))
             report = _user_report(rows)
             employer = "、".join(dict.fromkeys(j.employer for j in held if j.employer)) or (user.get("事業主") or "")
             context = {**base, "user": _record(user), "employer": employer, "report": report, "entries": [_record(e) for e in entries], "copy": COPY_LABEL[USER_COPY]}
             path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[USER_COPY])
             jobs.append(Job(uid, name, path, context, note=note))
             continue
-        if not held:
-            jobs.append(Job(uid, name, None, None, skipped="この月に勤めていた仕事の記録がないため、事業主用は作りません", by_rule=True))
-            continue
-        for employer_jobs in _by_employer(held):
-            # the employer's latest row decides, in this month or after it: a consent
-            # withdrawn on a later row (なし from the 16th) ends all sharing with that
-            # employer, of earlier days' records too, as the copy is made after it
-            deciding = _latest_with(life, employer_jobs[-1])
-            closed = _closed(deciding)
-            if closed:  # クローズ or なし: as the person chose; blank or unreadable: data to fill in (exit 1)
-                chosen = deciding.disclosure == "クローズ" or (deciding.disclosure == "オープン" and deciding.consent is False)
-                jobs.append(Job(uid, name, None, None, skipped=closed, by_rule=chosen))
+        for copy in sharing.employer_copies(life, month, month_end(month)):
+            if not copy.decision.allowed:  # クローズ or なし: as the person chose; blank or unreadable: data to fill in (exit 1)
+                jobs.append(Job(uid, name, None, None, skipped=copy.decision.reason, by_rule=not copy.decision.fill_in))
                 continue
-            passing = [job for job in employer_jobs if not _closed(job)]
-            context = _employer_context(office, base, user, life, passing, held, entries, rows, month)
-            path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[EMPLOYER_COPY], clean_part(passing[-1].employer))
+            context = _employer_context(office, base, user, copy, entries, rows, month)
+            path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[EMPLOYER_COPY], clean_part(copy.employer))
             jobs.append(Job(uid, name, path, context, note=note))
     return _one_file_each(jobs)
-
-
-def _by_employer(held: list) -> list[list]:
-    """The month's jobs by employer: rows of one employer (a rehire, a disclosure recorded
-    from a later day) make one copy; a job whose employer is unknown stands alone."""
-    from teichaku_cli.model.history import employer_key
-
-    groups: dict[object, list] = {}
-    for i, job in enumerate(held):
-        groups.setdefault(employer_key(job.employer) if job.employer else ("unknown", i), []).append(job)
-    return list(groups.values())
-
-
-def _latest_with(life: WorkingLife, job):
-    """The latest row of ``job``'s employer in the person's working life (``job``
-    itself when its employer is not named: nothing else can be said to be it)."""
-    if job.employer is None:
-        return job
-    return [j for j in life.jobs if j.is_employer(job.employer)][-1]
 
 
 def _user_report(rows: list[dict]) -> dict[str, object]:
@@ -270,49 +243,20 @@ def consent_paragraph(fields: tuple[str, ...]) -> str:
     )
 
 
-def _closed(job) -> str:
-    """Why there is no copy for this job's employer, or '' when there may be one:
-    disclosure and consent must both be written out for this job."""
-    at = f"{job.employer}（{job.hired}就職）" if job.employer else f"{job.hired}就職の仕事"
-    if job.employer is None:
-        return f"{at}の事業主・障害開示・同意が分からない（利用者シートの列は最後の仕事のもの）ため、事業主用は作りません"
-    if job.disclosure == "クローズ":
-        return f"{at}では障害を開示していない（クローズ）ため、事業主用は作りません"
-    where = f"{job.table}シート {job.row}行目"
-    if job.disclosure != "オープン":
-        return f"{at}の障害開示（{where}）が空欄か読めないため、事業主用は作りません（分からないものは共有しません）"
-    if job.consent is not True:
-        if job.consent is False:
-            return f"{at}との共有に本人が同意していない（なし）ため、事業主用は作りません"
-        return f"{at}との共有への同意（{where}）が空欄か読めないため、事業主用は作りません（分からないものは共有しません）"
-    return ""
-
-
-def _employer_context(office, base: dict, user: dict, life: WorkingLife, passing: list, held: list, entries: list[dict], rows: list[dict], month: date) -> dict:
-    """What one employer's copy holds. ``passing``: this employer's jobs held in the
-    month whose disclosure and consent are written out (rows of one employer)."""
-    def shareable(e: dict) -> bool:
-        day = as_date(e["日付"])
-        job = life.job_of_entry(day, e["事業主"])
-        return (
-            e["事業主共有"] is True  # marked 可: what the user agreed to share …
-            and any(job is j for j in passing)  # … about this employer, in a job it may see …
-            and job.consented_on(day)  # … from the day of consent
-        )
-
-    shared = [_record(e, EMPLOYER_ENTRY_FIELDS) for e in entries if shareable(e)]
-    latest = passing[-1]
-    fields = office.settings.employer_fields
+def _employer_context(office, base: dict, user: dict, copy: "sharing.EmployerCopy", entries: list[dict], rows: list[dict], month: date) -> dict:
+    """What one employer's copy holds: what the sharing rules let it (model/sharing.py)."""
+    shared = [_record(e, sharing.EMPLOYER_ENTRY_FIELDS) for e in entries if copy.entry(as_date(e["日付"]), e["事業主"], e["事業主共有"] is True).allowed]
+    fields = sharing.report_fields(office.settings)
     values = {f: None for f in fields}
-    row = _row_for(rows, latest, held)
-    if row is not None and latest.consented_on(month_end(month)):
+    row = copy.report_row(rows)
+    if copy.report(row, month_end(month)).allowed:
         values = {f: _plain(row.get(f)) for f in fields}
     report_fields = [{"項目": f, "内容": v} for f, v in values.items() if v]
     shared_on = _plain((row or {}).get("事業主共有日"))
     return {
         **base,
         "created": shared_on or base["created"],  # the day it was shared with this employer
-        "employer": latest.employer,
+        "employer": copy.employer,
         "user": {"氏名": user["氏名"], "担当者": user.get("担当者") or ""},
         "report": values,
         "report_fields": report_fields,
@@ -320,22 +264,6 @@ def _employer_context(office, base: dict, user: dict, life: WorkingLife, passing
         "nothing_shared": NOTHING_SHARED if not shared and not report_fields else "",
         "copy": COPY_LABEL[EMPLOYER_COPY],
     }
-
-
-def _row_for(rows: list[dict], job, held: list) -> dict | None:
-    """The month's 支援レポート row about ``job``'s employer: the one naming it, or an
-    unnamed one when the month has no other employer (then it can only be about this one)."""
-    from teichaku_cli.model.history import employer_key
-
-    named = [r for r in rows if r.get("事業主")]
-    for row in named:
-        if job.is_employer(row["事業主"]):
-            return row
-    employers = {employer_key(j.employer) for j in held if j.employer}
-    unnamed = [r for r in rows if not r.get("事業主")]
-    if len(unnamed) == 1 and not named and employers == {employer_key(job.employer)} and all(j.employer for j in held):
-        return unnamed[0]
-    return None
 
 
 # --- 就労定着支援計画 ------------------------------------------------------------------------

@@ -63,10 +63,6 @@ class Job(NamedTuple):  # a tuple: made for every person on every run, and cheap
         """Disclosed at this employer, explicitly."""
         return self.disclosure == OPEN
 
-    def consented_on(self, day: date) -> bool:
-        """The user agreed, explicitly, to share with this employer what is dated ``day``."""
-        return self.consent is True and day >= (self.consent_from or self.hired)
-
     def is_employer(self, name: object) -> bool:
         return self.employer is not None and employer_key(name) == employer_key(self.employer)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from teichaku_cli.base.errors import Problem
-from teichaku_cli.model import schema
+from teichaku_cli.model import schema, sharing
 from teichaku_cli.model.history import HISTORY_TABLE, USER_JOB_COLUMNS, employer_key
 from teichaku_cli.model.office import ROW
 from teichaku_cli.model.rows import as_date, records
@@ -74,7 +74,7 @@ def cross_check(office: "Office") -> list[Problem]:
 
     unknown, lost_zeros = _unknown_ids(office)
     problems += _working_lives(office, lost_zeros)
-    problems += [Problem(place, message, fix, severity="warning") for place, message, fix in _missing_gates(office)]
+    problems += [Problem(b.place, b.message, b.fix, severity="warning") for b in sharing.missing_gate_columns(office)]
     problems += _blank_gates(office, lost_zeros)
     problems += _blank_meeting_attendance(office)
     problems += _unnamed_employer_columns(office)
@@ -339,33 +339,10 @@ def _records_name_their_employer(office: "Office") -> list[Problem]:
     return problems
 
 
-GATES = ("障害開示", "事業主共有同意")
-
-
-def _missing_gates(office: "Office") -> list[tuple]:
-    """The disclosure and consent columns of the tables the jobs are read from,
-    when they are not there at all: no employer copy can be made (a warning; the
-    claim check does not need them). (place, message, fix) each."""
-    found = []
-    users = office.users
-    without_history = users["利用者ID"].map(lambda u: not office.lives.has_history(u)).astype(bool)
-    sources = ((schema.USERS.name, bool(without_history.any())), (HISTORY_TABLE, len(office.table(HISTORY_TABLE)) > 0))
-    for table, used in sources:
-        place = office.places[table]
-        for column in GATES:
-            if used and column not in place.letters and column not in place.unreadable:
-                found.append((
-                    office.place(table, None, column),
-                    f"「{column}」の列がありません。分からないものは「共有しない」として扱い、事業主用の帳票は作りません（請求前チェックでは事業主への指摘を出しません）。",
-                    f"見出し行に「{column}」の列を加えるか、記録ソフトの見出しが違うなら teichaku.toml の [columns] で対応づけてください",
-                ))
-    return found
-
-
 def _blank_gates(office: "Office", lost_zeros: set[str] = frozenset()) -> list[Problem]:
     """A blank disclosure (or, where the job is open, a blank consent) means no employer
-    copy for that job: said as a warning, cell by cell, so the office can fill it in.
-    A cell that could not be read was already reported."""
+    copy for that job (sharing.gate_code): said as a warning, cell by cell, so the office
+    can fill it in. A cell that could not be read was already reported."""
     found: list[Problem] = []
     users = office.users
     own = users[~users["利用者ID"].map(office.lives.has_history).astype(bool) & ~users["利用者ID"].isin(lost_zeros)]
@@ -373,13 +350,14 @@ def _blank_gates(office: "Office", lost_zeros: set[str] = frozenset()) -> list[P
         place = office.places[table]
         if frame.empty:
             continue
-        for column, mask, message, fix in (
-            ("障害開示", frame["障害開示"].isna(), "障害開示が空欄です。分からないものは開示していないものとして扱い、事業主への連絡・共有は求めず、事業主用の帳票も作りません。", "オープン か クローズ を入力してください"),
-            ("事業主共有同意", (frame["障害開示"] == "オープン") & frame["事業主共有同意"].isna(), "障害開示はオープンですが、事業主共有同意が空欄です。同意なしとして扱い、事業主用の帳票は作りません。", "本人に確かめて あり か なし を入力してください"),
+        gates = sharing.gate_codes(frame["障害開示"], frame["事業主共有同意"])
+        for column, code, message, fix in (
+            ("障害開示", sharing.DISCLOSURE_UNKNOWN, "障害開示が空欄です。分からないものは開示していないものとして扱い、事業主への連絡・共有は求めず、事業主用の帳票も作りません。", "オープン か クローズ を入力してください"),
+            ("事業主共有同意", sharing.CONSENT_UNKNOWN, "障害開示はオープンですが、事業主共有同意が空欄です。同意なしとして扱い、事業主用の帳票は作りません。", "本人に確かめて あり か なし を入力してください"),
         ):
             if column not in place.letters:
-                continue  # a missing column is said once (_missing_gates)
-            blanks = [Problem(office.place(table, row, column), message, fix, severity="warning") for row in frame.loc[mask, ROW] if not office.has_problem(table, row, column)]
+                continue  # a missing column is said once (sharing.missing_gate_columns)
+            blanks = [Problem(office.place(table, row, column), message, fix, severity="warning") for row in frame.loc[gates == code, ROW] if not office.has_problem(table, row, column)]
             found += _at_most(blanks, office.place(table, None, column), f"「{column}」が空欄の行")
     return found
 
@@ -438,93 +416,37 @@ def _blank_meeting_attendance(office: "Office") -> list[Problem]:
     return _at_most(blanks, office.place(name, None, column), "サービス管理責任者参加が空欄の行")
 
 
-def sharing_blockers(office: "Office") -> list[str]:
-    """Why no employer copy can be made at all: a privacy-gate column that cannot be
-    read (missing, duplicated, or under a look-alike name) in a table the jobs, the
-    entries or the reports come from. Empty when copies can be made (each job's own
-    disclosure and consent then decide)."""
-    blockers = [f"{place.describe()}: {message}" for place, message, _ in _missing_gates(office)]
-    for table in (schema.USERS.name, HISTORY_TABLE, schema.CONTACTS.name, schema.REPORTS.name):
-        place = office.places[table]
-        for column, why in place.unreadable.items():
-            blockers.append(f"{office.place(table, None, column).describe()}: {why}のため読めません")
-    return blockers
-
-
 def _shared_without_consent(office: "Office") -> list[Problem]:
     """A 支援レポート marked as shared with an employer the user works for closed
     (クローズ), or without consent (なし, or before the 同意日): an error naming the row;
     with the disclosure or the consent blank or unreadable: a warning naming the row.
-    Column-wise: the rows are matched to the jobs in force on their share date (the
-    named employer's, or the one job of that day) in one join."""
-    import numpy as np
+    What was allowed is sharing.share_date_decision's, column-wise (share_date_decisions)."""
     import pandas as pd
 
-    reports = office.table(schema.REPORTS.name)
-    shared = reports.loc[reports["事業主共有日"].notna() & reports["利用者ID"].notna(), ["利用者ID", "事業主共有日", "事業主", ROW]]
-    if shared.empty:
+    decided = sharing.share_date_decisions(office)
+    if decided.empty:
         return []
-    # Only people with a job that is not plainly open with consent, or consented from a day,
-    # can have such a row: found column-wise first, so the rest are never walked.
-    users, history = office.users, office.table(HISTORY_TABLE)
+    wrong = decided["code"].isin(sharing.SHARE_ERRORS)
+    bad, unknown = decided[wrong], decided[~wrong]
 
-    def risky(frame) -> set:
-        consent = frame["事業主共有同意"]
-        mask = (frame["障害開示"] != "オープン") | (consent != True) | frame["事業主共有同意日"].notna()  # noqa: E712 - blank or unreadable too
-        return set(frame.loc[mask, "利用者ID"].tolist())
+    def problem(r, fix: str, severity: str) -> Problem:
+        start = pd.Timestamp(r["start"]).date()
+        return Problem(
+            office.place(schema.REPORTS.name, int(r[ROW]), "事業主共有日"),
+            f"事業主共有日がありますが、{sharing.share_reason(r['code'], r['employer'], start)}。",
+            fix,
+            value=pd.Timestamp(r["day"]).date().isoformat(),
+            severity=severity,
+        )
 
-    candidates = risky(users) | risky(history)
-    shared = shared[shared["利用者ID"].isin(candidates)]
-    if shared.empty:
-        return []
-    people = {u["利用者ID"]: u for u in records(users[users["利用者ID"].isin(candidates)], USER_JOB_COLUMNS)}
-    shared = shared[shared["利用者ID"].isin(set(people))]
-    jobs = pd.DataFrame(
-        [
-            (uid, employer_key(j.employer) if j.employer else "", j.employer or "", j.hired, j.left, j.disclosure, j.consent, j.consent_from)
-            for uid in set(shared["利用者ID"].tolist())
-            for j in office.lives.of(people[uid]).jobs
-        ],
-        columns=["利用者ID", "key", "employer", "hired", "left", "disclosure", "consent", "since"],
-    ).astype({"hired": "datetime64[ns]", "left": "datetime64[ns]", "since": "datetime64[ns]"})
-    named = shared["事業主"].fillna("")
-    codes, uniques = pd.factorize(named)
-    shared = shared.assign(named=np.array([employer_key(u) for u in uniques], dtype=object)[codes])
-    m = shared.merge(jobs, on="利用者ID")
-    day = m["事業主共有日"]
-    m = m[(m["hired"] <= day) & (m["left"].isna() | (m["left"] >= day)) & ((m["named"] == "") | (m["key"] == m["named"]))]
-    m = m[~m[ROW].duplicated(keep=False)]  # two jobs that day and no name: the job is unknown, nothing to say
-    consent, disclosure = m["consent"], m["disclosure"]
-    bad = m[(disclosure == "クローズ") | (consent == False) | ((consent == True) & m["since"].notna() & (day.loc[m.index] < m["since"]))]  # noqa: E712
-    # blank or unreadable: whether it could be shared is not known — said, as a warning, on the row
-    unknown = m[~m.index.isin(bad.index) & ((disclosure != "オープン") | (consent != True))]  # noqa: E712
-    problems: list[Problem] = []
-    for _, r in bad.sort_values(ROW).iterrows():
-        who = r["employer"] or "その事業主"
-        if r["disclosure"] == "クローズ":
-            why = f"{who}では障害を開示していない（クローズ）ため、支援レポートは共有できません"
-        elif r["consent"] is False:
-            why = f"{who}との共有に本人が同意していない（なし）ため、支援レポートは共有できません"
-        else:
-            why = f"{who}との共有への同意（{format_wareki_date(r['since'].date())}）より前の日付です"
-        problems.append(Problem(
-            office.place(schema.REPORTS.name, int(r[ROW]), "事業主共有日"),
-            f"事業主共有日がありますが、{why}。",
-            "共有していなければ事業主共有日を消してください。開示・同意が変わったなら就労履歴（または利用者シート）を直してください",
-            value=r["事業主共有日"].date().isoformat(),
-        ))
-        if len(problems) > MAX_LISTED:
-            break
-    unsure: list[Problem] = []
-    for _, r in unknown.sort_values(ROW).head(MAX_LISTED + 1).iterrows():
-        who = r["employer"] or "その事業主"
-        unsure.append(Problem(
-            office.place(schema.REPORTS.name, int(r[ROW]), "事業主共有日"),
-            f"事業主共有日がありますが、{who}での障害開示か共有への同意が空欄（または読めない）ため、共有してよかったか確かめられません。",
-            "就労履歴（または利用者シート）の障害開示・事業主共有同意を入れてください。共有していなければ事業主共有日を消してください",
-            value=r["事業主共有日"].date().isoformat(),
-            severity="warning",
-        ))
+    problems = [
+        problem(r, "共有していなければ事業主共有日を消してください。開示・同意が変わったなら就労履歴（または利用者シート）を直してください", "error")
+        for _, r in bad.head(MAX_LISTED + 1).iterrows()
+    ]
+    unsure = [
+        problem(r, "就労履歴（または利用者シート）の障害開示・事業主共有同意を入れてください。共有していなければ事業主共有日を消してください", "warning")
+        for _, r in unknown.head(MAX_LISTED + 1).iterrows()
+    ]
     return [
         *_at_most(problems, office.place(schema.REPORTS.name, None, "事業主共有日"), "開示・同意のない仕事の事業主共有日", total=len(bad)),
         *_at_most(unsure, office.place(schema.REPORTS.name, None, "事業主共有日"), "開示・同意が空欄の仕事の事業主共有日", total=len(unknown)),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from teichaku_cli.base.dates import fiscal_year, fiscal_year_start, format_wareki_date, format_wareki_month, month_end, next_month
 from teichaku_cli.model import schema
+from teichaku_cli.model import sharing
 from teichaku_cli.model.certificates import CapResult, Certificate
 from teichaku_cli.model.facts import MonthFacts, Requirement, face_to_face
 from teichaku_cli.model.history import WorkingLives
@@ -269,7 +270,7 @@ def _evaluate(
         if warnings:
             job = life.job_for(month, last)
             if job is not None and job.open_employment:  # クローズ or unknown: the employer is not asked for
-                if job.consented_on(last) and not facts.shared.with_job(uid, life, job, month, last):
+                if sharing.report_expected(job, last) and not facts.shared.with_job(uid, life, job, month, last):
                     add("employer-report-share-missing", employer=job.employer or "事業主")
                 if not facts.employer.with_job(uid, life, job, month, last):
                     add("employer-contact-missing", employer=job.employer or "事業主")

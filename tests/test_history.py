@@ -376,3 +376,29 @@ def test_the_rehire_by_note_is_only_shown_while_a_rehire_can_still_count():
         status = employment_on(life, date(2025, 3, 31), date(2023, 10, 1), rules, today=today)
         assert status.employed is False and status.rehire_by == date(2025, 4, 30)
         assert ("までに再就職すれば" in status.reason) is shown, today
+
+
+def test_one_employer_rehired_on_the_last_day_of_the_month_after_leaving_is_one_employment():
+    """Rows of one employer count as one employment when the next begins by the last day of
+    the month after leaving (離職日の翌日から1か月): a later real job change is then the first
+    during use (continuous), not the second. Rehired the day after that: the person had left."""
+    from teichaku_cli.model.history import Job, WorkingLife
+    from teichaku_cli.model.rulebook import rules_for
+    from teichaku_cli.rules.employment import employment_on
+
+    rules = rules_for(date(2025, 10, 1))
+
+    def life(rehired: date) -> WorkingLife:
+        return WorkingLife(
+            (
+                Job("一商店", date(2023, 4, 1), date(2025, 3, 31), "クローズ", False, None, "就労履歴", 2),
+                Job("一商店", rehired, date(2025, 8, 31), "オープン", True, None, "就労履歴", 3),
+                Job("二物流", date(2025, 9, 10), None, "オープン", True, None, "就労履歴", 4),
+            ),
+            True,
+        )
+
+    on_the_last_day = employment_on(life(date(2025, 4, 30)), date(2025, 10, 31), date(2023, 10, 1), rules)
+    assert on_the_last_day.employed is True and on_the_last_day.changes == ((date(2025, 8, 31), date(2025, 9, 10)),)
+    a_day_late = employment_on(life(date(2025, 5, 1)), date(2025, 10, 31), date(2023, 10, 1), rules)
+    assert a_day_late.employed is False and a_day_late.left_on == date(2025, 3, 31)

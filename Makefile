@@ -16,16 +16,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 ## the main job on the bundled samples: the claim pre-check for October 2026
-## (exit 1 means "some users cannot be claimed", which the sample office shows on purpose)
+## (exit 1 means "some users cannot be claimed", which the sample office shows on purpose),
+## then its claim file reconciled with the records (differences planted on purpose: exit 1 too)
 run: install
 	$(BIN)/teichaku validate samples/office.xlsx
-	$(BIN)/teichaku check samples/office.xlsx --month 2026-10 || test $$? -eq 1
+	$(BIN)/teichaku check samples/office.xlsx --month 2026-10 --claim samples/請求_2026-10.csv || test $$? -eq 1
 
 test: install
 	$(BIN)/python -m pytest
 
 samples: install
 	$(BIN)/python samples/make_samples.py
+	$(BIN)/python samples/make_claim.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py --runs 5

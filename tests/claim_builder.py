@@ -96,6 +96,7 @@ class UserClaim:
     contract: tuple[str, str, str] = ("471111", "00100", "20260401")  # 決定サービスコード, 契約支給量, 開始
     with_sheet: bool = True
     subsidy: int = 0  # 自治体助成分請求額
+    burden_override: int | None = None  # 決定利用者負担額 as the software set it (上限額管理の結果, or a slip)
 
     @property
     def units(self) -> int:
@@ -107,6 +108,8 @@ class UserClaim:
 
     @property
     def burden(self) -> int:
+        if self.burden_override is not None:
+            return self.burden_override
         return min(self.total_cost // 10, self.cap)
 
     @property

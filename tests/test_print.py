@@ -78,7 +78,7 @@ def assert_wrapped_and_whole(ws, *names: str):
 def test_check_workbook_prints(invoke, tmp_path):
     wb = written(invoke, tmp_path, "check", SAMPLE, "--month", "2026-10")
     payload = json.loads(invoke("check", SAMPLE, "--month", "2026-10", "--json").stdout)
-    assert wb.sheetnames == ["指摘 2026-10", "利用者別", "請求見込み", "条件"]
+    assert wb.sheetnames == ["指摘 2026-10", "利用者別", "請求見込み", "実績記録票（入力用）", "条件"]
 
     findings = wb["指摘 2026-10"]
     assert_prints_like_a_form(findings, landscape=True, title="指摘一覧（令和8年10月分）")
@@ -111,6 +111,37 @@ def test_check_workbook_prints(invoke, tmp_path):
     conditions = wb["条件"]
     assert_prints_like_a_form(conditions, landscape=False, title="計算の条件")
     assert {r["項目"]: r["値"] for r in table(conditions)}["地域区分単価（円/単位）"] == 11.2
+
+
+def test_check_workbook_with_the_claim_prints_the_reconcile_and_the_record_sheet(invoke, tmp_path):
+    claim = ROOT / "samples" / "請求_2026-10.csv"
+    wb = written(invoke, tmp_path, "check", SAMPLE, "--month", "2026-10", "--claim", claim)
+    payload = json.loads(invoke("check", SAMPLE, "--month", "2026-10", "--claim", claim, "--json").stdout)
+    assert wb.sheetnames == ["指摘 2026-10", "請求データとの照合", "利用者別", "請求見込み", "実績記録票（入力用）", "条件"]
+
+    reconcile = wb["請求データとの照合"]
+    assert_prints_like_a_form(reconcile, landscape=True, title="請求データとの照合（令和8年10月分）")
+    assert_wrapped_and_whole(reconcile, "内容と直し方", "根拠", "請求ファイル", "記録")
+    rows = table(reconcile)
+    claim_findings = [f for u in payload["users"] for f in u["claim"]["findings"]] + [f for m in payload["claim"]["unmatched"] for f in m["findings"]]
+    assert len(rows) == len(claim_findings) + len(payload["claim"]["office_findings"]) + len(payload["claim"]["file_findings"])
+    severities = [r["重要度"] for r in rows if r["利用者ID"] != "請求ファイル"]
+    assert severities == sorted(severities, key=["エラー", "注意", "お知らせ"].index)  # errors first
+    notes = [reconcile.cell(r, 1).value for r in range(HEADER_ROW + len(rows) + 1, reconcile.max_row + 1)]
+    assert "請求データと記録に 5件の相違があります（エラー 3件・注意 2件）。" in notes
+    assert any(str(n).startswith("月遅れ（照合しません）: 令和8年9月分") for n in notes)
+
+    sheet = wb["実績記録票（入力用）"]
+    assert_prints_like_a_form(sheet, landscape=True, title="実績記録票（入力用）（令和8年10月分）")
+    rows = table(sheet)
+    claimable = [u["user_id"] for u in payload["users"] if u["claimable"]]
+    assert [r["利用者ID"] for r in rows] == claimable
+    assert {r["利用者ID"]: (r["算定日数が1の日"], r["定着支援連携促進加算（日=1/2）"]) for r in rows}["0009"] == ("9日", "8日=1")
+    date_column = column(sheet, "支援レポート共有日")
+    assert sheet.cell(HEADER_ROW + 1, date_column).number_format == WAREKI_DATE_FORMAT
+    total = HEADER_ROW + len(rows) + 1
+    assert sheet.cell(total, 1).value == f"合計（{len(rows)}人）" and sheet.cell(total, column(sheet, "合計算定日数")).value == len(rows)
+    assert_wrapped_and_whole(sheet, "算定日数が1の日")
 
 
 def test_rate_workbook_prints_with_dates_in_wareki_and_n_in_the_trend(invoke, tmp_path):

@@ -28,7 +28,7 @@ _COMMON_CODES = (
     (EXIT_PIPE_CLOSED, "出力の読み手（パイプの先の head など）が先に閉じた（何も表示せずに終わる）"),
 )
 EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
-    "check": ((EXIT_OK, "全員請求できる"), (EXIT_PROBLEMS, "請求できない利用者がいる"), *_COMMON_CODES),
+    "check": ((EXIT_OK, "全員請求できる"), (EXIT_PROBLEMS, "請求できない利用者がいる（--claim では、請求ファイルに記録とのエラーの相違がある）"), *_COMMON_CODES),
     "due": ((EXIT_OK, "期限を表示した（期限がなくても 0）"), *_COMMON_CODES),
     "rate": ((EXIT_OK, "就労定着率を表示した（計算できない年度の注記も 0）"), *_COMMON_CODES),
     "report": (

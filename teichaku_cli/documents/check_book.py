@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from teichaku_cli.documents.sheets import AMOUNT, DECIMAL, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet
+from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet
 from teichaku_cli.rules.findings import citation
 from teichaku_cli.rules.monthly import ESTIMATE_NOTE, MonthCheck, Totals, by_municipality, totals
 from teichaku_cli.base.safe_write import atomic_file
@@ -16,7 +16,9 @@ SEVERITY = {"error": "エラー", "warning": "注意", "note": "お知らせ"}
 SEVERITY_NOTE = "重要度「エラー」はその月を請求できない指摘、「注意」は請求はできるが直すべき指摘、「お知らせ」は確かめておくことです。"
 
 
-def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, overwrite: bool = False) -> None:
+def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, overwrite: bool = False, reconciled=None) -> None:
+    """The check's sheets; 「実績記録票（入力用）」 always, 「請求データとの照合」 with ``reconciled``
+    (rules/claim.py's result for ``check --claim``)."""
     from openpyxl import Workbook
 
     from teichaku_cli.base.dates import format_wareki_month
@@ -131,6 +133,9 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
             ("データ", office.source),
         ),
     )
+    record_sheet_inputs(wb, check, office, heading.titled(f"実績記録票（入力用）（{month}）"))
+    if reconciled is not None:
+        claim_reconcile(wb, reconciled, heading.titled(f"請求データとの照合（{month}）"))
     with atomic_file(path, overwrite=overwrite) as fh:
         wb.save(fh)
 
@@ -184,3 +189,138 @@ def _claim_estimate(wb, check: MonthCheck, heading: Heading) -> None:
         notes=(ESTIMATE_NOTE, "利用者負担・給付費が空欄の人は、受給者証や上限管理結果が分からないため計算していません（合計にも入れません）。"),
         empty="この月に利用中の利用者はいません。",
     )
+
+
+# --- the 実績記録票 for typing into the 簡易入力, and the claim file against the records ---------------
+
+RECORD_SHEET = "実績記録票（入力用）"
+RECONCILE_SHEET = "請求データとの照合"
+
+
+def _days(days) -> str:
+    return "・".join(f"{d.day}日" for d in sorted(days))
+
+
+def record_sheet_inputs(wb, check: MonthCheck, office, heading: Heading) -> None:
+    """「実績記録票（入力用）」: per user the records can claim (no error; 要確認 ones too,
+    marked: the 実績記録票 does not depend on the amount), what the month's 実績記録票
+    (J611) says: the days with 算定日数 1, the 定着支援連携促進加算 (1/2) and 特別地域加算
+    days, the 支援レポート共有日, and the totals. One row a user, printable on A4; the
+    notes say which records give each value (the rule data's readings)."""
+    from teichaku_cli.rules.claim import BLOCKED, UNCONFIRMED, state_of
+    from teichaku_cli.rules.record_sheet import record_sheets
+
+    users = [u for u in check.users if state_of(u, check) != BLOCKED]
+    people = office.person_by_id
+    sheets = record_sheets(office, check.month, [people[u.user_id] for u in users if u.user_id in people])
+    rows = []
+    for u in users:
+        sheet = sheets.get(u.user_id)
+        if sheet is None:
+            continue
+        cert = u.certificate
+        rows.append((
+            u.user_id, u.name, cert.number if cert else "", "要確認" if state_of(u, check) == UNCONFIRMED else "可",
+            _days(sheet.base_days), "・".join(f"{d.day}日={code}" for d, code in sorted(sheet.liaison_days.items())),
+            _days(sheet.special_area_days), sheet.report_given_on, sheet.days_total, sheet.liaison_count, sheet.special_area_count,
+        ))
+    readings = check.rules.claim
+    notes = [f"{r.name}（{r.item}）: {r.reading}。" for r in (readings[k] for k in ("base_support_day", "liaison_day", "special_area_day", "report_shared_on"))]
+    notes.insert(0, "請求できる利用者（記録にエラーのない人）の、この月の実績記録票の値です。簡易入力や請求ソフトの実績記録票に、日ごとに入力してください。"
+                    "請求は「可」の人だけです（「要確認」は金額を確かめてから）。")
+    if not office.certificates.kept:
+        notes.append("受給者証シートにデータがないため、算定日数の日を支給決定期間では絞っていません。")
+    add_sheet(
+        wb,
+        RECORD_SHEET,
+        heading,
+        (
+            Col("利用者ID", 9),
+            Col("氏名", 12, WRAP),
+            Col("受給者証番号", 12),
+            Col("請求", 7, MARK),
+            Col("算定日数が1の日", 20, WRAP),
+            Col("定着支援連携促進加算（日=1/2）", 16, WRAP),
+            Col("特別地域加算の日", 14, WRAP),
+            Col("支援レポート共有日", 16, DATE),
+            Col("合計算定日数", 9, AMOUNT),
+            Col("定着支援連携促進加算（回）", 11, AMOUNT),
+            Col("特別地域加算（回）", 10, AMOUNT),
+        ),
+        rows,
+        totals=[Total(f"合計（{len(rows)}人）", {
+            "合計算定日数": sum(r[8] for r in rows), "定着支援連携促進加算（回）": sum(r[9] for r in rows), "特別地域加算（回）": sum(r[10] for r in rows),
+        })] if rows else [],
+        notes=notes,
+        empty="この月に請求できる利用者はいません。",
+    )
+    _place_before(wb, RECORD_SHEET, "条件")
+
+
+def claim_reconcile(wb, reconciled, heading: Heading) -> None:
+    """「請求データとの照合」: every finding of the reconcile, one a row — the file's own
+    first, then each user-month, errors first — with the claim's value, the records' and
+    the fix; the 月遅れ and the verdict under the table."""
+    from teichaku_cli.base.dates import format_wareki_month
+    from teichaku_cli.rules.claim import SEVERITY_ORDER
+
+    claim = reconciled.claim
+    rows = [("請求ファイル", "", "", SEVERITY[f.severity], f.title, "", "", f.message, citation(f.source)) for f in reconciled.office_findings]
+    rows += [
+        ("請求ファイル", "", "", SEVERITY.get(p.severity, "お知らせ"), f"{p.place.row}行目" if p.place.row else "", "", "", p.message + (f" → {p.fix}" if p.fix else ""), "")
+        for p in reconciled.file_findings
+    ]
+    shown = ("claim-certificate-differs", "claim-amounts-differ", "claim-record-sheet-differs")
+    entries = sorted(
+        ((m, f) for m in reconciled.months for f in m.findings),
+        key=lambda e: (SEVERITY_ORDER[e[1].severity], e[0].user_id is None, e[0].user_id or "", e[0].line or 0),
+    )
+    rows += [
+        (
+            m.user_id or "", m.name, m.recipient, SEVERITY[f.severity], f.title + (f"（{f.subject}）" if f.code in shown and f.subject else ""),
+            f.claim_value, f.records_value, f.message, citation(f.source),
+        )
+        for m, f in entries
+    ]
+    errors, warnings = reconciled.count("error"), reconciled.count("warning")
+    verdict = (
+        f"請求データと記録に {reconciled.differences}件の相違があります（エラー {errors}件・注意 {warnings}件）。"
+        if reconciled.differences else "請求データと記録は一致しています。"
+    )
+    services = "、".join(f"{name} {count}件" for code, name, count in claim.service_counts(reconciled.month))
+    notes = [
+        f"請求ファイル {claim.file}（{format_wareki_month(reconciled.month)}分、処理対象年月 {format_wareki_month(claim.control.processing_month)}）: "
+        f"就労定着支援の明細書 {reconciled.statements}件・実績記録票 {reconciled.record_sheets}件（明細書のサービス: {services or 'なし'}。就労定着支援のほかは照合しません）。",
+        verdict,
+        *(
+            f"月遅れ（照合しません）: {format_wareki_month(late.statement.key.month)}分 受給者証番号 {late.statement.key.recipient}"
+            + (f"（{late.user_id} {late.name}）" if late.user_id else "") + f" {late.statement.basic.units:,}単位（{late.statement.basic.line}行目）"
+            for late in reconciled.late
+        ),
+        "重要度「エラー」は請求ファイルを直してから送るもの、「注意」は確かめて直すもの、「お知らせ」は確かめておくことです。teichaku は請求ファイルを読むだけで、書き換えません。",
+    ]
+    add_sheet(
+        wb,
+        RECONCILE_SHEET,
+        heading,
+        (
+            Col("利用者ID", 9),
+            Col("氏名", 11, WRAP),
+            Col("受給者証番号", 12),
+            Col("重要度", 7, MARK),
+            Col("相違", 16, WRAP),
+            Col("請求ファイル", 18, WRAP),
+            Col("記録", 18, WRAP),
+            Col("内容と直し方", 48, WRAP),
+            Col("根拠", 24, WRAP),
+        ),
+        rows,
+        notes=notes,
+        empty="相違はありません。請求データと記録は一致しています。",
+    )
+    wb.move_sheet(RECONCILE_SHEET, offset=1 - wb.sheetnames.index(RECONCILE_SHEET))  # right after the findings
+
+
+def _place_before(wb, name: str, before: str) -> None:
+    if before in wb.sheetnames:
+        wb.move_sheet(name, offset=wb.sheetnames.index(before) - wb.sheetnames.index(name))

@@ -59,6 +59,25 @@ class Step:
 
 
 @dataclass(frozen=True)
+class ClaimReading:
+    """How one value of the 国保連 claim file is read against the records: the
+    item of the インタフェース仕様書 it concerns, what in the records gives it, the
+    source, and the reading teichaku chose where the sources do not settle it
+    (rules/record_sheet.py and rules/claim.py ask these; docs/check.md shows them).
+    ``options`` hold the codes the spec gives a field (算定日数 1, 定着支援連携促進加算 1/2)."""
+
+    key: str
+    name: str
+    item: str  # the spec's record and 項番 (or the records' columns) it concerns
+    source: str
+    reading: str
+    options: dict = field(default_factory=dict)
+
+    def option(self, key: str):
+        return self.options[key]
+
+
+@dataclass(frozen=True)
 class Tier:
     """One row of the base fee table: rates from ``min_rate`` up earn ``units``."""
 
@@ -133,6 +152,7 @@ class RuleSet:
     treatment_classes: dict[str, TreatmentClass] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
     carry_over: CarryOver | None = None
+    claim: dict[str, ClaimReading] = field(default_factory=dict)  # the claim file against the records (its 実績記録票 too)
 
     def limit(self, key: str) -> int:
         return self.limits[key].amount
@@ -148,6 +168,8 @@ class RuleSet:
             return self.periods[key].source
         if key in self.billing:
             return self.billing[key].source
+        if key in self.claim:
+            return self.claim[key].source
         return (self.limits.get(key) or self.additions.get(key) or self.reductions[key]).source
 
     def band_for(self, average_users: Fraction | None) -> str:
@@ -188,7 +210,7 @@ class RuleDataError(ValueError):
 # --- revisions as differences --------------------------------------------------------------
 
 # The keyed collections a revision merges item by item; a band's tiers are one too.
-COLLECTIONS = ("bands", "limits", "additions", "reductions", "not_applicable", "billing", "periods", "treatment_classes", "documents")
+COLLECTIONS = ("bands", "limits", "additions", "reductions", "not_applicable", "billing", "periods", "treatment_classes", "documents", "claim")
 SINGLE_ITEMS = ("rate", "carry_over")  # one item each, merged field by field
 OWN = ("id", "name", "effective_from")  # every file states these: they are not inherited
 DIRECTIVES = ("extends", "removes")
@@ -347,6 +369,17 @@ def _fields(item: dict, allowed: tuple[str, ...], where: str) -> None:
         raise _fault(where, f"unknown fields {unknown}")
 
 
+def _claim_readings(raw: dict, rid: str) -> dict[str, ClaimReading]:
+    found = {}
+    for k, v in raw.items():
+        where = f"{rid} claim.{k}"
+        missing = [f for f in ("name", "item", "source", "reading") if not v.get(f)]
+        if missing:
+            raise _fault(where, f"lacks {missing}")
+        found[k] = ClaimReading(k, v["name"], v["item"], v["source"], v["reading"], {o: x for o, x in v.items() if o not in ("name", "item", "source", "reading")})
+    return found
+
+
 def _documents(raw: dict, rid: str) -> dict[str, Document]:
     found = {}
     for k, v in raw.items():
@@ -386,6 +419,7 @@ def _rule_set(raw: dict, effective_to: date | None) -> RuleSet:
         treatment_classes=_treatment_classes(raw.get("treatment_classes", {}), rid),
         documents=_documents(raw.get("documents", {}), rid),
         carry_over=CarryOver(carry["reading"], carry["source"]) if carry else None,
+        claim=_claim_readings(raw.get("claim", {}), rid),
     )
 
 

@@ -1,4 +1,5 @@
-"""Findings: what the monthly check says about one user-month.
+"""Findings: what the monthly check says about one user-month (and, with
+``check --claim``, what the claim file says against the records: the ``claim-*`` codes).
 
 Each finding has a stable code (the JSON contract, the names staff learn), a
 severity (``error`` blocks the claim, ``warning`` does not), a Japanese message
@@ -228,6 +229,121 @@ CATALOGUE: dict[str, Spec] = {
         "設定の期間がデータの外",
         "teichaku.toml の「{setting}」の期間（{period}）に、データのある月（{data_first}〜{data_last}）の外の月があります。年月の書き誤りでないか確かめてください。",
         "reductions",
+    ),
+    # --- the claim file (check --claim) against the records: rules/claim.py. Each finding says both
+    # values (claim_value, records_value); the rule keys are the [claim.*] readings of the rule data.
+    "claim-not-supported": Spec(
+        ERROR,
+        "記録では請求できない",
+        "{who}の{month}分の明細書が請求ファイルにありますが、記録ではこの月を請求できません（{why}）。"
+        "記録の入力漏れなら記録を直してもう一度 check し、請求できない月なら請求ソフトでこの明細書を外してください。",
+        "recipient",
+    ),
+    "claim-missing-user": Spec(
+        WARNING,
+        "請求もれ",
+        "{who}は記録では{month}分を請求できます（{records}）が、請求ファイルにこの人の明細書がありません。"
+        "請求ソフトで明細書と実績記録票を作るか、請求しない理由を確かめてください（請求しなければ、その月の報酬は入りません）。",
+        "recipient",
+    ),
+    "claim-unknown-recipient": Spec(
+        ERROR,
+        "受給者証番号が見つからない",
+        "請求ファイルの受給者証番号 {recipient}（市町村番号 {municipality}、{line}行目）は、受給者証シートのどの行にもありません。{hint}"
+        "受給者証を見て、請求ソフトの受給者証番号か、受給者証シートを直してください（番号の違う請求は返戻になります）。",
+        "recipient",
+    ),
+    "claim-certificate-differs": Spec(
+        ERROR,
+        "受給者証と違う",
+        "{item}が、請求ファイルでは {claim}、{where}では {records}です。受給者証（と上限額管理結果票）を見て、"
+        "請求ソフトか teichaku のシートの違う方を直してください（受給者証と違う請求は返戻になります）。",
+        "certificate_fields",
+    ),
+    "claim-units-differ": Spec(
+        ERROR,
+        "給付単位数が違う",
+        "給付単位数が、請求ファイルでは {claim}単位、記録から計算すると {records}単位です（差 {difference}単位）。{unmatched}"
+        "請求の行: {claim_lines}。teichaku の行: {our_lines}。請求ソフトの加算・減算と記録を確かめてください"
+        "（サービスコードは書かれたまま示しています。金額は単位を直してから照らします）。",
+        "service_lines",
+    ),
+    "claim-tier-differs": Spec(
+        ERROR,
+        "基本報酬の区分が違う",
+        "請求ファイルの基本報酬の行（サービスコード {code}、{claim_units}単位）は{revision}の「{claim_tier}」の単位ですが、"
+        "記録から決まる区分は「{records_tier}」（{records_units}単位。{how}）です。請求の行: {claim_lines}。teichaku の行: {our_lines}。"
+        "請求ソフトで選んだ区分を確かめてください（就労定着率が支えない区分の請求は、実地指導で返還になります。金額は区分を直してから照らします）。",
+        "service_lines",
+    ),
+    "claim-lines-differ": Spec(
+        NOTE,
+        "サービスコードの行が違う",
+        "{detail}請求の行: {claim_lines}。teichaku の行: {our_lines}。teichaku は就労定着支援のサービスコード表を持たないため、"
+        "行の意味は請求ソフトで確かめてください。",
+        "service_lines",
+    ),
+    "claim-price-differs": Spec(
+        ERROR,
+        "単位数単価が違う",
+        "単位数単価が、請求ファイルでは {claim}円、teichaku.toml の地域区分単価（{month}）は {records}円です。"
+        "事業所の地域区分を確かめ、請求ソフトか teichaku.toml の違う方を直してください（金額は単価を直してから照らします）。",
+        "unit_price",
+    ),
+    "claim-price-unchecked": Spec(
+        NOTE,
+        "単位数単価を照らしていない",
+        "teichaku.toml に地域区分単価がないため、請求ファイルの単位数単価（{prices}円）と照らしていません（10円とはみなしません）。"
+        "teichaku.toml に \"地域区分単価\" = 11.2 のように書くと、単価と金額を照らします。",
+        "unit_price",
+    ),
+    "claim-amounts-differ": Spec(
+        ERROR,
+        "金額が違う",
+        "{item}が、請求ファイルでは {claim}円、{how}では {records}円です。{fix}",
+        "amounts",
+    ),
+    "claim-record-sheet-differs": Spec(
+        WARNING,
+        "実績記録票が違う",
+        "実績記録票の{item}が、請求ファイルでは {claim}、記録では {records}です。{detail}"
+        "請求ソフト（簡易入力）の実績記録票を記録に合わせるか、記録が違うなら記録を直してください"
+        "（check --out の「実績記録票（入力用）」シートに、記録から作った値があります）。",
+        "base_support_day",
+    ),
+    "claim-record-sheet-unclear": Spec(
+        NOTE,
+        "実績記録票が2つ以上",
+        "この利用者・月の実績記録票（J611）が{count}つ（様式種別番号 {forms}）あり、どれが就労定着支援のものか teichaku には決められないため、"
+        "実績記録票は照らしていません（就労定着支援の様式種別番号は手元の資料にありません）。",
+        "base_support_day",
+    ),
+    "claim-unconfirmed": Spec(
+        NOTE,
+        "記録では要確認",
+        "{who}の{month}分は、記録では金額が確かめられない（要確認: {reasons}）ため、{skipped}を照らしていません。"
+        "要確認の理由を直すと照らします。",
+        "amounts",
+    ),
+    # office-level: said once for the claim file
+    "claim-no-statements": Spec(
+        ERROR,
+        "この月の明細書がない",
+        "請求ファイルに{month}分の就労定着支援の明細書がありません（ファイルのサービス提供年月: {months}。{services}）。"
+        "照合する月（--month）と、指定した請求ファイルを確かめてください。",
+        "late_months",
+    ),
+    "claim-late-statements": Spec(
+        NOTE,
+        "月遅れの明細書",
+        "請求ファイルに、{month}より前の月の明細書（月遅れ）が{count}件あります（{by_month}）。一覧にするだけで、記録とは照らしていません。",
+        "late_months",
+    ),
+    "claim-other-services": Spec(
+        NOTE,
+        "ほかのサービスの明細書",
+        "請求ファイルに就労定着支援（47）以外のサービスの明細書があります（{services}）。数えるだけで、記録とは照らしていません。",
+        "service_lines",
     ),
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Print every workbook teichaku writes, from the bundled sample office, to PNG as a
 # person would see the printed A4 pages: LibreOffice headless → PDF → pdftoppm.
-#   check --out, rate --out, rate --designation-date --out, due --out,
+#   check --out (with the sample claim file: its reconcile and 実績記録票 sheets too), rate --out, rate --designation-date --out, due --out,
 #   report (本人用・事業主用), plan, and the blank book from init
 # The pages land in docs/preview/ (older ones are removed), named after their sheet.
 #
@@ -32,7 +32,7 @@ export FONTCONFIG_FILE="$work/fonts.conf"
 
 mkdir -p "$work/xlsx/report-user" "$work/xlsx/report-employer" "$work/xlsx/plan"
 t="$bin/teichaku"
-"$t" check "$data" --month 2026-10 --out "$work/xlsx/check.xlsx" >/dev/null || test $? -eq 1
+"$t" check "$data" --month 2026-10 --claim samples/請求_2026-10.csv --out "$work/xlsx/check.xlsx" >/dev/null || test $? -eq 1
 "$t" rate "$data" --year 2025 --out "$work/xlsx/rate.xlsx" >/dev/null
 "$t" rate "$data" --designation-date 2021-04-01 --out "$work/xlsx/rate-designation.xlsx" >/dev/null
 "$t" due "$data" --within 6 --out "$work/xlsx/due.xlsx" >/dev/null
@@ -57,7 +57,7 @@ done
 # docs/preview/<output>-<sheet>-<n>.png (an output of one kind of page: <output>-<n>.png).
 sheets_of() {
   case "$1" in
-    check) echo "指摘一覧=findings 利用者別=users 請求見込み=estimate 計算の条件=conditions" ;;
+    check) echo "指摘一覧=findings 請求データとの照合=claim 利用者別=users 請求見込み=estimate 実績記録票=record-sheet 計算の条件=conditions" ;;
     rate) echo "概要=summary 利用者別=people 実績体制加算=record 推移=trend" ;;
     rate-designation) echo "移行実績の人=people 新規指定=summary" ;;
     *) echo "" ;;

@@ -1,7 +1,7 @@
 """Reading a 国保連 claim file: a generated 2,000-user month (each user: J121 01–05, a
 J611 01 and 11 J611 02 days; 36,042 lines, 5.2 MB) read with office/claim_file.py,
-beside the floor of decoding it and splitting its fields. Not a test and not yet in
-run.py (the --claim workload comes with the reconcile): figures for people.
+beside the floor of decoding it and splitting its fields. Not a test: figures for people
+(the whole of check --claim against a 200k-row office is run.py's, via claim_workload.py).
 
     .venv/bin/python benchmarks/claim_read.py [--users 2000] [--runs 7]
 """

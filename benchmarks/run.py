@@ -4,6 +4,9 @@ floor it is compared to, in one run on this machine.
     make bench                      # or: .venv/bin/python benchmarks/run.py
     .venv/bin/python benchmarks/run.py --quick   # small and medium sizes only
 
+At size M it also reconciles a 2,000-statement claim file (check --claim; the office
+gains a 受給者証 table: benchmarks/claim_workload.py) and says what --claim adds to check.
+
 Prints a Markdown table: workload, size, wall median of several runs, peak
 memory (max RSS of the process), and the ratio to the floor below it. Data is
 generated once under benchmarks/out/ (git-ignored). Nothing here is a test:
@@ -139,6 +142,17 @@ def main() -> None:
         if made != len(ids):
             raise SystemExit(f"report made {made} files for {len(ids)} users")
 
+    def claim_workload(folder: Path) -> None:
+        """check --claim: a 2,000-statement claim file against this office (with a 受給者証 table
+        added: benchmarks/claim_workload.py), beside check alone on the same data."""
+        from claim_workload import ensure as ensure_claim
+
+        office, claim = ensure_claim(folder / "csv", OUT / "M-claim", date.fromisoformat(MONTH + "-01"))
+        alone = run("check csv with 受給者証", "M", [TEICHAKU, "check", str(office), "--month", MONTH, "--json"])
+        both = run("check --claim 2,000 明細書", "M", [TEICHAKU, "check", str(office), "--month", MONTH, "--claim", str(claim), "--json"], alone)
+        claim_added.append(both.seconds - alone.seconds)
+
+    claim_added: list[float] = []
     help_floor = run("python -c pass", "-", [PY, "-c", "pass"], runs=5)
     run("teichaku --help", "-", [TEICHAKU, "--help"], help_floor, runs=5)
     run("teichaku check --help", "-", [TEICHAKU, "check", "--help"], help_floor, runs=5)
@@ -154,6 +168,7 @@ def main() -> None:
         run("rate one year csv", size, [TEICHAKU, "rate", str(folder / "csv"), "--year", "2025", "--json"], csv_floor)
         if size == "M":
             run_reports(folder)
+            claim_workload(folder)
 
     by = {(r.workload, r.size): r for r in rows}
     print()
@@ -165,6 +180,8 @@ def main() -> None:
     for r in rows:
         ratio = f"{r.ratio:.2f}× {r.floor}" if r.ratio is not None else ""
         print(f"| {r.workload} | {labels[r.size]} | {r.seconds:.2f} s | {r.peak_mib:,.0f} MiB | {ratio} |")
+    if claim_added:
+        print(f"\n--claim (a 2,000-statement claim file read and reconciled) adds {claim_added[0]:.2f} s to check on the 200k-row office.")
     if ("check one month csv", "M") in by and ("check one month csv", "XL") in by:
         m, xl = by[("check one month csv", "M")], by[("check one month csv", "XL")]
         print(f"\nLinear growth: check on 10× the rows (2M vs 200k, CSV) took {xl.seconds / m.seconds:.1f}× the time.")

@@ -643,3 +643,40 @@ def test_the_record_sheet_of_an_office_without_certificates(tmp_path):
     sheet = record_sheets(office, OCT)["0001"]
     assert sheet.base_days == [date(2025, 10, 5), date(2025, 10, 31)] and not sheet.certificates_checked
     assert (sheet.days_total, sheet.liaison_count, sheet.special_area_count, sheet.report_given_on) == (2, 0, 0, date(2025, 10, 31))
+
+
+def test_every_month_of_the_sample_reconciles_clean_with_the_claim_its_records_give(tmp_path):
+    """Sweep: for each month the sample's 受給者証 cover, a claim written (by the builder,
+    from the spec's positions) with what check and the 実績記録票 say — every user the
+    records can claim, their unit lines, days, report date, cap and 上限額管理 — must
+    reconcile with no error and no warning. One reading drifting from check (a day of
+    support check would not count, a meeting it did not earn) shows here as a difference."""
+    from teichaku_cli.base.dates import next_month
+    from teichaku_cli.rules.claim import BLOCKED, state_of
+    from teichaku_cli.rules.record_sheet import record_sheets
+
+    office = load_office(ROOT / "samples" / "csv")
+    month, swept = date(2023, 7, 1), 0
+    while month <= date(2026, 10, 1):
+        check = check_month(office, month, date(2026, 11, 22))
+        sheets = record_sheets(office, month)
+        claims = []
+        for u in check.users:
+            if state_of(u, check) == BLOCKED:
+                continue
+            sheet, cert, result = sheets[u.user_id], u.certificate, u.cap_result
+            days = [Day(d.day.day, "1" if d.base_support else "", "1" if d.special_area else "", d.liaison or "") for d in sheet.days]
+            claims.append(UserClaim(
+                cert.number, cert.municipality, f"{month:%Y%m}", lines=[(f"47{i:04d}", line.units, 1, "") for i, line in enumerate(u.lines)],
+                price=f"{int(check.unit_price * 1000):05d}", cap=cert.cap, cap_manager=cert.cap_manager or "",
+                cap_result=result.result if result else "", cap_amount=str(result.amount) if result and result.amount is not None else "",
+                days=days, report_shared=f"{sheet.report_given_on:%Y%m%d}", burden_override=u.money.burden,
+            ))
+        if claims:
+            path = ClaimBuilder(claims, office="1399900001", processing=f"{next_month(month):%Y%m}").write(tmp_path / f"{month:%Y-%m}.csv")
+            result = reconcile(office, check, read_claim_file(path, "1399900001"))
+            found = [(m.user_id, f.code, f.message) for m in result.months for f in m.findings if f.severity != "note"]
+            assert found == [] and result.count("error") == 0, (month, found)
+            swept += 1
+        month = next_month(month)
+    assert swept == 40

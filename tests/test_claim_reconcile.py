@@ -680,3 +680,20 @@ def test_every_month_of_the_sample_reconciles_clean_with_the_claim_its_records_g
             swept += 1
         month = next_month(month)
     assert swept == 40
+
+
+def test_a_recipient_number_that_is_not_half_width_is_never_shown(tmp_path, invoke, today):
+    """A name typed into the 受給者証番号 field (half-width kana are 英数 in the spec) is not printed."""
+    data = folder_of(tmp_path, users("0001"))
+    claim = builder(claimed("0001"), claimed("0002", recipient="ﾔﾏﾀﾞ ﾀﾛｳ"))
+    finding = only(run(tmp_path, data, claim), "claim-unknown-recipient")
+    assert "ﾔﾏﾀﾞ" not in finding.message + finding.claim_value and "表示しません" in finding.claim_value
+    result = invoke("check", data, "--claim", claim.write(tmp_path / "請求.csv"), "--json")
+    assert "ﾔﾏﾀﾞ" not in result.stdout
+
+
+def test_a_claim_month_check_cannot_take_is_said_as_the_files(invoke, tmp_path, today):
+    data = folder_of(tmp_path, users("0001"))
+    path = builder(claimed("0001", month="202003")).write(tmp_path / "請求.csv")
+    result = invoke("check", data, "--claim", path)
+    assert result.exit_code == 2 and "請求ファイル 請求.csv の最も新しいサービス提供年月（2020-03）は扱えません。" in result.output

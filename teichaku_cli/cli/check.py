@@ -46,7 +46,7 @@ def check(
     claim_file = None
     if claim is not None:  # the month may come from the file
         claim_file = read_claim(claim, office, target)
-        target = target or parse_month_option(claim_file.month.strftime("%Y-%m") if claim_file.month else None, today)
+        target = target or claim_month(claim_file, claim, today)
     result = check_month(office, target, today)
     payload = as_dict(result)
     reconciled = None
@@ -71,6 +71,20 @@ def check(
     if reconciled is not None and payload["claim"]["summary"]["errors"]:  # the claim says what the records do not
         code = EXIT_PROBLEMS
     raise typer.Exit(code)
+
+
+def claim_month(claim_file, path: Path, today):
+    """The month a claim file is checked for when --month is not given: its latest
+    サービス提供年月 (check's default, last month, when it holds no record at all), in the
+    range --month takes."""
+    from teichaku_cli.base.errors import UsageError
+
+    if claim_file.month is None:
+        return parse_month_option(None, today)
+    try:
+        return parse_month_option(claim_file.month.strftime("%Y-%m"), today)
+    except UsageError as exc:
+        raise UsageError(f"請求ファイル {path.name} の最も新しいサービス提供年月（{claim_file.month:%Y-%m}）は扱えません。", exc.fix) from None
 
 
 def read_claim(path: Path, office, month):

@@ -262,6 +262,7 @@ def claim_reconcile(wb, reconciled, heading: Heading) -> None:
     first, then each user-month, errors first — with the claim's value, the records' and
     the fix; the 月遅れ and the verdict under the table."""
     from teichaku_cli.base.dates import format_wareki_month
+    from teichaku_cli.model.claim import shown
     from teichaku_cli.rules.claim import SEVERITY_ORDER
 
     claim = reconciled.claim
@@ -293,7 +294,7 @@ def claim_reconcile(wb, reconciled, heading: Heading) -> None:
         f"就労定着支援の明細書 {reconciled.statements}件・実績記録票 {reconciled.record_sheets}件（明細書のサービス: {services or 'なし'}。就労定着支援のほかは照合しません）。",
         verdict,
         *(
-            f"月遅れ（照合しません）: {format_wareki_month(late.statement.key.month)}分 受給者証番号 {late.statement.key.recipient}"
+            f"月遅れ（照合しません）: {format_wareki_month(late.statement.key.month)}分 受給者証番号 {shown(late.statement.key.recipient)}"
             + (f"（{late.user_id} {late.name}）" if late.user_id else "") + f" {late.statement.basic.units:,}単位（{late.statement.basic.line}行目）"
             for late in reconciled.late
         ),

@@ -41,6 +41,14 @@ TEICHAKU_CODE_PREFIX = "47"  # its サービスコード start so
 SERVICE_NAMES = {"47": "就労定着支援", "46": "就労継続支援B型", "43": "就労移行支援"}
 
 
+def shown(value: str) -> str:
+    """A value of the file a message may show: the half-width text of a number or a code.
+    Anything else (kana, 漢字) could be a name that landed in the wrong field: not shown."""
+    if value.isascii() and value.isprintable():
+        return value[:20]
+    return "（全角文字かカナを含むため表示しません）"
+
+
 def service_name(code: str) -> str:
     name = SERVICE_NAMES.get(code)
     return f"{name}（{code}）" if name else f"サービス種類コード {code}"

@@ -48,6 +48,7 @@ from teichaku_cli.model.claim import (
     StatementSummary,
     UserMonth,
     service_name,
+    shown,
 )
 from teichaku_cli.model.claim_layout import BY_KEY, CONTROL, Layout
 
@@ -112,12 +113,7 @@ def _digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _shown(value: str) -> str:
-    """A value a message may show: the half-width text of a number or a code. Anything
-    else (kana, 漢字) could be a name that landed in the wrong field: not shown."""
-    if value.isascii() and value.isprintable():
-        return value[:20]
-    return "（全角文字かカナを含むため表示しません）"
+_shown = shown  # a value a message may show (model/claim.py)
 
 
 def _date(text: str) -> date | None:

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
-from teichaku_cli.model.claim import TEICHAKU_SERVICE, ClaimFile, ClaimProblem, Statement, StatementDetail, service_name
+from teichaku_cli.model.claim import TEICHAKU_SERVICE, ClaimFile, ClaimProblem, Statement, StatementDetail, shown
 from teichaku_cli.rules import amounts as A
 from teichaku_cli.rules import findings as F
 from teichaku_cli.rules.record_sheet import SheetValues, record_sheets
@@ -181,7 +181,7 @@ def _day_codes(codes: dict) -> str:
 
 
 def _claim_lines(details: list[StatementDetail]) -> str:
-    return "、".join(f"{d.service_code} {d.units:,}単位×{d.count}回={d.service_units:,}" for d in details) or "なし"
+    return "、".join(f"{shown(d.service_code)} {d.units:,}単位×{d.count}回={d.service_units:,}" for d in details) or "なし"
 
 
 def _our_lines(lines: list["UnitLine"]) -> str:
@@ -302,7 +302,7 @@ class _Compare:
             other = tiers[picked.units]
             self.add(
                 "claim-tier-differs", "基本報酬の区分", f"{other.label}（{_units(picked.units)}）", f"{tier.label}（{_units(tier.units)}）",
-                code=picked.service_code, claim_units=f"{picked.units:,}", revision=self.rules.name, claim_tier=other.label,
+                code=shown(picked.service_code), claim_units=f"{picked.units:,}", revision=self.rules.name, claim_tier=other.label,
                 records_tier=tier.label, records_units=f"{tier.units:,}", how=check.tier.how, **lines,
             )
             return None
@@ -328,7 +328,7 @@ class _Compare:
     def _unmatched(match: _Match) -> str:
         parts = []
         if match.extra:
-            parts.append("記録にない請求の行: " + "、".join(f"{d.service_code} {d.units:,}単位" + (f"×{n}回" if n > 1 else "") for d, n in match.extra))
+            parts.append("記録にない請求の行: " + "、".join(f"{shown(d.service_code)} {d.units:,}単位" + (f"×{n}回" if n > 1 else "") for d, n in match.extra))
         if match.missing:
             parts.append("請求にない teichaku の行: " + "、".join(f"{line.label} {line.units:,}" for line in match.missing))
         return "（" + "。".join(parts) + "）。" if parts else ""
@@ -503,15 +503,16 @@ def reconcile(office: "Office", check: "MonthCheck", claim: ClaimFile) -> Reconc
     # which user each 明細書 is, and which of them the records can claim
     tied: list[tuple[Statement, ClaimedMonth, "UserMonth | None"]] = []
     seen: dict[str, int] = {}  # user → the line of their first 明細書
-    unknown: list[ClaimedMonth] = []
+    unknown: list[tuple[ClaimedMonth, str]] = []  # with the number as written
     for statement in statements:
         key = statement.key
         uid = user_of(key.recipient)
         person = office.person_by_id.get(uid) if uid else None
-        entry = ClaimedMonth(key.recipient, key.municipality, uid, person.name if person else "", statement.basic.line)
+        # a number the 受給者証 table does not hold is shown only if it is half-width (not a name in the wrong field)
+        entry = ClaimedMonth(key.recipient if uid else shown(key.recipient), key.municipality, uid, person.name if person else "", statement.basic.line)
         result.months.append(entry)
         if uid is None:
-            unknown.append(entry)
+            unknown.append((entry, key.recipient))
             continue
         user = users.get(uid)
         first = seen.setdefault(uid, statement.basic.line)
@@ -569,8 +570,8 @@ def reconcile(office: "Office", check: "MonthCheck", claim: ClaimFile) -> Reconc
         ))
         result.months.append(entry)
     spec = F.CATALOGUE["claim-unknown-recipient"]
-    for entry in unknown:
-        near = _near(entry.recipient, missing)
+    for entry, written in unknown:
+        near = _near(written, missing)
         hint = (
             "受給者証番号の近い、請求ファイルにいない利用者: " + "、".join(f"{number}（利用者ID {missing[number]}）" for number in near) + "。打ち間違いではありませんか？"
             if near else ""
@@ -637,7 +638,7 @@ def as_dict(result: Reconcile) -> dict:
         },
         "late": [
             {
-                "month": late.statement.key.month.strftime("%Y-%m"), "recipient": late.statement.key.recipient,
+                "month": late.statement.key.month.strftime("%Y-%m"), "recipient": shown(late.statement.key.recipient),
                 "municipality": late.statement.key.municipality, "user_id": late.user_id, "name": late.name,
                 "service_types": late.statement.service_types, "units": late.statement.basic.units, "line": late.statement.basic.line,
             }

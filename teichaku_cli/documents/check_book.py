@@ -271,14 +271,14 @@ def claim_reconcile(wb, reconciled, heading: Heading) -> None:
         ("請求ファイル", "", "", SEVERITY.get(p.severity, "お知らせ"), f"{p.place.row}行目" if p.place.row else "", "", "", p.message + (f" → {p.fix}" if p.fix else ""), "")
         for p in reconciled.file_findings
     ]
-    shown = ("claim-certificate-differs", "claim-amounts-differ", "claim-record-sheet-differs")
+    with_subject = ("claim-certificate-differs", "claim-amounts-differ", "claim-record-sheet-differs")
     entries = sorted(
         ((m, f) for m in reconciled.months for f in m.findings),
         key=lambda e: (SEVERITY_ORDER[e[1].severity], e[0].user_id is None, e[0].user_id or "", e[0].line or 0),
     )
     rows += [
         (
-            m.user_id or "", m.name, m.recipient, SEVERITY[f.severity], f.title + (f"（{f.subject}）" if f.code in shown and f.subject else ""),
+            m.user_id or "", m.name, m.recipient, SEVERITY[f.severity], f.title + (f"（{f.subject}）" if f.code in with_subject and f.subject else ""),
             f.claim_value, f.records_value, f.message, citation(f.source),
         )
         for m, f in entries

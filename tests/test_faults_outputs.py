@@ -105,6 +105,70 @@ def test_a_read_only_out_file_is_kept_even_with_force(invoke, office, tmp_path, 
     assert_fault(invoke(*args), 2, "結果.xlsx は読み取り専用のファイルのため、上書きしませんでした", "読み取り専用", inputs=Inputs(office, out), personal=())
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_out_into_a_folder_that_does_not_exist_is_refused_before_reading(invoke, office, tmp_path, command):
+    """Story: `check --out /typo/結果.xlsx` made the missing folder and put personal data
+    in it. Refused (exit 2, the folder named), nothing created, and before the data is
+    read: a missing DATA is not what is said."""
+    typo = tmp_path / "けっか" / "12月"
+    args = (*COMMANDS[command][:1], office, *COMMANDS[command][1:], "--out", typo / "結果.xlsx")
+    assert_fault(invoke(*args), 2, f"フォルダ {typo} がありません", "何も作らずに", inputs=Inputs(office), folders=[tmp_path], personal=())
+    assert not (tmp_path / "けっか").exists()
+    missing = tmp_path / "ない.xlsx"
+    before = invoke(*COMMANDS[command][:1], missing, *COMMANDS[command][1:], "--out", typo / "結果.xlsx")
+    assert_fault(before, 2, "がありません", personal=())
+    assert "ない.xlsx" not in before.output  # the output's folder was refused first; the data was not looked at
+    assert not (tmp_path / "けっか").exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("owner", ["~$結果の一覧.xlsx", "~$の一覧.xlsx"])  # Excel's owner file: ~$ + the name, or over its first two characters
+def test_an_out_file_open_in_excel_is_refused_even_with_force_before_reading(invoke, office, tmp_path, command, owner):
+    """Story: an output open in Excel (its ~$ owner file beside it) was replaced without
+    a word on Linux, while the person went on editing the old copy (on Windows the
+    replace failed later, after the work). Refused like a read-only file, --force or not,
+    before the data is read; the file and the owner file are untouched."""
+    out = tmp_path / "結果の一覧.xlsx"
+    out.write_bytes(b"the copy open in Excel")
+    (tmp_path / owner).write_bytes(b"\x00" * 165)
+    for force in ((), ("--force",)):
+        args = (*COMMANDS[command][:1], office, *COMMANDS[command][1:], "--out", out, *force)
+        assert_fault(
+            invoke(*args), 2, "結果の一覧.xlsx は Excel で開かれているようです", f"「{owner}」", "--force でも上書きしません",
+            "Excel で開いていれば閉じてから", inputs=Inputs(office, out, tmp_path / owner), folders=[tmp_path], personal=(),
+        )
+    missing = invoke(*COMMANDS[command][:1], tmp_path / "ない.xlsx", *COMMANDS[command][1:], "--out", out, "--force")
+    assert_fault(missing, 2, "Excel で開かれているようです", personal=())
+    (tmp_path / owner).unlink()  # closed: written
+    assert invoke(*COMMANDS[command][:1], office, *COMMANDS[command][1:], "--out", out, "--force").exit_code in (0, 1)
+    assert out.read_bytes().startswith(b"PK")
+
+
+def test_a_file_opened_in_excel_while_the_run_computes_is_not_replaced(invoke, office, tmp_path, monkeypatch):
+    """The owner file can appear after the first look (Excel opened meanwhile): the
+    replace itself refuses it, as it refuses a file marked read-only meanwhile."""
+    from teichaku_cli.documents import check_book
+
+    out = tmp_path / "結果.xlsx"
+    out.write_bytes(b"old result")
+    real = check_book.write_check_workbook
+
+    def opened_meanwhile(path, *a, **k):
+        (tmp_path / "~$結果.xlsx").write_bytes(b"\x00" * 165)
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(check_book, "write_check_workbook", opened_meanwhile)
+    assert_fault(invoke("check", office, *MONTH, "--out", out, "--force"), 2, "利用者 1人", "Excel で開かれているようです", folders=[tmp_path], personal=())
+    assert out.read_bytes() == b"old result"
+
+
+def test_report_and_plan_out_may_still_make_their_folder(invoke, office, tmp_path):
+    """report / plan --out name a folder, made when missing (the default is reports/2026-10)."""
+    result = invoke("report", office, *MONTH, "--out", tmp_path / "新しい" / "10月")
+    assert result.exit_code in (0, 1), result.output
+    assert list((tmp_path / "新しい" / "10月").glob("*.xlsx"))
+
+
 @pytest.mark.parametrize("name", ["結果.csv", "結果.json", "結果", "結果.xls"])
 def test_out_must_be_an_xlsx(invoke, office, tmp_path, name):
     inputs = Inputs(office)
@@ -129,6 +193,7 @@ def test_out_into_a_read_only_place(invoke, office, tmp_path, monkeypatch, code,
     """Story: --out at a read-only folder (EACCES) or file system (EROFS)."""
     _fail_temp_creation(monkeypatch, code)
     inputs = Inputs(office)
+    (tmp_path / "out").mkdir()
     assert_fault(invoke("check", office, *MONTH, "--out", tmp_path / "out" / "結果.xlsx"), 2, words, "--out", inputs=inputs, folders=[tmp_path], personal=())
     assert not (tmp_path / "out" / "結果.xlsx").exists()
 
@@ -207,6 +272,14 @@ def test_init_force_with_a_read_only_file_changes_nothing(invoke, office, tmp_pa
     result = invoke("init", tmp_path, "--force")
     assert_fault(result, 2, f"{protected} は読み取り専用のファイルのため", inputs=Inputs(office, config), folders=[tmp_path], personal=())
     assert not list(tmp_path.glob("*.bak-*"))
+
+
+def test_init_force_on_a_workbook_open_in_excel_changes_nothing(invoke, office, tmp_path):
+    """The office's own workbook open in Excel: not replaced by a blank one, --force or not."""
+    (tmp_path / "~$office.xlsx").write_bytes(b"\x00" * 165)
+    for force in ((), ("--force",)):
+        assert_fault(invoke("init", tmp_path, *force), 2, "office.xlsx は Excel で開かれているようです", inputs=Inputs(office), folders=[tmp_path], personal=())
+    assert not list(tmp_path.glob("*.bak-*")) and not (tmp_path / "teichaku.toml").exists()
 
 
 def test_init_force_that_fails_midway_says_where_the_backups_are(invoke, office, tmp_path, monkeypatch):

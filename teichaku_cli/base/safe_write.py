@@ -1,8 +1,12 @@
 """Nothing lost, nothing half-written.
 
-- ``check_output`` runs before any work: it refuses a place that is a folder, has
-  the wrong extension, is one of the files the run read (never, even with
-  --force), already exists (without --force), or has a name the system cannot hold.
+- ``check_destination`` runs before the data is read: it refuses a place that is a
+  folder, has the wrong extension, lies in a folder that does not exist (a typo
+  would otherwise create a folder and put personal data in it), already exists
+  (without --force), is marked read-only or is open in Excel (its ``~$`` owner file
+  is beside it; never, even with --force), or has a name the system cannot hold.
+  ``check_output`` asks the same once the data is read, and refuses one of the
+  files the run read (never, even with --force).
 - ``atomic_file`` writes beside the target under a temporary name that carries
   the writer's process id, and moves it into place only when it is complete: an
   error, Ctrl-C or a kill leaves the old file (or none), never half of one.
@@ -63,6 +67,37 @@ def exists_message(*paths: Path) -> tuple[str, str]:
     return f"{'、'.join(map(str, paths))} が既にあります。上書きしませんでした。", "別の名前を指定するか、上書きしてよければ --force を付けてください"
 
 
+def excel_owner_files(path: Path) -> list[Path]:
+    """The names of the owner file Excel keeps beside a file while it has it open:
+    ~$ + the name, or, for a long name, ~$ over its first two characters. The one
+    place this rule lives (reading says an input is open; writing refuses an output)."""
+    return [mark for mark in dict.fromkeys((path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:]))) if mark != path]
+
+
+def open_in_excel(path: Path) -> Path | None:
+    """The owner file beside ``path`` when Excel has it open, else None."""
+    return next((mark for mark in excel_owner_files(path) if mark.exists()), None)
+
+
+def open_in_excel_refusal(path: Path) -> "OutputError | None":
+    """A file Excel has open is not replaced, even with --force: on Windows the replace
+    fails (later, after the work), and on Linux it would go through without a word
+    while the person goes on editing, and saving over, the old copy."""
+    owner = open_in_excel(path) if path.exists() else None
+    if owner is None:
+        return None
+    return OutputError(
+        f"{path.name} は Excel で開かれているようです（「{owner.name}」があります）。上書きしませんでした（--force でも上書きしません）。",
+        f"{path.name} を Excel で開いていれば閉じてから、もう一度実行してください（閉じているのに「{owner.name}」が残っていれば、それは消してかまいません）",
+    )
+
+
+def protected_refusal(path: Path) -> "OutputError | None":
+    """Why an existing file must not be replaced even with --force: marked read-only,
+    or open in Excel."""
+    return read_only_refusal(path) or open_in_excel_refusal(path)
+
+
 def read_only_refusal(path: Path) -> "OutputError | None":
     """An existing file marked read-only is not replaced, even with --force: someone
     protected it on purpose (and Windows refuses the replace; Linux would not)."""
@@ -106,8 +141,9 @@ def name_too_long(path: Path) -> OutputError | None:
     return None
 
 
-def check_output(path: Path, inputs: Iterable[Path], force: bool, suffix: str = ".xlsx", option: str = "--out") -> None:
-    """Refuse, before any work, a result path that must not or cannot be written."""
+def check_destination(path: Path, force: bool, suffix: str = ".xlsx", option: str = "--out") -> None:
+    """Refuse, before the data is read, a result file that must not or cannot be
+    written there: nothing is created by a refusal (not even the folder)."""
     too_long = name_too_long(path)  # first: the system refuses even to look at such a path
     if too_long is not None:
         raise too_long
@@ -118,14 +154,25 @@ def check_output(path: Path, inputs: Iterable[Path], force: bool, suffix: str = 
             f"{option} {path}: 書き出せるのは Excel ブック（{suffix}）だけです。",
             f"名前を「結果{suffix}」のように {suffix} で終えてください",
         )
+    check_folder(path.parent, option)
+    if not path.parent.is_dir():  # a typo in the folder: making it would put personal data where no one looks
+        raise OutputError(
+            f"{option} {path}: フォルダ {path.parent} がありません。何も作らずに止めました。",
+            "フォルダ名を確かめてください（新しいフォルダに書き出すなら、先にそのフォルダを作ってください）",
+        )
+    if (refused := protected_refusal(path)) is not None:  # first: --force would not help, so it is not offered
+        raise refused
+    if path.exists() and not force:
+        raise OutputError(*exists_message(path))
+
+
+def check_output(path: Path, inputs: Iterable[Path], force: bool, suffix: str = ".xlsx", option: str = "--out") -> None:
+    """``check_destination`` again once the data is read, and never one of the files
+    the run read (not even with --force)."""
     for source in inputs:
         if same_file(path, source):
             raise OutputError(*input_refusal(path))
-    check_folder(path.parent, option)
-    if path.exists() and not force:
-        raise OutputError(*exists_message(path))
-    if (read_only := read_only_refusal(path)) is not None:
-        raise read_only
+    check_destination(path, force, suffix, option)
 
 
 def check_folder(folder: Path, option: str = "--out") -> None:
@@ -230,8 +277,8 @@ def atomic_file(path: Path, overwrite: bool = True, private: bool = True) -> Ite
         _pause_for_tests(tmp)
         if not overwrite and path.exists():
             raise OutputError(*exists_message(path))
-        if (read_only := read_only_refusal(path)) is not None:
-            raise read_only
+        if (refused := protected_refusal(path)) is not None:  # read-only, or opened in Excel meanwhile
+            raise refused
         stage = "replace"
         os.replace(tmp, path)
     except OSError as exc:

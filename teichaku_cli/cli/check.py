@@ -36,10 +36,12 @@ def check(
 ) -> None:
     """請求前チェック: 利用者ごとに対象月分（省略時は前月）を請求できるか、足りないもの、直し方、単位数と請求見込み（総費用額・利用者負担・給付費）を出す。"""
     from teichaku_cli.rules.monthly import as_dict, check_month
-    from teichaku_cli.base.safe_write import check_output
+    from teichaku_cli.base.safe_write import check_destination, check_output
 
     today = common_today()
     target = parse_month_option(month, today) if month is not None or claim is None else None
+    if out is not None:  # before the data is read: a refusal costs no wait and creates nothing
+        check_destination(out, force)
     office = load_office(data, config)
     if out is not None:
         check_output(out, office.inputs + ([claim] if claim is not None else []), force)

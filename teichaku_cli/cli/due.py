@@ -23,11 +23,13 @@ def due(
 ) -> None:
     """期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など、超過した日数つき）を先頭に、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
     from teichaku_cli.rules.deadlines import upcoming
-    from teichaku_cli.base.safe_write import check_output
+    from teichaku_cli.base.safe_write import check_destination, check_output
 
     if not 1 <= within <= 60:
         raise UsageError(f"--within {within} は範囲外です。", "1〜60（か月）で指定してください")
     today = common_today()
+    if out is not None:  # before the data is read: a refusal costs no wait and creates nothing
+        check_destination(out, force)
     office = load_office(data, config)
     if out is not None:
         check_output(out, office.inputs, force)

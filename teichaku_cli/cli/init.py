@@ -26,7 +26,7 @@ def init(
 
     from teichaku_cli.documents.blank import CONFIG_TEMPLATE, write_blank_workbook
     from teichaku_cli.office.settings import CONFIG_NAME, toml_escape
-    from teichaku_cli.base.safe_write import OutputError, atomic_file, backup, check_folder, exists_message, read_only_refusal
+    from teichaku_cli.base.safe_write import OutputError, atomic_file, backup, check_folder, exists_message, protected_refusal
 
     check_folder(directory, "作成先")
     workbook, config = directory / WORKBOOK_NAME, directory / CONFIG_NAME
@@ -34,11 +34,11 @@ def init(
         if path.is_dir():
             raise OutputError(f"{path} はフォルダです。", "別のフォルダを作成先に指定してください")
     existing = [p for p in (workbook, config) if p.exists()]
+    for path in existing:  # before anything is copied or replaced: a refusal changes nothing
+        if (refused := protected_refusal(path)) is not None:  # read-only, or open in Excel: --force would not help
+            raise refused
     if existing and not force:
         raise OutputError(*exists_message(*existing))
-    for path in existing:  # before anything is copied or replaced: a refusal changes nothing
-        if (read_only := read_only_refusal(path)) is not None:
-            raise read_only
     now = datetime.now()
     kept = [backup(p, now) for p in existing]  # --force: nothing of the office's is lost
     try:

@@ -14,8 +14,8 @@ MonthOpt = Annotated[
     Optional[str],
     typer.Option("--month", metavar="年月", help="対象月（2025-10、令和7年10月、R7.10、令和7年10月分）。省略時は前月（請求する月）。来月まで指定できます。", show_default=False),
 ]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", metavar="ファイル.xlsx", help="結果を Excel ブック（.xlsx）に書き出す（画面の結果を出してから書きます）。", show_default=False)]
-ForceOpt = Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする（読み込んだ入力ファイルと、読み取り専用のファイルは上書きしません）。")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", metavar="ファイル.xlsx", help="結果を Excel ブック（.xlsx）に書き出す（画面の結果を出してから書きます。ないフォルダは作りません）。", show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする（読み込んだ入力ファイル、読み取り専用のファイル、Excel で開いているファイルは上書きしません）。")]
 
 
 def _first_rules():

@@ -26,7 +26,7 @@ def rate(
 ) -> None:
     """年度末の就労定着率と基本報酬の区分、誰がなぜ数えられたか、区分を動かすには何人か。"""
     from teichaku_cli.base.dates import fiscal_year
-    from teichaku_cli.base.safe_write import check_output
+    from teichaku_cli.base.safe_write import check_destination, check_output
 
     today = common_today()
     if designation_date is not None and (year is not None or fee_table is not None):
@@ -35,6 +35,8 @@ def rate(
             "新規指定の率は指定日と移行実績シートから決まります。どちらか一方を指定してください",
         )
     y = parse_fiscal_year(year, today) if year is not None else fiscal_year(today)
+    if out is not None:  # before the data is read: a refusal costs no wait and creates nothing
+        check_destination(out, force)
     office = load_office(data, config)
     if out is not None:
         check_output(out, [*office.inputs, *([fee_table] if fee_table else [])], force)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from teichaku_cli.base.errors import DataProblems, Place, Problem, TeichakuError, column_letter, did_you_mean, near_misses
+from teichaku_cli.base.safe_write import open_in_excel
 from teichaku_cli.model import schema
 from teichaku_cli.model.office import ROW, Office, TablePlace
 from teichaku_cli.model.schema import Column, Kind, Table
@@ -94,9 +95,8 @@ def _open_in_excel(path: Path, source: Source) -> list[Problem]:
     last saved, and changes not yet saved are not in it. A warning, naming the file."""
     if path.is_dir():
         opened = [p.name[2:] for p in getattr(source, "open_in_excel", [])]
-    else:  # Excel names it ~$ + the name, or, for a long name, ~$ over its first two characters
-        marks = {path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])}
-        opened = [path.name] if any(m.exists() for m in marks if m != path) else []
+    else:
+        opened = [path.name] if open_in_excel(path) is not None else []
     return [
         Problem(
             Place(source.display, None),

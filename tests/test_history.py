@@ -170,7 +170,7 @@ def test_re_employed_after_the_reference_date_inside_the_month_counts_as_retaine
     office = history_office(tmp_path, jobs)
     person = compute_rate(office, 2025, TODAY).people[0]
     assert person.retained is True
-    assert "2026-04-15に再就職" in person.reason and "就労継続とみなす" in person.reason
+    assert "令和8年4月15日に再就職" in person.reason and "就労継続とみなす" in person.reason
     # checked in March, the month of leaving: re-employed inside the month after, so no finding
     assert "left-job" not in findings(office, date(2026, 3, 1))
 
@@ -344,7 +344,7 @@ def test_the_retention_record_counts_one_employer_across_its_rows(tmp_path):
     jobs = [job("0001", "一商店", date(2020, 6, 1), date(2022, 5, 31), disclosure="クローズ", consent="なし"), job("0001", "一商店", date(2022, 6, 1))]
     office = build(tmp_path, {"利用者": users, "就労履歴": jobs, "支援記録": [{"日付": date(2021, 3, 5), "利用者ID": "0001", "方法": "対面", "相手": "本人"}]})
     (person,) = retention_record(office, 2024).people  # 3年6か月 from 2020-06-01 ends 2023-11-30
-    assert person.counted is True and "2020-06-01就職" in person.reason
+    assert person.counted is True and "令和2年6月1日就職" in person.reason
 
 
 def test_a_history_row_without_a_readable_hire_date_is_reported_not_a_crash(invoke, tmp_path):
@@ -360,7 +360,7 @@ def test_the_rate_is_not_final_while_a_re_employment_could_still_count(tmp_path)
     jobs = [job("0001", "一商店", date(2024, 4, 1), date(2026, 3, 31))]
     office = history_office(tmp_path, jobs)
     early = compute_rate(office, 2025, date(2026, 4, 10))
-    assert early.projection is True and any("2026-04-30までに再就職すれば" in n for n in early.notes)
+    assert early.projection is True and any("令和8年4月30日までに再就職すれば" in n for n in early.notes)
     later = compute_rate(office, 2025, date(2026, 5, 1))
     assert later.projection is False and later.people[0].retained is False
 

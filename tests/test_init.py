@@ -45,7 +45,9 @@ def test_init_never_overwrites_without_force(invoke, tmp_path):
 
 def test_the_folder_init_made_works_as_data(invoke, tmp_path):
     # people pass the folder they made; its teichaku.toml names the workbook
-    invoke("init", tmp_path / "新しい 事業所")
+    made = invoke("init", tmp_path / "新しい 事業所")
+    # the next step as it is typed: a path with a space in "…" (else the shell splits it in two)
+    assert f'teichaku validate "{tmp_path / "新しい 事業所" / "office.xlsx"}" で確かめて' in made.output
     result = invoke("validate", tmp_path / "新しい 事業所")
     assert result.exit_code == 0, result.output
     assert "CSV ファイルが1つもありません" not in result.output
@@ -68,3 +70,13 @@ def test_a_folder_without_its_own_toml_still_asks_for_csvs(invoke, tmp_path):
     result = invoke("validate", tmp_path / "empty", "--config", tmp_path / "made" / "teichaku.toml")
     assert result.exit_code == 2
     assert "CSV ファイルが1つもありません" in result.output
+
+
+def test_shell_path_quotes_only_what_the_shell_would_split():
+    from teichaku_cli.cli.common import shell_path
+
+    assert shell_path("/data/office.xlsx") == "/data/office.xlsx"
+    assert shell_path("D:\\定着支援\\office.xlsx") == "D:\\定着支援\\office.xlsx"
+    assert shell_path("/data/新しい 事業所/office.xlsx") == '"/data/新しい 事業所/office.xlsx"'
+    assert shell_path("/data/a(1)/office.xlsx") == '"/data/a(1)/office.xlsx"'
+    assert shell_path('/data/say "hi"/o.xlsx') == "'/data/say \"hi\"/o.xlsx'"

@@ -54,11 +54,23 @@ def test_the_data_argument_is_described(invoke):
     assert "事業所データ" in line
 
 
-def test_the_command_list_is_japanese_and_each_line_fits(invoke):
+@pytest.mark.parametrize("columns", ["60", "80", "200"])
+def test_the_command_list_is_japanese_and_says_each_command_whole(invoke, monkeypatch, columns):
+    """Story: `teichaku --help` cut its own command list with 「…」 (「…区分を…」): each
+    command's first sentence is listed whole, wrapped under it, every line in the width."""
+    from teichaku_cli.cli.text import display_width
+
+    monkeypatch.setenv("COLUMNS", columns)
     text = invoke("--help").output
     assert "\nコマンド:\n" in text and "使い方: teichaku [オプション] コマンド [引数]..." in text
     listed = text.split("コマンド:\n", 1)[1].splitlines()
     assert all(JAPANESE.search(line) for line in listed if line.strip())
+    assert "…" not in "\n".join(listed)
+    assert all(display_width(line) <= max(int(columns), 80) for line in listed)
+    joined = "".join(line.strip() for line in listed)
+    for name, command in typer.main.get_command(app).commands.items():
+        first = command.help.split("。", 1)[0].replace(" ", "") + "。"
+        assert name + first in joined.replace(" ", ""), name
 
 
 def test_plan_help_says_who_and_plan_without_who_fails_as_it_says(invoke, tmp_path):
@@ -149,6 +161,17 @@ def test_ids_that_lost_their_leading_zeros_get_one_message_not_one_per_row(invok
     assert result.output.count("先頭の0が消えているようです") == 3  # once per sheet, not per row
     assert "利用者シートにありません" not in result.output
     assert "この表の「1」は、利用者シートの「0001」と思われます" in result.output and "文字列" in result.output
+    # where to look: the first three rows as Excel numbers them, and how many in all (the message had no row)
+    assert "この形の行が3行: 2行目、3行目、4行目）" in result.output  # 支援計画: one row per person
+
+
+def test_the_lost_zeros_message_names_three_rows_and_the_count(invoke, tmp_path):
+    tables = merge(*(good_month(f"{n:04d}", MONTH) for n in range(1, 6)))
+    for row in tables["支援記録"][1:]:  # the first row stays right
+        row["利用者ID"] = str(int(row["利用者ID"]))
+    lost = len(tables["支援記録"]) - 1
+    result = invoke("validate", write_xlsx(tmp_path / "o.xlsx", tables))
+    assert f"この形の行が{lost}行: 3行目、4行目、5行目ほか）" in result.output, result.output
 
 
 def test_a_users_sheet_that_lost_its_zeros_is_the_one_named(invoke, tmp_path):
@@ -165,6 +188,7 @@ def test_a_users_sheet_that_lost_its_zeros_is_the_one_named(invoke, tmp_path):
     result = invoke("validate", write_xlsx(tmp_path / "o.xlsx", tables))
     assert result.exit_code == 1
     assert result.output.count("先頭の0が消えているようです") == 1 and "利用者シートの利用者ID の先頭の0" in result.output
+    assert "この形の行が2行: 2行目、3行目）" in result.output  # the 利用者 sheet's own rows
     assert "受給者証" in result.output.split("先頭の0が消えているようです")[1].split("→")[0]  # the new sheets are named with the rest
     assert "利用者シートにありません" not in result.output
     assert "就労履歴シートにもこの人の仕事がありません" not in result.output and "障害開示が空欄" not in result.output  # the same one mistake

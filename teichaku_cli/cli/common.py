@@ -168,6 +168,23 @@ def visible(value: object) -> str:
     return escape(terminal_safe(value))
 
 
+_SHELL_PLAIN = re.compile(r"[\w./\\:~+,=@%-]+")
+
+
+def shell_path(path: object) -> str:
+    """A path as it is typed after a command: in "…" when it holds a space or another
+    character the shell would split or read (PowerShell and cmd take "…" too; the
+    README shows paths so). A path with a " of its own (POSIX only) in '…'."""
+    text = str(path)
+    if _SHELL_PLAIN.fullmatch(text):
+        return text
+    if '"' in text or "$" in text or "`" in text:
+        import shlex
+
+        return shlex.quote(text)
+    return f'"{text}"'
+
+
 class Wrapped:
     """Japanese text for a table cell, wrapped where a person would break it
     (cli/text.py): rich breaks only at spaces and folds the rest anywhere, which in a

@@ -42,12 +42,10 @@ def write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]]) -> Non
         formatter.write("".join(f"{under}{line}\n" for line in lines))
 
 
-def short_help(text: str, width: int) -> str:
-    """A command's line in the command list: its first sentence, cut to fit."""
-    first = text.split("。", 1)[0].strip() + "。"
-    if display_width(first) <= width:
-        return first
-    return wrap(first, width - 1)[0] + "…"
+def short_help(text: str) -> str:
+    """A command's entry in the command list: its first sentence, whole (the list
+    wraps it under the command; cut to one line, 「…」 hid what half the commands do)."""
+    return " ".join(text.split("。", 1)[0].split()) + "。"
 
 
 class JapaneseHelp:
@@ -103,10 +101,8 @@ class JapaneseHelp:
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
         commands = [(name, command) for name, command in commands if command is not None and not command.hidden]
         if commands:
-            first = max(len(name) for name, _ in commands)
-            room = formatter.width - formatter.current_indent - first - 4
             with formatter.section("コマンド"):
-                write_dl(formatter, [(name, short_help(command.help or "", room)) for name, command in commands])
+                write_dl(formatter, [(name, short_help(command.help or "")) for name, command in commands])
 
 
 class Command(JapaneseHelp, TyperCommand):

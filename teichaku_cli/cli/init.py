@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from teichaku_cli.cli.common import console, guarded, visible
+from teichaku_cli.cli.common import console, guarded, shell_path, visible
 
 WORKBOOK_NAME = "office.xlsx"
 
@@ -53,7 +53,7 @@ def init(
     out.print(f"[green]作成しました。[/green] {visible(workbook)}（入力用ブック）、{visible(config)}（事業所設定）")
     if kept:
         out.print(f"元のファイルは控えとして残しました: {'、'.join(visible(p) for p in kept)}")
-    out.print(f"次に: ブックに入力して、teichaku validate {visible(workbook)} で確かめてください。")
+    out.print(f"次に: ブックに入力して、teichaku validate {visible(shell_path(workbook))} で確かめてください。")
     from teichaku_cli.documents.build import consent_paragraph
     from teichaku_cli.model.schema import EMPLOYER_FIELDS
 

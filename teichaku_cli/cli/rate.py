@@ -102,8 +102,9 @@ def _render(p: dict, unit_price: float) -> None:
 
     out = console()
     kind = "見込み" if p["projection"] else "確定"
+    day = _wareki
     out.print(f"[bold]{p['fiscal_year']}年度を締める就労定着率（{kind}）[/bold] — {p['applies_to_fiscal_year']}年度の請求に使う（{revisions_in_words(p['claim_revisions'])}）")
-    out.print(f"期間 {p['window_start']}〜{p['window_end']}、基準日（前年度末）{p['reference_date']}")
+    out.print(f"期間 {day(p['window_start'])}〜{day(p['window_end'])}、基準日（前年度末）{day(p['reference_date'])}")
     wording = "期間内に利用を開始した人" if p["rules_wording"] == "started" else "期間内に支援を受けた人"
     out.print(f"分母: {wording}（{p['rules_name']}）")
     if p["rate"] is not None:
@@ -121,9 +122,10 @@ def _render(p: dict, unit_price: float) -> None:
         people = [q for q in people if q["in_denominator"] and not q["retained"]][:TABLE_LIMIT]
         what = "分母に入り定着していない人"
     for person in people:
-        moved = "\n".join("／".join(x for x in (m["left"], m["rehired"]) if x) for m in person["moves"]) or "—"  # a line per job change
+        # a job change over two lines (its 離職日／, then the 再就職日): a 和暦 date is never cut, and the column stays narrow
+        moved = "\n".join(day(m["left"]) + (f"／\n{day(m['rehired'])}" if m["rehired"] else "") for m in person["moves"]) or "—"
         table.add_row(
-            visible(person["user_id"]), visible(person["name"]), person["started"], person["hired"], moved,
+            visible(person["user_id"]), visible(person["name"]), day(person["started"]), day(person["hired"]), moved,
             *marks(person),
             Wrapped(terminal_safe(person["reason"])),
         )
@@ -146,16 +148,25 @@ def _render(p: dict, unit_price: float) -> None:
     share = f"{j['numerator']}/{j['denominator']}" if j["denominator"] else "対象者なし"
     out.print(f"就労定着実績体制加算（{p['applies_to_fiscal_year']}年度）: {share}、基準 {j['threshold']} 以上 → {verdict}")
     if j["people"]:
-        record = Table(title=f"実績体制加算の対象者（{j['window_start']}〜{j['reference_date']}に利用を終えた人）", header_style="bold")
+        record = Table(title=f"実績体制加算の対象者（{day(j['window_start'])}〜{day(j['reference_date'])}に利用を終えた人）", header_style="bold")
         for col in ("利用者ID", "就職日", "利用終了日", "数える"):
             record.add_column(col, no_wrap=True)
         record.add_column("理由", overflow="fold", min_width=30)
         for q in j["people"][:TABLE_LIMIT]:
-            record.add_row(visible(q["user_id"]), q["hired"], q["finished"], "○" if q["counted"] else "×", Wrapped(terminal_safe(q["reason"])))
+            record.add_row(visible(q["user_id"]), day(q["hired"]), day(q["finished"]), "○" if q["counted"] else "×", Wrapped(terminal_safe(q["reason"])))
         out.print(record)
         note = omitted(min(len(j["people"]), TABLE_LIMIT), len(j["people"]), "対象者")
         if note:
             out.print(f"[yellow]{note}[/yellow]")
+
+
+def _wareki(iso: str | None) -> str:
+    """A date of the JSON (ISO, for programs) as staff read it: 令和7年6月30日."""
+    from datetime import date
+
+    from teichaku_cli.base.dates import format_wareki_date
+
+    return format_wareki_date(date.fromisoformat(iso)) if iso else ""
 
 
 def _yen_of(side: dict) -> str:
@@ -203,11 +214,12 @@ def _designation(office, value: str, as_json: bool, out_path, force: bool, today
 def _render_designation(r, payload: dict, designated) -> None:
     from rich.table import Table
 
+    from teichaku_cli.base.dates import format_wareki_date
     from teichaku_cli.rules.retention import marks
 
     tier = r.tier
     out = console()
-    out.print(f"[bold]新規指定（{designated}）の就労定着率[/bold]: 移行実績 {r.window_start}〜{r.reference_date}")
+    out.print(f"[bold]新規指定（{format_wareki_date(designated)}）の就労定着率[/bold]: 移行実績 {format_wareki_date(r.window_start)}〜{format_wareki_date(r.reference_date)}")
     if r.rate is None:
         out.print("[yellow]期間内に一般就労した人が移行実績シートにいないため、計算できません。[/yellow]")
     else:
@@ -218,7 +230,7 @@ def _render_designation(r, payload: dict, designated) -> None:
     table.add_column("理由")
     for person in payload["people"][:TABLE_LIMIT]:
         table.add_row(
-            visible(person["name"]), person["hired"], person["left"] or "—",
+            visible(person["name"]), _wareki(person["hired"]), _wareki(person["left"]) or "—",
             *marks(person),
             Wrapped(terminal_safe(person["reason"])),
         )

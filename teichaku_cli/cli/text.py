@@ -1,8 +1,8 @@
 """Japanese text laid out in terminal columns, for the help and the result tables:
 how wide a text is (full-width characters take two columns) and where its lines
 break — between any two Japanese characters, as Japanese is set, but never inside
-a date, a number, an ID or an option (2025-06-30, 令和8年10月31日, 1,114,620,
---month), no line starting with 、。） and none ending with （."""
+a date, a span, a number, an ID or an option (2025-06-30, 令和8年10月31日, 3年6か月,
+1,114,620, --month), no line starting with 、。） and none ending with （."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _unbroken() -> re.Pattern:
     from teichaku_cli.base.dates import ERAS
 
     eras = "|".join(era.name for era in ERAS)
-    return re.compile(rf"(?:{eras})?(?:元|\d+)年(?:\d+月(?:\d+日)?)?分?|\d+月\d+日|[!-~]+|[０-９Ａ-Ｚａ-ｚ]+")
+    return re.compile(rf"(?:{eras})?(?:元|\d+)年(?:\d+[かヶケカ]?月(?:\d+日)?)?(?:度|分)?|\d+[かヶケカ]月|\d+月\d+日|[!-~]+|[０-９Ａ-Ｚａ-ｚ]+")
 
 
 def tokens(line: str) -> list[str]:

@@ -286,7 +286,7 @@ def _goals(plan: dict[str, object]) -> list[dict[str, str]]:
 def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None) -> list[Job]:
     """The plan in force on ``day``; its period runs to the review deadline, cut at the
     end of service (利用終了日, or the 3年 / 3年6か月 limit) and saying so; a plan past
-    its review deadline says 「見直し期限切れ」."""
+    its review deadline is said in the run's list, not on the sheet the 本人 signs."""
     import pandas as pd
 
     ts = pd.Timestamp(day)
@@ -304,21 +304,22 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
         uid, name = user["利用者ID"], user["氏名"]
         outside = _outside(user, day, day)
         if outside:
-            jobs.append(Job(uid, name, None, None, skipped=outside.replace("のため", f"（{day}）のため")))
+            jobs.append(Job(uid, name, None, None, skipped=outside.replace("のため", f"（{format_wareki_date(day)}）のため")))
             continue
         row = plan_by_user.get(uid)
         if row is None:
-            jobs.append(Job(uid, name, None, None, skipped=f"{day} 時点で作成済みの支援計画がありません"))
+            jobs.append(Job(uid, name, None, None, skipped=f"{format_wareki_date(day)}時点で作成済みの支援計画がありません"))
             continue
         plan = _record(row)
         made = plan["作成日"]
         deadline = review.of(made).last  # the review deadline, counted as the rule file says
         life = office.lives.of(user)
         end = UserPeriods(office.person_by_id[uid], rules, life.first_hire).planned_end if life.first_hire else deadline
+        # the sheet the 本人 signs does not say 期限切れ (the template's ``status`` stays, empty):
+        # the lateness is the office's to mend, and check and due say it; the run's list says it too
         status, note = "", ""
         if deadline < day:
-            status = f"見直し期限切れ（期限 {format_wareki_date(deadline)}）"
-            note = f"この計画は見直し期限（{deadline}）を過ぎています"
+            note = f"この計画は見直し期限（{format_wareki_date(deadline)}）を過ぎています。見直した計画を作ってください"
         period_end, period_note = deadline, ""
         if end < deadline:
             period_end, period_note = end, f"利用の終わり（{format_wareki_date(end)}）までで区切っています"

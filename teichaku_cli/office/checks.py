@@ -110,7 +110,8 @@ def _unknown_ids(office: "Office") -> tuple[list[Problem], set[str]]:
         if zeros:
             lost_here = {uid: k for uid, k in zeros.items() if len(uid) < len(k)}
             if lost_here:
-                problems.append(_lost_zeros(office, table.name, len(unknown[unknown["利用者ID"].isin(lost_here)]), *next(iter(sorted(lost_here.items())))))
+                rows = sorted(unknown.loc[unknown["利用者ID"].isin(lost_here), ROW].tolist())
+                problems.append(_lost_zeros(office, table.name, rows, *next(iter(sorted(lost_here.items())))))
             users_lost_zeros += [(table.name, uid, k) for uid, k in zeros.items() if len(uid) > len(k)]
             unknown = unknown[~unknown["利用者ID"].isin(zeros)]
         listed = 0
@@ -136,7 +137,9 @@ def _unknown_ids(office: "Office") -> tuple[list[Problem], set[str]]:
     if users_lost_zeros:
         tables = "・".join(dict.fromkeys(t for t, _, _ in users_lost_zeros))
         _, theirs, ours = min(users_lost_zeros)
-        problems.append(_lost_zeros(office, name, None, ours, theirs, tables))
+        users = office.users
+        rows = sorted(users.loc[users["利用者ID"].isin({o for _, _, o in users_lost_zeros}), ROW].tolist())
+        problems.append(_lost_zeros(office, name, rows, ours, theirs, tables))
     return problems, {ours for _, _, ours in users_lost_zeros}
 
 
@@ -154,12 +157,15 @@ def _by_digits(known: set[str]) -> dict[str, str]:
     return found
 
 
-def _lost_zeros(office: "Office", table: str, rows: int | None, short: str, long: str, others: str = "") -> Problem:
-    """One problem for a whole column whose IDs lost their leading zeros."""
+def _lost_zeros(office: "Office", table: str, rows: list[int], short: str, long: str, others: str = "") -> Problem:
+    """One problem for a whole column whose IDs lost their leading zeros: where to
+    look (the first three rows as Excel numbers them) and how many rows there are."""
+    where = "、".join(f"{row}行目" for row in rows[:3]) + ("ほか" if len(rows) > 3 else "")
+    count = f"この形の行が{len(rows)}行: {where}"
     if others:  # the 利用者 sheet is the one that lost them
-        message = f"利用者シートの利用者ID の先頭の0が消えているようです（Excel で数値になった可能性）。例: {others}シートの「{long}」は、利用者シートの「{short}」と思われます。"
+        message = f"利用者シートの利用者ID の先頭の0が消えているようです（Excel で数値になった可能性）。例: {others}シートの「{long}」は、利用者シートの「{short}」と思われます（{count}）。"
     else:
-        message = f"利用者ID の先頭の0が消えているようです（Excel で数値になった可能性）。例: この表の「{short}」は、利用者シートの「{long}」と思われます（この形の行が{rows}行）。"
+        message = f"利用者ID の先頭の0が消えているようです（Excel で数値になった可能性）。例: この表の「{short}」は、利用者シートの「{long}」と思われます（{count}）。"
     return Problem(
         office.place(table, None, "利用者ID"),
         message,

@@ -186,7 +186,7 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
 
         status = employment_on(life, today, periods.started, rules)
         if not status.employed and status.rehire_by is not None:  # just left: how long a re-employment still counts
-            add(status.rehire_by, "rehire-window", f"この日までに再就職すれば転職として就労継続（{status.left_on}離職、{job_change.reading}）", "job_change")
+            add(status.rehire_by, "rehire-window", f"この日までに再就職すれば転職として就労継続（{format_wareki_date(status.left_on)}離職、{job_change.reading}）", "job_change")
         add(finished, "planned-end", "利用終了日", "use")
 
     source = rules.source("certificate")

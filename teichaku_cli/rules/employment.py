@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable, NamedTuple
 
+from teichaku_cli.base.dates import format_wareki_date
 from teichaku_cli.model.history import Job, WorkingLife, employer_key
 from teichaku_cli.model.rulebook import RuleSet
 
@@ -37,7 +38,7 @@ class Employment(NamedTuple):
 
 
 def employment_on(
-    life: WorkingLife, day: date, started: date, rules: RuleSet, show: Callable[[date], str] = date.isoformat, today: date | None = None
+    life: WorkingLife, day: date, started: date, rules: RuleSet, show: Callable[[date], str] = format_wareki_date, today: date | None = None
 ) -> Employment:
     """Employment on ``day`` of a person whose service began on ``started``. A
     person is employed on their 離職日 itself only until it ends: on that day they

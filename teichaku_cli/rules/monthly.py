@@ -143,7 +143,7 @@ def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> T
     if result.rate is None:
         return TierDecision(
             None,
-            f"{result.window_start}〜{result.window_end}の利用者がいないため就労定着率を計算できません"
+            f"{format_wareki_date(result.window_start)}〜{format_wareki_date(result.window_end)}の利用者がいないため就労定着率を計算できません"
             "（新規指定なら teichaku.toml に基本報酬区分を書いてください）",
         )
     pct = float(result.rate * 100)

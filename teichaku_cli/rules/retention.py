@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from teichaku_cli.model.rows import as_date, records
-from teichaku_cli.base.dates import ONE_DAY, fiscal_year_end, fiscal_year_start
+from teichaku_cli.base.dates import ONE_DAY, fiscal_year_end, fiscal_year_start, format_wareki_date
 from teichaku_cli.rules.employment import employment_on, with_employer_since
 from teichaku_cli.model.rulebook import RuleSet, Tier, rules_for, with_fee_table
 
@@ -119,7 +119,7 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
     )
     if result.projection:
         result.notes.append(
-            f"基準日（{reference}）はまだ先のため見込みです。今日就労している人は基準日まで就労を続けると仮定しています"
+            f"基準日（{format_wareki_date(reference)}）はまだ先のため見込みです。今日就労している人は基準日まで就労を続けると仮定しています"
             "（離職日が入力済みの人は、その日に離職したものとして数えます）。"
         )
     waiting = [p for p in people if p.in_denominator and p.rehire_by is not None and p.rehire_by >= today]
@@ -128,14 +128,14 @@ def compute_rate(office: "Office", year: int, today: date, fee_table=None) -> Ra
         result.projection = True
         result.notes.append(
             f"{len(waiting)}人（{'、'.join(p.user_id for p in waiting[:10])}）は基準日の時点で離職から間がなく、"
-            f"{last}までに再就職すれば転職として定着に数えます。それまでこの率は見込みです。"
+            f"{format_wareki_date(last)}までに再就職すれば転職として定着に数えます。それまでこの率は見込みです。"
         )
     if ignored_fee_table:
         result.notes.append(f"{band}の{rules.name}の単価は資料にあるため、--fee-table は使いませんでした。")
     if result.denominator == 0:
         what = "利用を開始した" if wording == STARTED else "支援を受けた"
         result.notes.append(
-            f"{start}〜{end}に{what}利用者がいないため、就労定着率は計算できません。"
+            f"{format_wareki_date(start)}〜{format_wareki_date(end)}に{what}利用者がいないため、就労定着率は計算できません。"
             "新たに指定を受けた事業所は --designation-date 指定日 で、一体的に運営する就労移行支援等の実績（移行実績シート）から計算できます。"
         )
     elif result.tier is not None and result.tier.units is None:
@@ -216,7 +216,7 @@ def _person(person: "Served", life, start: date, end: date, reference: date, wor
         why = "期間内に支援を受けた" if counted else "期間内の支援なし"
     retained, rehire_by = None, None
     if counted:
-        status = employment_on(life, reference, started, rules, today=today)
+        status = employment_on(life, reference, started, rules, format_wareki_date, today)
         retained, rehire_by = status.employed, (None if status.employed else status.rehire_by)
         why += f"／{status.reason}"
     return Person(person.user_id, person.name, started, life.first_hire, moves, counted, retained, why, rehire_by)
@@ -348,20 +348,20 @@ def retention_record(office: "Office", year: int) -> RecordResult:
             continue
         job = life.job_on(finished)
         if job is None:
-            people.append(RecordPerson(served.user_id, served.name, hired, finished, False, f"利用終了日（{finished}）に就労していない"))
+            people.append(RecordPerson(served.user_id, served.name, hired, finished, False, f"利用終了日（{format_wareki_date(finished)}）に就労していない"))
             continue
         until = min(job.left, reference) if job.left else reference
         since = with_employer_since(life, job, rules)  # rows of one employer are one employment
         reached = shortest.of(since).last <= until
         beyond = longest.of(since).last <= until
         counted = reached and not beyond
-        employer = f"{job.employer}（{since}就職）" if job.employer else f"{since}就職の事業主"
+        employer = f"{job.employer}（{format_wareki_date(since)}就職）" if job.employer else f"{format_wareki_date(since)}就職の事業主"
         if counted:
-            reason = f"{employer}で{until}まで{shortest.label}以上就労"
+            reason = f"{employer}で{format_wareki_date(until)}まで{shortest.label}以上就労"
         elif beyond:
             reason = f"{employer}で{longest.label}以上就労（対象外の長さ）"
         else:
-            reason = f"{employer}で{until}までで{shortest.label}に届かない" + (f"（{job.left}離職）" if job.left and job.left <= reference else "")
+            reason = f"{employer}で{format_wareki_date(until)}までで{shortest.label}に届かない" + (f"（{format_wareki_date(job.left)}離職）" if job.left and job.left <= reference else "")
         people.append(RecordPerson(served.user_id, served.name, since, finished, counted, reason))
     threshold = rules.limits["retention_record_threshold"]
     return RecordResult(start, reference, people, Fraction(threshold.amount, 100), threshold.source)
@@ -410,8 +410,8 @@ def designation_rate(office: "Office", designated: date) -> DesignationResult:
         hired, left = as_date(values["就職日"]), as_date(values["離職日"])
         counted = start <= hired <= reference
         retained = counted and (left is None or left > reference)
-        why = ("期間内に一般就労" if counted else f"就職日が期間（{start}〜{reference}）外") + (
-            ("／就労継続" if retained else f"／{left}離職") if counted else ""
+        why = ("期間内に一般就労" if counted else f"就職日が期間（{format_wareki_date(start)}〜{format_wareki_date(reference)}）外") + (
+            ("／就労継続" if retained else f"／{format_wareki_date(left)}離職") if counted else ""
         )
         people.append((values["氏名"], hired, left, counted, retained, why))
     return DesignationResult(designated, start, reference, rules, people)

@@ -40,7 +40,7 @@ def test_json_is_the_core_result_and_exit_is_1_with_a_blocked_user(invoke, offic
     assert [f["code"] for f in users["0002"]["findings"]] == ["face-to-face-missing"]
     assert [f["code"] for f in payload["office_findings"]] == ["certificates-not-kept"]  # no 受給者証 sheet: one note
     assert payload["summary"] == {
-        "users": 2, "claimable": 1, "blocked": 1, "errors": 1, "warnings": 0, "notes": 1,
+        "users": 2, "claimable": 1, "blocked": 1, "unconfirmed": 0, "errors": 1, "warnings": 0, "notes": 1,
         "units_claimable": 3512, "total_cost_claimable": 39334, "user_burden_claimable": None, "benefit_claimable": None,
         "units_blocked": 3512, "total_cost_blocked": 39334, "user_burden_blocked": None, "benefit_blocked": None,
         "by_municipality": [{"municipality": "（市町村番号なし）", "users": 1, "units": 3512, "total_cost": 39334, "user_burden": None, "benefit": None}],
@@ -238,3 +238,174 @@ def test_every_month_of_the_sample_prints_as_a_table_and_a_workbook(invoke, tmp_
         seen += 1
         month = next_month(month)
     assert seen == 69 and len(list(tmp_path.glob("*.xlsx"))) == 6
+
+
+# --- 要確認: no 「可」 without an amount --------------------------------------------------------
+
+
+def unknown_tier_office(tmp_path, config: str) -> "Path":
+    """Two users who began this year: no rate can be computed for the tier (a new office)."""
+    started = dict(就職日=date(2025, 1, 6), 利用開始日=date(2025, 7, 7))
+    folder = write_csvs(tmp_path / "new", merge(good_month("0001", MONTH, **started), good_month("0002", MONTH, **started)), encoding="cp932")
+    (folder / "teichaku.toml").write_text(config, encoding="utf-8")
+    return folder
+
+
+def test_a_month_whose_base_units_are_unknown_is_unconfirmed_not_claimable(invoke, tmp_path, monkeypatch):
+    """Story: a new office (no tier yet) showed 「0001 … 可 … 0*」 and 「請求見込み（請求可 1人）:
+    0 単位」: a 可 beside 0 invites a wrong claim. It is 要確認 (its own state, exit 1), with
+    the reason and the setting that fixes it; --json keeps claimable (false) and adds state."""
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    monkeypatch.setenv("COLUMNS", "120")
+    folder = unknown_tier_office(tmp_path, '"地域区分単価" = 11.2\n')
+    result = invoke("check", folder, "--month", "2025-10", "--json")
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.stdout)
+    assert [(u["state"], u["claimable"], u["units"]["base_known"]) for u in payload["users"]] == [("unconfirmed", False, False)] * 2
+    s = payload["summary"]
+    assert (s["claimable"], s["blocked"], s["unconfirmed"], s["units_claimable"], s["by_municipality"]) == (0, 0, 2, 0, [])
+    (reason,) = payload["unconfirmed_reasons"]
+    assert "基本報酬の区分が分からない" in reason["reason"] and "「基本報酬区分」を書いてください" in reason["fix"]
+    text = invoke("check", folder, "--month", "2025-10").output
+    rows = [line for line in text.splitlines() if line.startswith("│ 000")]
+    assert len(rows) == 2 and all("要確認" in row and " 可 " not in row for row in rows), text
+    assert "請求可 0人・不可 0人・要確認 2人" in text and "要確認（合計に含めず）: 2人" in text
+    assert "「基本報酬区分」を書いてください" in text
+    # the setting written: claimable, exit 0
+    (folder / "teichaku.toml").write_text('"地域区分単価" = 11.2\n"基本報酬区分" = "9割5分以上"\n', encoding="utf-8")
+    fixed = invoke("check", folder, "--month", "2025-10", "--json")
+    assert fixed.exit_code == 0 and {u["state"] for u in json.loads(fixed.stdout)["users"]} == {"claimable"}
+
+
+def test_an_error_still_blocks_a_month_whose_amount_is_unknown(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    folder = unknown_tier_office(tmp_path, '"地域区分単価" = 11.2\n')
+    tables = merge(good_month("0001", MONTH, 就職日=date(2025, 1, 6), 利用開始日=date(2025, 7, 7)))
+    tables["支援記録"][0]["方法"] = "電話"
+    write_csvs(folder, tables, encoding="cp932")
+    payload = json.loads(invoke("check", folder, "--month", "2025-10", "--json").stdout)
+    assert [u["state"] for u in payload["users"]] == ["blocked"] and payload["summary"]["unconfirmed"] == 0
+
+
+def test_an_office_that_writes_no_unit_price_is_unconfirmed(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    folder = unknown_tier_office(tmp_path, '"基本報酬区分" = "9割5分以上"\n')
+    result = invoke("check", folder, "--month", "2025-10", "--json", "--out", tmp_path / "c.xlsx")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert {u["state"] for u in payload["users"]} == {"unconfirmed"} and all(u["units"]["base_known"] for u in payload["users"])
+    (reason,) = payload["unconfirmed_reasons"]
+    assert "地域区分単価" in reason["reason"] and "「地域区分単価」を書いてください" in reason["fix"]
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    users = wb["利用者別"]
+    marks = [users.cell(r, 3).value for r in range(HEADER_ROW + 1, HEADER_ROW + 3)]
+    labels = [users.cell(r, 1).value for r in range(HEADER_ROW + 3, users.max_row + 1)]
+    assert marks == ["要確認", "要確認"] and "要確認の分（2人）" in labels
+    estimate = [c.value for row in wb["請求見込み"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "要確認（合計に含めない）" in estimate and any(v.startswith("要確認: 地域区分単価") for v in estimate)
+
+
+def test_an_r3_month_whose_band_has_no_table_must_be_confirmed_with_the_authority(invoke, tmp_path, monkeypatch):
+    """No setting fixes it: the R3 units of an office of 21 users or more are not in the
+    sources (and --fee-table is rate's). Said so: confirm the units with the 指定権者."""
+    monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+    month = date(2023, 10, 1)
+    people = [good_month(f"{i:04d}", month, 就職日=date(2021, 1, 1), 利用開始日=date(2021, 7, 1)) for i in range(1, 23)]
+    folder = write_csvs(tmp_path / "r3", merge(*people), encoding="cp932")
+    (folder / "teichaku.toml").write_text(CONFIG, encoding="utf-8")
+    result = invoke("check", folder, "--month", "2023-10", "--json")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert {u["state"] for u in payload["users"]} == {"unconfirmed"}
+    (reason,) = payload["unconfirmed_reasons"]
+    assert "令和3年度報酬改定" in reason["reason"] or "R3" in reason["reason"]
+    assert "設定では直せません" in reason["fix"] and "指定権者" in reason["fix"]
+
+
+# --- the terminal table: errors first, never hidden, IDs and names whole ------------------------
+
+SAMPLE = __import__("pathlib").Path(__file__).resolve().parent.parent / "samples" / "office.xlsx"
+
+
+def table_rows(text: str) -> tuple[list[str], list[dict[str, list[str]]]]:
+    """The check table read back: its headers, and per user each column's lines."""
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("┃"))
+    headers = [h.strip() for h in header.strip("┃").split("┃")]
+    users: list[dict[str, list[str]]] = []
+    for line in lines:
+        if not line.startswith("│"):
+            continue
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        if cells[0]:
+            users.append({h: [] for h in headers})
+        for h, cell in zip(headers, cells):
+            users[-1][h].append(cell)
+    return headers, users
+
+
+def long_named_office(tmp_path):
+    """Long names, and a user with four findings, one of them the longest error title."""
+    tables = merge(
+        good_month("0001", MONTH, 氏名="長谷川 麻衣子"),
+        good_month("0002", MONTH, 氏名="ﾀﾅｶ ｱﾚｸｻﾝﾀﾞｰ", 利用終了日=date(2025, 10, 10)),
+        good_month("0003", MONTH, 氏名="佐々木 葵"),
+    )
+    for row in tables["支援レポート"]:
+        if row["利用者ID"] == "0002":
+            row["本人提供日"] = date(2025, 10, 20)  # after the service ended: 支援レポートが利用期間外
+    tables["支援記録"] = [r for r in tables["支援記録"] if not (r["利用者ID"] == "0003" and r["相手"] in ("本人", "事業主"))]
+    tables["支援計画"] = [r for r in tables["支援計画"] if r["利用者ID"] != "0003"]
+    folder = write_csvs(tmp_path / "long", tables, encoding="cp932")
+    (folder / "teichaku.toml").write_text(CONFIG, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("columns", [80, 120, 200])
+@pytest.mark.parametrize("case", ["sample-2026-10", "sample-2026-11", "sample-2026-09", "long-names"])
+def test_the_table_shows_every_error_title_whole_errors_first_and_never_breaks_an_id_or_a_name(invoke, tmp_path, monkeypatch, columns, case):
+    """Story: at 120 columns 0006's 指摘 read 「支援レポート未提供、事業主への共有なし、計画…」
+    (the cut part was 計画見直し期限超過, the error), 0014's 「…受給…」; at 80 every 指摘 was
+    three characters and names broke over two lines."""
+    from teichaku_cli.cli.text import display_width
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    if case == "long-names":
+        monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-05")
+        data, month = long_named_office(tmp_path), "2025-10"
+    else:
+        month = case.removeprefix("sample-")
+        monkeypatch.setenv("TEICHAKU_TODAY", "2026-12-08" if month == "2026-11" else "2026-11-22")
+        data = SAMPLE
+    payload = json.loads(invoke("check", data, "--month", month, "--json").stdout)
+    text = invoke("check", data, "--month", month).output
+    table = [line for line in text.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table and all(display_width(line) <= columns for line in table), text  # the table fits (the lines under it are the terminal's to wrap)
+    assert not any("…" in line for line in table)
+    headers, rows = table_rows(text)
+    assert headers[:4] == ["利用者ID", "氏名", "請求", "指摘"]
+    by_id = {u["user_id"]: u for u in payload["users"]}
+    assert [r["利用者ID"][0] for r in rows] == list(by_id)
+    severity = {"error": 0, "warning": 1, "note": 2}
+    errors_seen = 0
+    for row in rows:
+        user = by_id[row["利用者ID"][0]]
+        assert row["氏名"][0] == user["name"] and not any(row["氏名"][1:]) and not any(row["利用者ID"][1:])  # never broken
+        cell = row["指摘"]
+        for f in user["findings"]:
+            if f["severity"] == "error":  # whole, on one line
+                assert any(f["title"] in line for line in cell), (f["title"], cell)
+                errors_seen += 1
+        shown = "".join(cell).replace("、", "")
+        titles = sorted(user["findings"], key=lambda f: severity[f["severity"]])
+        assert shown == "".join(f["title"] for f in titles) or (not titles and shown == "—"), (shown, titles)  # errors first, nothing lost
+        if user["findings"]:
+            first = min(user["findings"], key=lambda f: severity[f["severity"]])
+            assert cell[0].startswith(first["title"][:4])
+    assert errors_seen, "the case has errors to show"
+    if columns == 80:
+        assert "列を省きました" in text  # said, when the amounts had to make room
+    if columns == 200:
+        assert "列を省きました" not in text and "給付費" in headers

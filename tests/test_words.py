@@ -29,6 +29,12 @@ def office(tmp_path, tables, name="o", **kw):
     return write_csvs(tmp_path / name, tables, **kw)
 
 
+def priced(folder):
+    """An office whose amounts are known (tier and 地域区分単価 written): its months can be 可, not 要確認."""
+    (folder / "teichaku.toml").write_text('"基本報酬区分" = "9割5分以上"\n"地域区分単価" = 10.0\n', encoding="utf-8")
+    return folder
+
+
 # --- help ---------------------------------------------------------------------------------
 
 COMMANDS = sorted(typer.main.get_command(app).commands)
@@ -105,7 +111,7 @@ def test_for_refuses_other_words_in_japanese(invoke, tmp_path):
 @pytest.mark.parametrize("month", ["2025年10月分", "令和7年10月分", "R7.10分", "2025/10/5（日）"])
 def test_month_takes_bun_and_weekdays_as_exports_write_them(invoke, tmp_path, monkeypatch, month):
     monkeypatch.setenv("TEICHAKU_TODAY", "2025-11-20")
-    folder = office(tmp_path, good_month("0001", MONTH))
+    folder = priced(office(tmp_path, good_month("0001", MONTH)))
     result = invoke("check", folder, "--month", month, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["month"] == "2025-10"
@@ -119,7 +125,7 @@ def test_dates_in_cells_may_carry_a_weekday_and_a_wrong_one_is_an_error(invoke, 
     def styled(d: date, i: int) -> str:  # mixed as exports write them: 和暦 with (曜), 西暦 with （曜）
         return f"令和{d.year - 2018}年{d.month}月{d.day}日({weekdays[d.weekday()]})" if i % 2 else f"{d:%Y/%m/%d}（{weekdays[d.weekday()]}）"
 
-    folder = write_csvs(tmp_path / "o", tables, date_style=styled)
+    folder = priced(write_csvs(tmp_path / "o", tables, date_style=styled))
     assert invoke("validate", folder).exit_code == 0
     result = invoke("check", folder, "--month", "2025-10", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["users"][0]["claimable"]

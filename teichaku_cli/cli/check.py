@@ -69,7 +69,8 @@ def check(
         write_check_workbook(out, result, office, today, overwrite=force, reconciled=reconciled)
         if not as_json:
             console().print(f"Excel に書き出しました: {visible(out)}")
-    code = EXIT_PROBLEMS if payload["summary"]["blocked"] else EXIT_OK
+    summary = payload["summary"]
+    code = EXIT_PROBLEMS if summary["blocked"] or summary["unconfirmed"] else EXIT_OK
     if reconciled is not None and payload["claim"]["summary"]["errors"]:  # the claim says what the records do not
         code = EXIT_PROBLEMS
     raise typer.Exit(code)
@@ -121,6 +122,9 @@ def read_claim(path: Path, office, month):
 
 
 COLORS = {"error": "red", "warning": "yellow", "note": "cyan"}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
+STATE = {"claimable": ("可", "green"), "blocked": ("不可", "red"), "unconfirmed": ("要確認", "yellow")}
+STATE_ORDER = {"blocked": 0, "unconfirmed": 1, "claimable": 2}  # who needs action first
 
 
 def _yen(value: int | None) -> str:
@@ -131,35 +135,68 @@ def _sum(value: int | None) -> str:
     return "見込めません" if value is None else f"{value:,} 円"
 
 
-def _table(users: list[dict]):
-    """One row a user. Cells are ``Text`` (no markup to parse) and the columns of
-    IDs, marks and amounts get their width from the longest cell: rich would
-    measure every cell of them again (of 150 rows, half the time the table took)."""
+def ordered(findings: list[dict]) -> list[dict]:
+    """A user's findings as staff read them: errors (what blocks the claim) first,
+    then warnings, then notes; within each, as the check found them."""
+    return sorted(findings, key=lambda f: SEVERITY_ORDER[f["severity"]])
+
+
+# Columns that may be left out of a narrow terminal, in the order they go: the
+# 指摘 must show every title whole, and the amounts are in the lines under the
+# table, the --out workbook and --json.
+_DROPPABLE = (("利用者負担", "給付費"), ("総費用額",))
+
+
+def _table(users: list[dict], width: int):
+    """One row a user, laid out for a terminal ``width`` columns wide. IDs, names,
+    marks and amounts never wrap (each column as wide as its longest cell); the
+    指摘 column holds each finding's title whole, errors first, and wraps between
+    titles. When the terminal is too narrow for that, the 利用者負担・給付費 columns
+    (then 総費用額) are left out, and the caller says so. Cells are ``Text`` (no
+    markup to parse): rich would measure every cell again (of 150 rows, half the
+    time the table took)."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
+    from teichaku_cli.cli.common import Phrases
+
     rows = []
     for u in users:
-        marks = Text("、").join(Text(f["title"], COLORS[f["severity"]]) for f in u["findings"]) or Text("—")
-        status = Text("可", "green") if u["claimable"] else Text("不可", "red")
+        marks = Phrases([(terminal_safe(f["title"]), COLORS[f["severity"]]) for f in ordered(u["findings"])])
+        mark, color = STATE[u["state"]]
         units = f"{u['units']['total']:,}" + ("" if u["units"]["base_known"] else "*")
         money = u["amounts"]
-        numbers = (units, _yen(money["total_cost"]), _yen(money["user_burden"]), _yen(money["benefit"]))
-        rows.append((Text(terminal_safe(u["user_id"])), Text(terminal_safe(u["name"])), status, marks, *map(Text, numbers)))
+        rows.append({
+            "利用者ID": Text(terminal_safe(u["user_id"])), "氏名": Text(terminal_safe(u["name"])), "請求": Text(mark, color), "指摘": marks,
+            "単位": Text(units), "総費用額": Text(_yen(money["total_cost"])), "利用者負担": Text(_yen(money["user_burden"])), "給付費": Text(_yen(money["benefit"])),
+        })
+    justify = {"利用者ID": "left", "氏名": "left", "請求": "center", "単位": "right", "総費用額": "right", "利用者負担": "right", "給付費": "right"}
+    fixed = {col: max([cell_len(r[col].plain) for r in rows] + [cell_len(col)]) for col in justify}
+    needs = max([r["指摘"].widest() for r in rows] + [cell_len("指摘")])  # every title whole
+    natural = max([r["指摘"].natural() for r in rows] + [cell_len("指摘")])
+    columns = list(justify)
+    dropped: list[str] = []
+
+    def room() -> int:  # what is left for 指摘: a table has 3 columns of borders and padding per column, and 1
+        return width - sum(fixed[c] for c in columns) - 3 * (len(columns) + 1) - 1
+
+    for group in _DROPPABLE:
+        if room() >= needs:
+            break
+        columns = [c for c in columns if c not in group]
+        dropped += group
     table = Table(show_lines=False, header_style="bold")
-    for i, (col, justify) in enumerate(
-        (("利用者ID", "left"), ("氏名", None), ("請求", "center"), ("指摘", None),
-         ("単位", "right"), ("総費用額", "right"), ("利用者負担", "right"), ("給付費", "right"))
-    ):
-        if justify is None:  # names and findings: rich lays them out and wraps them
-            table.add_column(col)
+    order = ["利用者ID", "氏名", "請求", "指摘", "単位", "総費用額", "利用者負担", "給付費"]
+    shown = [c for c in order if c == "指摘" or c in columns]
+    for col in shown:
+        if col == "指摘":  # as wide as its one-line form, or what the others leave
+            table.add_column(col, width=max(1, min(natural, room())))
         else:
-            width = max((cell_len(r[i].plain) for r in rows), default=0)
-            table.add_column(col, justify=justify, width=max(width, cell_len(col)), no_wrap=True)
+            table.add_column(col, justify=justify[col], width=fixed[col], no_wrap=True)
     for r in rows:
-        table.add_row(*r)
-    return table
+        table.add_row(*(r[c] for c in shown))
+    return table, dropped
 
 
 def _render(payload: dict, office) -> None:
@@ -187,25 +224,34 @@ def _render(payload: dict, office) -> None:
     users = payload["users"]
     shown, what = users, "利用者"
     if len(users) > TABLE_LIMIT:  # a head office's export: the users that need action, blocked first
-        shown = sorted((u for u in users if u["findings"]), key=lambda u: u["claimable"])[:TABLE_LIMIT]
+        needing = [u for u in users if u["findings"] or u["state"] != "claimable"]
+        shown = sorted(needing, key=lambda u: STATE_ORDER[u["state"]])[:TABLE_LIMIT]
         what = "指摘のある利用者（請求不可が先）"
-    out.print(_table(shown))
+    table, dropped = _table(shown, out.width)
+    out.print(table)
+    if dropped:
+        out.print(f"[yellow]端末の幅が足りないため、{'・'.join(dropped)}の列を省きました（合計は下に。全員の金額は --out 結果.xlsx か --json で）。[/yellow]")
     note = omitted(len(shown), len(users), what)
     if note:
         out.print(f"[yellow]{note}[/yellow]")
     for u in shown:  # Text, not markup: a few hundred lines cost rich's markup parser ~30 ms
         uid = terminal_safe(u["user_id"])
-        for f in u["findings"]:
+        for f in ordered(u["findings"]):
             out.print(Text.assemble((f"{uid} {f['title']}:", COLORS[f["severity"]]), " ", terminal_safe(f["message"])))
     s = payload["summary"]
     notes = f"・お知らせ {s['notes']}件" if s["notes"] else ""
-    out.print(f"利用者 {s['users']}人: 請求可 {s['claimable']}人・不可 {s['blocked']}人、エラー {s['errors']}件・注意 {s['warnings']}件{notes}。")
+    unsure = f"・要確認 {s['unconfirmed']}人" if s["unconfirmed"] else ""
+    out.print(f"利用者 {s['users']}人: 請求可 {s['claimable']}人・不可 {s['blocked']}人{unsure}、エラー {s['errors']}件・注意 {s['warnings']}件{notes}。")
     out.print(
         f"請求見込み（請求可 {s['claimable']}人）: {s['units_claimable']:,} 単位、総費用額 {s['total_cost_claimable']:,} 円、"
         f"利用者負担 {_sum(s['user_burden_claimable'])}、給付費 {_sum(s['benefit_claimable'])}"
     )
     if s["blocked"]:
         out.print(f"請求できない分（合計に含めず）: {s['blocked']}人、{s['units_blocked']:,} 単位、総費用額 {s['total_cost_blocked']:,} 円")
+    if s["unconfirmed"]:
+        out.print(f"[yellow]要確認（合計に含めず）: {s['unconfirmed']}人。金額が分からないため、請求できるとは言えません。[/yellow]")
+    for reason in payload["unconfirmed_reasons"] if any(u["state"] != "claimable" for u in users) else ():
+        out.print(f"[yellow]要確認:[/yellow] {visible(reason['reason'])} → {visible(reason['fix'])}")
     out.print(payload["estimate_note"])
     if any(not u["units"]["base_known"] for u in payload["users"]):
         out.print("* 基本報酬の区分が分からないため、加算だけの単位数です。")

@@ -9,11 +9,18 @@ from pathlib import Path
 
 from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet
 from teichaku_cli.rules.findings import citation
-from teichaku_cli.rules.monthly import ESTIMATE_NOTE, MonthCheck, Totals, by_municipality, totals
+from teichaku_cli.rules.monthly import BLOCKED, CLAIMABLE, ESTIMATE_NOTE, UNCONFIRMED, MonthCheck, Totals, by_municipality, totals
 from teichaku_cli.base.safe_write import atomic_file
 
 SEVERITY = {"error": "エラー", "warning": "注意", "note": "お知らせ"}
 SEVERITY_NOTE = "重要度「エラー」はその月を請求できない指摘、「注意」は請求はできるが直すべき指摘、「お知らせ」は確かめておくことです。"
+SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
+STATE_ORDER = {CLAIMABLE: 0, UNCONFIRMED: 1, BLOCKED: 2}  # the estimate sheet: what is claimed first
+
+
+def ordered(findings):
+    """A user's findings errors first (what blocks the claim), then warnings, then notes."""
+    return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
 def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, overwrite: bool = False, reconciled=None) -> None:
@@ -43,9 +50,9 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
         ),
         (  # the finding's code is for programs (--json); people read its title
             *(
-                (u.user_id, u.name, "可" if u.claimable else "不可", SEVERITY[f.severity], f.title, f.message, citation(f.source))
+                (u.user_id, u.name, u.mark, SEVERITY[f.severity], f.title, f.message, citation(f.source))
                 for u in check.users
-                for f in u.findings
+                for f in ordered(u.findings)
             ),
             *(("事業所", "", "", SEVERITY[f.severity], f.title, f.message, citation(f.source)) for f in check.office_findings),
         ),
@@ -53,8 +60,7 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
         empty="指摘はありません。",
     )
 
-    claimable = [u for u in check.users if u.claimable]
-    blocked = [u for u in check.users if not u.claimable]
+    claimable, blocked, unconfirmed = (check.users_in(state) for state in (CLAIMABLE, BLOCKED, UNCONFIRMED))
 
     def total(label: str, users) -> Total:
         sums = totals(users)
@@ -77,6 +83,7 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
         notes.append(f"地域区分単価が teichaku.toml にないため、1単位 {check.unit_price:g} 円で計算しています。")
     if any(not u.base_known for u in check.users):
         notes.append("＊ 基本報酬の区分が分からないため、加算だけの単位数です。")
+    notes += unconfirmed_notes(check)
     add_sheet(
         wb,
         "利用者別",
@@ -97,7 +104,7 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
             (
                 u.user_id,
                 u.name + ("＊" if not u.base_known else ""),
-                "可" if u.claimable else "不可",
+                u.mark,
                 sum(f.severity == "error" for f in u.findings),
                 sum(f.severity == "warning" for f in u.findings),
                 u.units,
@@ -108,7 +115,10 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
             )
             for u in check.users
         ),
-        totals=[total("請求できる分", claimable), total("請求できない分", blocked), total("合計", check.users)],
+        totals=[
+            total("請求できる分", claimable), total("請求できない分", blocked), *([total("要確認の分", unconfirmed)] if unconfirmed else []),
+            total("合計", check.users),
+        ],
         notes=notes,
         empty="この月に利用中の利用者はいません。",
     )
@@ -140,6 +150,13 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
         wb.save(fh)
 
 
+def unconfirmed_notes(check: MonthCheck) -> list[str]:
+    """Why some user-months are 要確認, and what fixes it (none when every amount is known)."""
+    if not check.users_in(UNCONFIRMED):
+        return []
+    return [f"要確認: {reason} → {fix}" for reason, fix in check.unconfirmed_reasons]
+
+
 def _claim_estimate(wb, check: MonthCheck, heading: Heading) -> None:
     """The 「請求見込み」 sheet: one row per user (受給者証番号, 市町村番号, 単位数, 単価,
     総費用額, 利用者負担, 給付費), claimable ones first; under it the claimable
@@ -148,12 +165,12 @@ def _claim_estimate(wb, check: MonthCheck, heading: Heading) -> None:
     not known) is left blank."""
     price = float(check.unit_price)
     rows = []
-    for u in sorted(check.users, key=lambda u: (not u.claimable, u.user_id)):
+    for u in sorted(check.users, key=lambda u: (STATE_ORDER[u.state], u.user_id)):
         cert = u.certificate
         rows.append((
             u.user_id, u.name, cert.number if cert else "", (cert.municipality or "") if cert else "",
             u.units, price, u.money.total_cost, u.money.burden, u.money.benefit,
-            "可" if u.claimable else "不可（合計に含めない）",
+            u.mark + ("" if u.claimable else "（合計に含めない）"),
         ))
 
     def total(label: str, sums: Totals) -> Total:
@@ -184,9 +201,14 @@ def _claim_estimate(wb, check: MonthCheck, heading: Heading) -> None:
         totals=[
             *(total(f"市町村計 {municipality}", sums) for municipality, sums in by_municipality(check).items()),
             total("請求見込み 合計", totals([u for u in check.users if u.claimable])),
-            total("請求できない分（合計に含めない）", totals([u for u in check.users if not u.claimable])),
+            total("請求できない分（合計に含めない）", totals(check.users_in(BLOCKED))),
+            *([total("要確認の分（合計に含めない）", totals(check.users_in(UNCONFIRMED)))] if check.users_in(UNCONFIRMED) else []),
         ],
-        notes=(ESTIMATE_NOTE, "利用者負担・給付費が空欄の人は、受給者証や上限管理結果が分からないため計算していません（合計にも入れません）。"),
+        notes=(
+            ESTIMATE_NOTE,
+            "利用者負担・給付費が空欄の人は、受給者証や上限管理結果が分からないため計算していません（合計にも入れません）。",
+            *unconfirmed_notes(check),
+        ),
         empty="この月に利用中の利用者はいません。",
     )
 

@@ -51,6 +51,13 @@ class TierDecision:
     projection: bool = False  # from a fiscal year not yet closed: a 見込み, not the tier
 
 
+# A user-month's state: it can be claimed; an error blocks it; or nothing blocks it but
+# its amount is not known (the base fee's units, or the office's 地域区分単価): 要確認,
+# never counted as claimable, since a 「可」 beside 0 units invites a wrong claim.
+CLAIMABLE, BLOCKED, UNCONFIRMED = "claimable", "blocked", "unconfirmed"
+STATE_MARKS = {CLAIMABLE: "可", BLOCKED: "不可", UNCONFIRMED: "要確認"}
+
+
 @dataclass
 class UserMonth:
     user_id: str
@@ -62,12 +69,28 @@ class UserMonth:
     certificate: Certificate | None = None  # in force on the month's last covered day
     cap_result: CapResult | None = None
     cap_managed_here: bool = False
+    unit_price_known: bool = True  # the office wrote its 地域区分単価 (else the default prices it)
 
     # asked for again and again by the totals, the JSON and the workbook; a user-month's
     # findings and lines are complete when it is made
     @functools.cached_property
+    def state(self) -> str:
+        if any(f.severity == F.ERROR for f in self.findings):
+            return BLOCKED
+        return CLAIMABLE if self.base_known and self.unit_price_known else UNCONFIRMED
+
+    @property
     def claimable(self) -> bool:
-        return not any(f.severity == F.ERROR for f in self.findings)
+        return self.state == CLAIMABLE
+
+    @property
+    def blocked(self) -> bool:
+        return self.state == BLOCKED
+
+    @property
+    def mark(self) -> str:
+        """可 / 不可 / 要確認, as the table and the workbook show it."""
+        return STATE_MARKS[self.state]
 
     @functools.cached_property
     def units(self) -> int:
@@ -100,6 +123,16 @@ class MonthCheck:
         """What staff must know of a month not yet over: its findings are provisional."""
         return month_note(self.month, self.today)
 
+    def users_in(self, state: str) -> list[UserMonth]:
+        return [u for u in self.users if u.state == state]
+
+    @property
+    def unconfirmed_reasons(self) -> list[tuple[str, str]]:
+        """Why the month's amounts cannot be confirmed, each with what fixes it: the
+        setting to write, or, where no setting can (an R3 month whose band's table the
+        sources lack), that the units must be confirmed with the 指定権者."""
+        return unconfirmed_reasons(self.tier, self.rules, self.unit_price_set)
+
 
 def month_status(month: date, today: date | None) -> str:
     if today is None or today > month_end(month):
@@ -115,6 +148,29 @@ def month_note(month: date, today: date | None) -> str | None:
     if status == "in_progress":
         return f"月の途中です（{so_far}）。月末までの支援・支援レポートで結果は変わります。"
     return f"まだ始まっていない月です（{so_far}）。見込みとしてご覧ください。"
+
+
+TIER_SETTING_FIX = "teichaku.toml に「基本報酬区分」を書いてください（例: \"基本報酬区分\" = \"9割以上9割5分未満\"。指定権者に届け出た区分）"
+UNIT_PRICE_FIX = "teichaku.toml に「地域区分単価」を書いてください（例: \"地域区分単価\" = 11.2。事業所の地域区分の1単位の単価。年度で変わるなら期間ごとに）"
+
+
+def unconfirmed_reasons(tier: TierDecision, rules: RuleSet, unit_price_set: bool) -> list[tuple[str, str]]:
+    """(reason, fix) for each thing that leaves the month's amounts unknown (see MonthCheck)."""
+    found = []
+    if tier.tier is None:
+        found.append((
+            "基本報酬の区分が分からないため、基本報酬の単位数が分かりません。",
+            TIER_SETTING_FIX + "。新規指定の事業所は teichaku rate --designation-date 指定日 で、移行実績からの区分も確かめられます",
+        ))
+    elif tier.tier.units is None:
+        band = f"（{tier.band}）" if tier.band else ""
+        found.append((
+            f"{rules.name}の{tier.tier.label}{band}の報酬単価が手元の資料にないため、基本報酬の単位が分かりません。",
+            "teichaku.toml の設定では直せません。この月の基本報酬の単位数は指定権者（都道府県・市）に確かめてください",
+        ))
+    if not unit_price_set:
+        found.append(("地域区分単価が teichaku.toml にないため、金額（総費用額・利用者負担・給付費）が分かりません。", UNIT_PRICE_FIX))
+    return found
 
 
 def decide_tier(office: "Office", month: date, rules: RuleSet, today: date) -> TierDecision:
@@ -213,7 +269,9 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
         units = sum(line.units for line in lines)
         money = A.money(units, result.unit_price, rules, book.kept, held.certificate, held.result, held.managed_here)
         base_known = tier.tier is not None and tier.tier.units is not None
-        result.users.append(UserMonth(uid, person.name, findings, lines, base_known, money, held.certificate, held.result, held.managed_here))
+        result.users.append(
+            UserMonth(uid, person.name, findings, lines, base_known, money, held.certificate, held.result, held.managed_here, settings.unit_price_set)
+        )
     result.users.sort(key=lambda u: u.user_id)
     return result
 
@@ -562,6 +620,7 @@ def as_dict(check: MonthCheck) -> dict:
                 "user_id": u.user_id,
                 "name": u.name,
                 "claimable": u.claimable,
+                "state": u.state,
                 "findings": [f.as_dict() for f in u.findings],
                 "units": {
                     "total": u.units,
@@ -588,8 +647,7 @@ def as_dict(check: MonthCheck) -> dict:
                 },
             }
         )
-    claimable = [u for u in check.users if u.claimable]
-    blocked = [u for u in check.users if not u.claimable]
+    claimable, blocked, unconfirmed = (check.users_in(state) for state in (CLAIMABLE, BLOCKED, UNCONFIRMED))
     tier = check.tier
     every = [f for u in check.users for f in u.findings] + check.office_findings
     claimed, held = totals(claimable), totals(blocked)
@@ -611,12 +669,14 @@ def as_dict(check: MonthCheck) -> dict:
         "unit_price": float(check.unit_price),
         "office_regime": check.regime,
         "estimate_note": ESTIMATE_NOTE,
+        "unconfirmed_reasons": [{"reason": reason, "fix": fix} for reason, fix in check.unconfirmed_reasons],
         "office_findings": [f.as_dict() for f in check.office_findings],
         "users": users,
         "summary": {
             "users": len(check.users),
             "claimable": len(claimable),
             "blocked": len(blocked),
+            "unconfirmed": len(unconfirmed),
             "errors": sum(f.severity == F.ERROR for f in every),
             "warnings": sum(f.severity == F.WARNING for f in every),
             "notes": sum(f.severity == F.NOTE for f in every),

@@ -82,7 +82,7 @@ def test_readme_check_output_is_a_real_run(invoke, monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
     result = invoke("check", ROOT / "samples" / "office.xlsx", "--month", "2026-10")
     assert result.exit_code == 1
-    section = readme_section("`make run` の出力")
+    section = readme_section("サンプル事業所の 2026年10月分")
     real_rows = [line for line in result.output.splitlines() if line.startswith("│ 0")]
     assert real_rows and real_rows == [line for line in section.splitlines() if line.startswith("│ 0")]
     header = next(line for line in result.output.splitlines() if line.startswith("┃ 利用者ID"))
@@ -132,7 +132,7 @@ def test_every_image_the_readme_shows_exists():
 
 
 def test_readme_due_example_is_a_real_run(invoke, monkeypatch):
-    """The `due` example in the README is what due prints on the samples: the late first, then the month's and the window's."""
+    """The `due` example in the README is what due prints on the samples: last month's misses, the late, then the month's and the window's."""
     monkeypatch.setenv("TEICHAKU_TODAY", "2026-11-22")
     monkeypatch.setenv("COLUMNS", "120")
     result = invoke("due", ROOT / "samples" / "office.xlsx", "--within", "1")
@@ -140,4 +140,4 @@ def test_readme_due_example_is_a_real_run(invoke, monkeypatch):
     section = readme_section("`teichaku due` の例")
     block = section.split("```\n", 1)[1].split("```", 1)[0]
     assert block == result.output
-    assert block.index("期限切れ 3件") < block.index("今月まだ")
+    assert block.index("先月分（令和8年10月）3件") < block.index("期限切れ 2件") < block.index("今月まだ")

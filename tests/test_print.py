@@ -251,8 +251,13 @@ def test_due_workbook_prints(invoke, tmp_path):
     assert rows and all(isinstance(r["日付"], datetime) for r in rows)
     assert ws.cell(HEADER_ROW + 1, column(ws, "日付")).number_format == WAREKI_DATE_FORMAT
     assert ws.cell(HEADER_ROW + 1, column(ws, "あと日数")).number_format == AMOUNT_FORMAT
-    assert rows[0]["あと日数"] == (rows[0]["日付"].date() - datetime.fromisoformat(TODAY).date()).days < 0  # late first
-    assert rows[0]["状態"].startswith("期限切れ") and ws.cell(HEADER_ROW + 1, 1).font.color.rgb.endswith("C00000")  # red, and said in words
+    # October's misses first (after the 10th: 月遅れ, no days left), in red and in words, then the late
+    last_month = [r for r in rows if r["状態"] == "先月分（令和8年10月）"]
+    assert rows[: len(last_month)] == last_month and last_month and all(r["あと日数"] is None for r in last_month)
+    late = rows[len(last_month)]
+    assert late["あと日数"] == (late["日付"].date() - datetime.fromisoformat(TODAY).date()).days < 0  # late next
+    assert late["状態"].startswith("期限切れ") and ws.cell(HEADER_ROW + 1 + len(last_month), 1).font.color.rgb.endswith("C00000")  # red, and said in words
+    assert ws.cell(HEADER_ROW + 1, 1).font.color.rgb.endswith("C00000")
     assert_wrapped_and_whole(ws, "期限", "根拠")
 
 

@@ -128,3 +128,78 @@ def test_every_month_and_year_of_the_samples_can_be_checked(offices):
             assert compute_rate(office, year, today).fiscal_year == year
         for day in (date(2025, 2, 28), date(2026, 3, 31), today):
             assert upcoming(office, day, 3) is not None
+
+
+# --- make run: the samples moved to today's calendar (samples/shift.py) -----------------------
+
+import importlib.util as _util
+
+_spec = _util.spec_from_file_location("sample_shift", SAMPLES / "shift.py")
+shift = _util.module_from_spec(_spec)
+_spec.loader.exec_module(shift)
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    (date(2026, 10, 5), 1, date(2026, 11, 5)),
+    (date(2026, 1, 31), 1, date(2026, 2, 28)),  # clamped
+    (date(2026, 2, 28), 1, date(2026, 3, 31)),  # a month's last day stays its last day
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),
+    (date(2026, 3, 31), -1, date(2026, 2, 28)),
+    (date(2026, 12, 15), 2, date(2027, 2, 15)),
+])
+def test_shift_moves_by_whole_months(day, months, expected):
+    assert shift.shift_date(day, months) == expected
+
+
+@pytest.mark.parametrize("day, expected", [
+    (date(2026, 11, 7), date(2026, 11, 6)),  # Saturday → Friday
+    (date(2026, 11, 8), date(2026, 11, 9)),  # Sunday → Monday
+    (date(2026, 11, 1), date(2026, 11, 2)),  # Sunday the 1st → Monday
+    (date(2026, 8, 1), date(2026, 8, 3)),  # Saturday the 1st: Friday is last month → Monday
+    (date(2026, 5, 31), date(2026, 5, 29)),  # Sunday the 31st: Monday is next month → Friday
+    (date(2026, 11, 10), date(2026, 11, 10)),  # a weekday stays
+])
+def test_a_weekend_date_moves_to_the_nearest_weekday_in_its_month(day, expected):
+    assert shift.weekday(day) == expected
+
+
+@pytest.mark.parametrize("today", [
+    date(2026, 11, 22),  # the samples' own day: nothing moves
+    date(2026, 12, 8), date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31), date(2027, 4, 1),
+    date(2027, 9, 30), date(2028, 2, 29), date(2029, 12, 15),
+])
+def test_the_moved_office_reads_cleanly_and_last_month_is_a_realistic_mix(tmp_path, today):
+    """Story: on 2026-12-08 a newcomer's `teichaku check` (last month) found 13 of 13
+    users 不可 — the sample records had ended. Moved to today's calendar, last month
+    holds most users claimable and a few with a finding, whatever today is."""
+    from teichaku_cli.base.dates import previous_month
+    from teichaku_cli.office.load import read_office
+
+    months = shift.shift_workbook(SAMPLES / "office.xlsx", tmp_path / "office.xlsx", today)
+    shift.shift_settings(SAMPLES / "teichaku.toml", tmp_path / "teichaku.toml", months)
+    assert months == shift.months_between(shift.SAMPLE_TODAY, today)
+    office = read_office(tmp_path / "office.xlsx")
+    assert not [p.describe() for p in office.problems if p.severity == "error"]
+    assert office.settings.office_name == "ひだまり就労定着支援センター" and office.settings.unit_price_set
+    last = max(office.contacts["日付"]).date()
+    assert last <= today and (today - last).days < 40  # the log runs up to about today, never beyond it
+    check = check_month(office, previous_month(today), today)
+    states = [u.state for u in check.users]
+    assert len(states) >= 10
+    assert states.count("claimable") / len(states) >= 0.5  # most can be claimed
+    assert 1 <= states.count("blocked") <= len(states) / 2  # a few cannot, and say why
+    assert states.count("unconfirmed") == 0  # the tier and the unit price are known
+    assert any(f.severity == "error" for u in check.users for f in u.findings)
+    if months == 0:  # the samples' own day: October 2026 exactly as the README shows it
+        assert states.count("claimable") == 7 and states.count("blocked") == 6
+
+
+def test_make_run_checks_last_month_of_the_moved_samples():
+    """`make run` moves the samples to today's calendar, into a git-ignored folder, and
+    checks last month there (exit 1 for blocked users is expected, not a failure)."""
+    root = SAMPLES.parent
+    recipe = (root / "Makefile").read_text(encoding="utf-8").split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "samples/shift.py --out samples/today" in recipe
+    check = next(line for line in recipe.splitlines() if "teichaku check" in line)
+    assert "samples/today/office.xlsx" in check and "--month" not in check and "|| test $$? -eq 1" in check
+    assert "samples/today/" in (root / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -21,7 +21,7 @@ def due(
     force: ForceOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など、超過した日数つき）を先頭に、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
+    """先月分（請求できない月になる対面支援・支援レポート・計画の不足。10日の請求期限か月遅れか）を先頭に、期限切れ（計画見直し・引継ぎ・3年/3年6か月・受給者証など、超過した日数つき）、今月まだの対面支援・支援レポート、これからの期限（利用開始可能日・計画見直し・3年/3年6か月・引継ぎ・終了・受給者証の支給決定終了日）を近い順に出す。"""
     from teichaku_cli.rules.deadlines import upcoming
     from teichaku_cli.base.safe_write import check_destination, check_output
 
@@ -49,7 +49,7 @@ def due(
 def _render(found) -> None:
     from rich.table import Table
 
-    from teichaku_cli.base.dates import format_wareki_date
+    from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
 
     out = console()
     today = found.today
@@ -62,18 +62,23 @@ def _render(found) -> None:
             table.add_column(col, no_wrap=col != "氏名")
         table.add_column("期限", overflow="fold", min_width=30)  # the point of the row: wrapped, never cut
         for d in items[: max(TABLE_LIMIT - shown, 0)]:
-            state = f"[red]{d.state()}[/red]" if d.overdue else (f"[yellow]{d.state()}[/yellow]" if d.this_month else d.state())
+            state = f"[red]{d.state()}[/red]" if d.overdue or d.last_month else (f"[yellow]{d.state()}[/yellow]" if d.this_month else d.state())
             table.add_row(state, format_wareki_date(d.day), visible(d.user_id), visible(d.name), Wrapped(terminal_safe(d.label)))
             shown += 1
         return table
 
-    if found.overdue:  # late first, whatever the window
+    if found.last_month:  # the month claimed now, first: what a record may still save
+        title = f"先月分（{format_wareki_month(found.previous_month)}）{len(found.last_month)}件 — {found.claim_situation}"
+        out.print(table_of(found.last_month, title, "bold red"))
+    if found.previous_month_note:
+        out.print(f"[yellow]{visible(found.previous_month_note)}[/yellow]")
+    if found.overdue:  # late next, whatever the window
         out.print(table_of(found.overdue, f"期限切れ {len(found.overdue)}件（{format_wareki_date(today)}現在）", "bold red"))
     window = f"{format_wareki_date(today)}から{found.within_months}か月"
     if found.coming:
         out.print(table_of(found.coming, f"{window}の期限", None))
     else:
         out.print(f"{window}の間に期限はありません。")
-    note = omitted(shown, len(found.items), "期限切れと近い期限")
+    note = omitted(shown, len(found.items), "先月分・期限切れと近い期限")
     if note:
         out.print(f"[yellow]{note}[/yellow]")

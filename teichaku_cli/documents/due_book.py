@@ -17,13 +17,19 @@ def write_due_workbook(path: Path, found, settings, overwrite: bool = False) -> 
     from openpyxl.styles import Font
 
     from teichaku_cli.documents.sheets import FONT_NAME, FONT_SIZE
-    from teichaku_cli.base.dates import format_wareki_date
+    from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
 
     today = found.today
     wb = Workbook()
     wb.remove(wb.active)
     span = f"{format_wareki_date(today)}から{found.within_months}か月"
-    title = f"期限切れとこれからの期限（{span}）" if found.overdue else f"これからの期限（{span}）"
+    first = [w for w, items in (("先月分", found.last_month), ("期限切れ", found.overdue)) if items]
+    title = f"{'・'.join(first)}とこれからの期限（{span}）" if first else f"これからの期限（{span}）"
+    last_month = (
+        [f"先月分（{format_wareki_month(found.previous_month)}）{len(found.last_month)}件: {found.claim_situation}。"
+         "記録のない月は請求できないため、支援や提供が実際にあったなら、その日付で入力してください。"]
+        if found.last_month else []
+    )
     ws = add_sheet(
         wb,
         "期限",
@@ -38,16 +44,18 @@ def write_due_workbook(path: Path, found, settings, overwrite: bool = False) -> 
             Col("根拠", 31, WRAP),
             Col("済", 4),
         ),
-        ((d.state(), d.day, d.days, d.user_id, d.name, d.label, citation(d.source), "") for d in found.items),
+        ((d.state(), d.day, d.days if d.overdue else d.days_left, d.user_id, d.name, d.label, citation(d.source), "") for d in found.items),
         notes=(
-            f"期限切れ {len(found.overdue)}件を先頭に（期限を過ぎた日数の多い順）、そのあとに{span}の期限を近い順に並べています。"
-            "あと日数がマイナスの行は期限を過ぎています。",
+            *last_month,
+            *([found.previous_month_note] if found.previous_month_note else []),
+            f"先月分 {len(found.last_month)}件（日付は請求の期日）、期限切れ {len(found.overdue)}件（期限を過ぎた日数の多い順）、"
+            f"今月まだの対面支援・支援レポート、{span}の期限（近い順）の順に並べています。あと日数がマイナスの行は期限を過ぎています。",
             "「済」の欄は、対応したら手で印を付けるためのものです。根拠は資料と節の名前です（要旨は --json の source に）。",
         ),
         empty="期限切れも、この期間の期限もありません。",
     )
     late = Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=LATE_COLOR)
-    for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(found.overdue)):
+    for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(found.last_month) + len(found.overdue)):
         ws.cell(r, 1).font = late
     with atomic_file(path, overwrite=overwrite) as fh:
         wb.save(fh)

@@ -39,7 +39,8 @@ class Sheet:
         cell = ws[f"{col}{r}"]
         cell.value = value
         cell.font = Font(name=FONT, bold=bold, size=size)
-        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+        # text clear of the cell's border, as in teichaku's result workbooks (centred text needs no indent)
+        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap, indent=1 if align == "left" else 0)
         last = span or col
         for c in range(ord(col), ord(last) + 1):
             target = ws[f"{chr(c)}{r}"]
@@ -87,7 +88,7 @@ class Sheet:
 
 def stamp_box(s: Sheet) -> None:
     s.put("A", "本人確認", span="B", bold=True, fill=True, height=36)
-    s.put("C", "上記の内容について説明を受け、受け取りました。", span="E")
+    s.put("C", "上記の内容について説明を受け、\n受け取りました。", span="E")  # broken where a person would (not 「…まし／た。」)
     s.put("F", "確認日　　年　　月　　日", span="G")
     s.put("H", "印", align="center")
     s.next()
@@ -189,7 +190,7 @@ def plan() -> None:
     s.next()
     s.heading("本人の状況")
     s.labelled("健康状態", "{{ plan.健康状態 }}")
-    s.labelled("生活環境・生活面のサポート体制", "{{ plan.生活環境 }}")
+    s.labelled("生活環境・生活面の\nサポート体制", "{{ plan.生活環境 }}")  # broken between words, not 「…サポート/体制」
     s.next()
     s.heading("目標")
     s.labelled("長期目標", "{{ plan.長期目標 }}")
@@ -209,7 +210,7 @@ def plan() -> None:
     s.put("A", "{{ plan.評価 }}", span="H", height=48)
     s.next(2)
     s.put("A", "本人同意", span="B", bold=True, fill=True, height=36)
-    s.put("C", "上記の計画について説明を受け、同意しました。", span="E")
+    s.put("C", "上記の計画について説明を受け、\n同意しました。", span="E")
     s.put("F", "同意日 {{ plan.本人同意日 | wareki if plan.本人同意日 else '　　年　　月　　日' }}", span="G")
     s.put("H", "印", align="center")
     s.next()

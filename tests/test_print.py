@@ -39,12 +39,17 @@ def table(ws) -> list[dict]:
     if ws.auto_filter.ref is None:
         return []
     last = int(ws.auto_filter.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-    header = [c.value for c in ws[HEADER_ROW]]
+    header = [heading(c.value) for c in ws[HEADER_ROW]]
     return [dict(zip(header, values)) for values in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=last, values_only=True)]
 
 
+def heading(value):
+    """A header cell as a name: a heading that does not fit its column is broken between words."""
+    return value.replace("\n", "") if isinstance(value, str) else value
+
+
 def column(ws, name: str) -> int:
-    return next(c.column for c in ws[HEADER_ROW] if c.value == name)
+    return next(c.column for c in ws[HEADER_ROW] if heading(c.value) == name)
 
 
 def assert_prints_like_a_form(ws, *, landscape: bool, title: str):
@@ -75,6 +80,25 @@ def assert_wrapped_and_whole(ws, *names: str):
                 assert ws.row_dimensions[r].height >= row_height(lines_needed(cell.value, width)) - 0.01, (ws.title, name, r)
 
 
+def assert_footnoted(ws, payload):
+    """Each 根拠 printed once, under the table, and its rows carry its mark (a three-line
+    citation on every row made 45 deadlines five pages long): every row's source is its
+    note's, word for word."""
+    from teichaku_cli.rules.findings import citation
+
+    rows = table(ws)
+    sources = [d["source"] for d in payload["deadlines"]] if "deadlines" in payload else [
+        f["source"] for u in payload["users"] for f in sorted(u["findings"], key=lambda f: ("error", "warning", "note").index(f["severity"]))
+    ] + [f["source"] for f in payload["office_findings"]]
+    notes = {
+        n.split(":", 1)[0].removeprefix("根拠 "): n.split(": ", 1)[1].replace("\n", "")
+        for row in ws.iter_rows(min_row=HEADER_ROW + len(rows) + 1) for n in (c.value for c in row) if isinstance(n, str) and n.startswith("根拠 ※")
+    }
+    assert len(rows) == len(sources) and len(notes) == len(set(sources)) < len(rows)
+    for row, source in zip(rows, sources):
+        assert notes[row["根拠"]] == citation(source), (row, source)
+
+
 def test_check_workbook_prints(invoke, tmp_path):
     wb = written(invoke, tmp_path, "check", SAMPLE, "--month", "2026-10")
     payload = json.loads(invoke("check", SAMPLE, "--month", "2026-10", "--json").stdout)
@@ -83,7 +107,8 @@ def test_check_workbook_prints(invoke, tmp_path):
     findings = wb["指摘 2026-10"]
     assert_prints_like_a_form(findings, landscape=True, title="指摘一覧（令和8年10月分）")
     assert findings["A3"].value.startswith("対象月　令和8年10月分")
-    assert_wrapped_and_whole(findings, "内容と直し方", "根拠")
+    assert_wrapped_and_whole(findings, "内容と直し方")
+    assert_footnoted(findings, payload)
     longest = max(table(findings), key=lambda row: len(row["内容と直し方"]))
     assert len(longest["内容と直し方"]) > 80  # a message of several lines is all there, not cut
     assert len(table(findings)) == sum(len(u["findings"]) for u in payload["users"]) + len(payload["office_findings"])
@@ -194,7 +219,7 @@ def test_one_of_one_and_twenty_of_twenty_are_told_apart(invoke, tmp_path):
     assert chart.series[0].cat.numRef.f == f"'推移'!$A${HEADER_ROW + 1}:$A${HEADER_ROW + 2}"
 
 
-def test_rate_chart_straight_lines_axis_above_every_point_and_threshold_lines(invoke, tmp_path):
+def test_rate_chart_straight_lines_axis_to_100_and_threshold_lines(invoke, tmp_path):
     wb = written(invoke, tmp_path, "rate", SAMPLE, "--year", "2025")
     trend = wb["推移"]
     rows = table(trend)
@@ -203,7 +228,10 @@ def test_rate_chart_straight_lines_axis_above_every_point_and_threshold_lines(in
     # written as smooth="0": a series without it is drawn smoothed (and overshoots 100 %)
     assert rate.smooth is False and all(s.smooth is False for s in thresholds)
     assert rate.marker.symbol == "circle" and rate.dLbls.showVal  # every year drawn and labelled
-    assert chart.y_axis.scaling.min == 0 and chart.y_axis.scaling.max > max(r["就労定着率（%）"] for r in rows) == 100
+    # the axis ends at 100 % (it ran to 110 %, a rate no year can have); a year at 100 % keeps its label, below its point
+    assert chart.y_axis.scaling.min == 0 and chart.y_axis.scaling.max == 100 == max(r["就労定着率（%）"] for r in rows)
+    assert rate.dLbls.dLblPos == "t" and not rate.dLbls.dLbl  # every label above its point (over the plot area at 100 %)
+    assert trend.cell(HEADER_ROW + 1, column(trend, "就労定着率（%）")).number_format == "0.0"  # 87.5, as rate says it
     assert [s.tx.strRef.f.split("!")[1].strip("$0123456789") for s in thresholds] == ["F", "G", "H", "I", "J", "K"]
     assert [trend.cell(HEADER_ROW, c).value for c in range(6, 12)] == ["95%", "90%", "80%", "70%", "50%", "30%"]
     assert all(s.graphicalProperties.line.dashStyle == "dash" for s in thresholds)
@@ -258,7 +286,9 @@ def test_due_workbook_prints(invoke, tmp_path):
     assert late["あと日数"] == (late["日付"].date() - datetime.fromisoformat(TODAY).date()).days < 0  # late next
     assert late["状態"].startswith("期限切れ") and ws.cell(HEADER_ROW + 1 + len(last_month), 1).font.color.rgb.endswith("C00000")  # red, and said in words
     assert ws.cell(HEADER_ROW + 1, 1).font.color.rgb.endswith("C00000")
-    assert_wrapped_and_whole(ws, "期限", "根拠")
+    assert_wrapped_and_whole(ws, "期限")
+    payload = json.loads(invoke("due", SAMPLE, "--within", "6", "--json").stdout)
+    assert_footnoted(ws, payload)
 
 
 def test_an_empty_list_says_so_on_the_page(invoke, tmp_path):

@@ -64,7 +64,9 @@ def rate(
     if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
         from teichaku_cli.documents.rate_book import write_rate_workbook
 
-        write_rate_workbook(out, payload, _history(office, y, today, fee_table), office.settings, today, overwrite=force)
+        from teichaku_cli.documents.sheets import office_words
+
+        write_rate_workbook(out, payload, _history(office, y, today, fee_table), office.settings, today, overwrite=force, keep=office_words(office))
         if not as_json:
             console().print(f"Excel に書き出しました: {visible(out)}")
 

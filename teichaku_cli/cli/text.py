@@ -6,43 +6,14 @@ a date, a span, a number, an ID or an option (2025-06-30, 令和8年10月31日, 
 
 from __future__ import annotations
 
-import functools
-import re
 import unicodedata
 
-_NO_LINE_START = frozenset("、。，．）」』】〕・：；！？ー%％")  # these stay with the text before them
-_NO_LINE_END = frozenset("（「『【〔")  # and these with the text after them
+from teichaku_cli.base.linebreak import tokens  # the one rule for the terminal and the page
 
 
 def display_width(text: str) -> int:
     """Columns a terminal gives ``text``: full-width (CJK) characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-@functools.cache
-def _unbroken() -> re.Pattern:
-    """A run kept on one line: a date as staff write it, or a run of ASCII or
-    full-width letters and digits (made on first use: --help stays quick)."""
-    from teichaku_cli.base.dates import ERAS
-
-    eras = "|".join(era.name for era in ERAS)
-    return re.compile(rf"(?:{eras})?(?:元|\d+)年(?:\d+[かヶケカ]?月(?:\d+日)?)?(?:度|分)?|\d+[かヶケカ]月|\d+月\d+日|[!-~]+|[０-９Ａ-Ｚａ-ｚ]+")
-
-
-def tokens(line: str) -> list[str]:
-    """The pieces a line may break between."""
-    unbroken = _unbroken()
-    found: list[str] = []
-    at = 0
-    while at < len(line):
-        m = unbroken.match(line, at)
-        token = m[0] if m else line[at]
-        at += len(token)
-        if found and (token[0] in _NO_LINE_START or found[-1][-1] in _NO_LINE_END):
-            found[-1] += token
-        else:
-            found.append(token)
-    return found
 
 
 def wrap(text: str, width: int) -> list[str]:

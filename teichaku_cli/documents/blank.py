@@ -17,6 +17,9 @@ MONTH_FORMAT = "yyyy/m"
 FONT_NAME = "游ゴシック"
 DATA_ROWS = 5000  # rows given drop-downs
 MAX_ROW = 1048576  # Excel's last row: a print area down to it is a print area of whole columns
+GRID_ROW_HEIGHT = 21  # points: room to write a line by hand
+# empty rows printed as a grid: one A4 page of them under the heading (portrait, landscape)
+GRID_ROWS_PORTRAIT, GRID_ROWS_LANDSCAPE = 32, 21
 LANDSCAPE_LEGIBLE_WIDTH = 170  # column-width units on one A4 landscape page at about 80 % (134 at 100 %)
 NARROW_WIDTH = 80  # a sheet this narrow fits A4 portrait at 100 %: printed as it is
 
@@ -87,7 +90,10 @@ def write_blank_workbook(path: Path) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from teichaku_cli.documents.sheets import PORTRAIT_MAX_WIDTH, lines_needed, print_setup, row_height, use_office_font
+    from openpyxl.styles import Border, Side
+
+    from teichaku_cli.documents.printed import fill, heading as heading_lines, row_height
+    from teichaku_cli.documents.sheets import PORTRAIT_MAX_WIDTH, print_setup, use_office_font
 
     wb = Workbook()
     use_office_font(wb)
@@ -97,19 +103,31 @@ def write_blank_workbook(path: Path) -> None:
     guide.column_dimensions["B"].width = 72
     for r, (a, b) in enumerate(INSTRUCTIONS, start=1):
         heading = r == 1 or (bool(a) and not b) or b == "内容"
+        if r > 1:  # teichaku's own text: broken here, where a person would (the title runs on into B)
+            a, b = fill(a, 22), fill(b, 72)
         guide.cell(r, 1, a).font = Font(name=FONT_NAME, bold=heading, size=14 if r == 1 else 10)
         guide.cell(r, 2, b).font = Font(name=FONT_NAME, size=10, bold=b == "内容")
         for c in (1, 2):
-            guide.cell(r, c).alignment = Alignment(wrap_text=r > 1, vertical="top")  # the title runs on into B
-        guide.row_dimensions[r].height = 24 if r == 1 else row_height(max(lines_needed(a, 22), lines_needed(b, 72)))
+            guide.cell(r, c).alignment = Alignment(wrap_text=r > 1, vertical="top")
+        guide.row_dimensions[r].height = 24 if r == 1 else row_height(max(a.count("\n"), b.count("\n")) + 1)
+    line = Side(style="thin", color="A6A6A6")
+    grid = Border(left=line, right=line, top=line, bottom=line)
     print_setup(guide, landscape=False, title_rows="1:1", print_area=f"A1:B{len(INSTRUCTIONS)}")
 
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for table in schema.TABLES:
         ws = wb.create_sheet(table.name)
         ws.freeze_panes = "A2"
+        width = sum(c.width for c in table.columns)
+        landscape = width > PORTRAIT_MAX_WIDTH
+        grid_rows = GRID_ROWS_LANDSCAPE if landscape else GRID_ROWS_PORTRAIT
+        header_lines = 1
         for c, column in enumerate(table.columns, start=1):
-            cell = ws.cell(1, c, column.name)
+            # a heading that does not fit breaks between its words (「事業主共有\n同意日」, never 「…同意\n日」);
+            # the reader takes a heading with its line breaks as the same heading
+            title = heading_lines(column.name, column.width)
+            header_lines = max(header_lines, title.count("\n") + 1)
+            cell = ws.cell(1, c, title)
             cell.font = Font(name=FONT_NAME, bold=True, color="C00000" if column.required else "000000")
             cell.fill = header_fill
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -117,12 +135,21 @@ def write_blank_workbook(path: Path) -> None:
             ws.column_dimensions[letter].width = column.width
             rng = f"{letter}2:{letter}{DATA_ROWS + 1}"
             # a column style: Excel applies it to every cell typed into the column
+            number_format = "General"
             if column.kind in (Kind.DATE, Kind.MONTH):
-                ws.column_dimensions[letter].number_format = DATE_FORMAT if column.kind is Kind.DATE else MONTH_FORMAT
+                number_format = DATE_FORMAT if column.kind is Kind.DATE else MONTH_FORMAT
             elif column.kind is Kind.ID:
-                ws.column_dimensions[letter].number_format = "@"  # text: keeps leading zeros
+                number_format = "@"  # text: keeps leading zeros
             elif column.kind is Kind.AMOUNT:
-                ws.column_dimensions[letter].number_format = "#,##0"
+                number_format = "#,##0"
+            if number_format != "General":
+                ws.column_dimensions[letter].number_format = number_format
+            # a grid of empty rows to write on, one page of them: a printed blank sheet was a heading
+            # row alone. The cells keep the column's format (a cell of its own would otherwise be General)
+            for r in range(2, grid_rows + 2):
+                blank = ws.cell(r, c)
+                blank.border = grid
+                blank.number_format = number_format
             options: tuple[str, ...] = ()
             if column.kind is Kind.CHOICE:
                 options = column.choices
@@ -143,16 +170,17 @@ def write_blank_workbook(path: Path) -> None:
                 from openpyxl.comments import Comment
 
                 cell.comment = Comment(column.note, "teichaku")
-        ws.row_dimensions[1].height = 30
+        ws.row_dimensions[1].height = max(30, row_height(header_lines))
+        for r in range(2, grid_rows + 2):
+            ws.row_dimensions[r].height = GRID_ROW_HEIGHT
         # print the table's columns and as many rows as are filled in (a blank book is a
-        # page or a few per sheet), the header on every page. A wide sheet goes over as many
-        # pages across as keep its text legible (about 80 % on A4 landscape), with its first
-        # two columns (利用者ID and 氏名 or the date) repeated on each; a narrow one at 100 %
+        # page or a few per sheet: its grid), the header on every page. A wide sheet goes over
+        # as many pages across as keep its text legible (about 80 % on A4 landscape), with its
+        # first two columns (利用者ID and 氏名 or the date) repeated on each; a narrow one at 100 %
         last = get_column_letter(len(table.columns))
-        width = sum(c.width for c in table.columns)
         print_setup(
             ws,
-            landscape=width > PORTRAIT_MAX_WIDTH,
+            landscape=landscape,
             title_rows="1:1",
             header_left=table.name,
             print_area=f"A1:{last}{MAX_ROW}",  # whole columns: rows entered later print too

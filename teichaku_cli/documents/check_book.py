@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet
+from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, MARK, PROSE, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet, footnotes, office_words
 from teichaku_cli.rules.findings import citation
 from teichaku_cli.rules.monthly import BLOCKED, CLAIMABLE, ESTIMATE_NOTE, UNCONFIRMED, MonthCheck, Totals, by_municipality, totals
 from teichaku_cli.base.safe_write import atomic_file
@@ -32,9 +32,15 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
 
     wb = Workbook()
     wb.remove(wb.active)
+    keep = office_words(office)  # the names its messages quote: never cut across two lines
     month = f"{format_wareki_month(check.month)}分"
     note = check.month_note  # a month not yet over: said on every sheet, in the title block
     heading = Heading.of(office.settings, f"請求前チェック　指摘一覧（{month}）", ("対象月", f"{month}　{note}" if note else month), made_on)
+    listed = [(u.user_id, u.name, u.mark, f) for u in check.users for f in ordered(u.findings)]
+    listed += [("事業所", "", "", f) for f in check.office_findings]
+    # each 根拠 once, under the table (a few sources serve many findings): the rows are as
+    # tall as their 内容, not as a three-line citation beside it
+    marks, cited = footnotes(citation(f.source) for *_, f in listed)
     add_sheet(
         wb,
         f"指摘 {check.month:%Y-%m}",
@@ -42,22 +48,17 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
         (
             Col("利用者ID", 9),
             Col("氏名", 11, WRAP),
-            Col("請求", 5, MARK),
+            Col("請求", 6, MARK),
             Col("重要度", 7, MARK),
-            Col("指摘", 13, WRAP),
-            Col("内容と直し方", 54, WRAP),
-            Col("根拠", 28, WRAP),
+            Col("指摘", 16, PROSE, phrased=True),
+            Col("内容と直し方", 68, PROSE),
+            Col("根拠", 6, MARK),
         ),
-        (  # the finding's code is for programs (--json); people read its title
-            *(
-                (u.user_id, u.name, u.mark, SEVERITY[f.severity], f.title, f.message, citation(f.source))
-                for u in check.users
-                for f in ordered(u.findings)
-            ),
-            *(("事業所", "", "", SEVERITY[f.severity], f.title, f.message, citation(f.source)) for f in check.office_findings),
-        ),
-        notes=(SEVERITY_NOTE,),
+        # the finding's code is for programs (--json); people read its title
+        ((uid, name, mark, SEVERITY[f.severity], f.title, f.message, marks[citation(f.source)]) for uid, name, mark, f in listed),
+        notes=(SEVERITY_NOTE, *cited, *(["根拠は資料と節の名前です（要旨は --json の source に）。"] if cited else [])),
         empty="指摘はありません。",
+        keep=keep,
     )
 
     claimable, blocked, unconfirmed = (check.users_in(state) for state in (CLAIMABLE, BLOCKED, UNCONFIRMED))
@@ -92,13 +93,13 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
             Col("利用者ID", 9),
             Col("氏名", 12, WRAP),
             Col("請求", 5, MARK),
-            Col("エラー", 6, AMOUNT),
+            Col("エラー", 7, AMOUNT),
             Col("注意", 6, AMOUNT),
             Col("単位", 9, AMOUNT),
             Col("総費用額（円）", 15, AMOUNT),
             Col("利用者負担（円）", 17, AMOUNT),
             Col("給付費（円）", 13, AMOUNT),
-            Col("内訳", 48, WRAP),
+            Col("内訳", 48, PROSE),
         ),
         (
             (
@@ -142,6 +143,7 @@ def write_check_workbook(path: Path, check: MonthCheck, office, made_on: date, o
             ("金額", ESTIMATE_NOTE),
             ("データ", office.source),
         ),
+        keep=(office.source,),
     )
     record_sheet_inputs(wb, check, office, heading.titled(f"実績記録票（入力用）（{month}）"))
     if reconciled is not None:
@@ -189,13 +191,13 @@ def _claim_estimate(wb, check: MonthCheck, heading: Heading) -> None:
             Col("利用者ID", 9),
             Col("氏名", 12, WRAP),
             Col("受給者証番号", 12),
-            Col("市町村番号", 9),
+            Col("市町村番号", 10),
             Col("単位数", 9, AMOUNT),
             Col("単価", 7, DECIMAL),
             Col("総費用額", 11, AMOUNT),
             Col("利用者負担", 10, AMOUNT),
             Col("給付費", 11, AMOUNT),
-            Col("請求", 21, WRAP),
+            Col("請求", 24, PROSE, phrased=True),
         ),
         rows,
         totals=[

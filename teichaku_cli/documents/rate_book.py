@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, HEADER_ROW, MARK, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet, extend_print_area
+from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, HEADER_ROW, MARK, PERCENT, PROSE, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet, extend_print_area
 from teichaku_cli.rules.retention import marks, revisions_in_words
 from teichaku_cli.base.safe_write import atomic_file
 
@@ -39,7 +39,8 @@ def _book():
     return wb
 
 
-def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings, made_on: date, overwrite: bool = False) -> None:
+def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings, made_on: date, overwrite: bool = False, keep=()) -> None:
+    """``keep``: the employers' and people's names the reasons quote (sheets.office_words)."""
     tier = payload["tier"] or {}
     kind = "見込み" if payload["projection"] else "確定"
     closes = _year(payload["fiscal_year"])
@@ -93,7 +94,7 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings
             Col("再就職日", 16, DATE),
             Col("分母", 5, MARK),
             Col("定着", 5, MARK),
-            Col("理由", 32, WRAP),
+            Col("理由", 52, PROSE),
         ),
         (
             (p["user_id"], p["name"], _day(p["started"]), _day(p["hired"]), _day(p["left"]), _day(p["rehired"]), *marks(p, blank="—"), p["reason"])
@@ -101,12 +102,13 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings
         ),
         totals=[Total(f"人数（{len(people)}人中）", {"分母": len(counted), "定着": sum(bool(p["retained"]) for p in counted)})],
         notes=("分母 ○: 就労定着率の分母に入る、—: 入らない（理由の列）。定着 ○: 基準日に就労している、×: 基準日以前に離職した。",),
+        keep=keep,
     )
     add_sheet(
         wb,
         "実績体制加算",
         heading.titled(f"就労定着実績体制加算の対象者（{_span(j['window_start'], j['reference_date'])}に利用を終えた人）"),
-        (Col("利用者ID", 9), Col("就職日", 16, DATE), Col("利用終了日", 16, DATE), Col("数える", 7, MARK), Col("理由", 44, WRAP)),
+        (Col("利用者ID", 9), Col("就職日", 16, DATE), Col("利用終了日", 16, DATE), Col("数える", 7, MARK), Col("理由", 44, PROSE)),
         (
             (q["user_id"], _day(q["hired"]), _day(q["finished"]), "○" if q["counted"] else "×", q["reason"])
             for q in j["people"]
@@ -114,6 +116,7 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings
         totals=[Total(f"数える人（{len(j['people'])}人中）", {"数える": j["numerator"]})],
         notes=(f"数える人の割合が {j['threshold']} 以上なら、{_year(payload['applies_to_fiscal_year'])}に加算を算定できます（{'満たす' if j['qualifies'] else '満たさない'}）。",),
         empty="対象者はいません。",
+        keep=keep,
     )
     _trend_sheet(wb, heading.titled("就労定着率の推移と区分の境目"), history)
     with atomic_file(path, overwrite=overwrite) as fh:
@@ -122,9 +125,9 @@ def write_rate_workbook(path: Path, payload: dict, history: list[dict], settings
 
 def _trend_sheet(wb, heading: Heading, history: list[dict]) -> None:
     """The table of each closed year's rate with its n, and a chart of it: straight
-    lines between the years, every point marked and labelled, the axis from 0 to
-    above 100 % so that no point sits on (and under) its edge, and one grey dashed
-    line per tier threshold, named at its left end."""
+    lines between the years, every point marked and labelled above it, the axis from
+    0 to 100 % (a year at 100 % sits on its top edge, its label over it in the chart's
+    own space), and one grey dashed line per tier threshold, named at its left end."""
     from teichaku_cli.base.dates import format_wareki_fiscal_year
 
     thresholds = sorted({t for row in history for t in row["thresholds"]}, reverse=True)
@@ -136,7 +139,7 @@ def _trend_sheet(wb, heading: Heading, history: list[dict]) -> None:
             Col("年度（定着/分母）", 22),
             Col("定着（分子）", 11, AMOUNT),
             Col("分母", 6, AMOUNT),
-            Col("就労定着率（%）", 13, DECIMAL),
+            Col("就労定着率（%）", 13, PERCENT),
             Col("見込み/確定", 11, MARK),
             *(Col(f"{t:g}%", 5, AMOUNT) for t in thresholds),
         ),
@@ -167,7 +170,7 @@ def _trend_sheet(wb, heading: Heading, history: list[dict]) -> None:
     chart.y_axis.title = "就労定着率（%）"
     chart.x_axis.title = "締めた年度（定着/分母）"
     chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 110  # above 100 %, so a year at 100 % is drawn, not cut by the edge
+    chart.y_axis.scaling.max = 100  # a rate ends at 100 % (110 drew a scale no year can reach)
     chart.y_axis.majorUnit = 10
     chart.y_axis.number_format = "0"
     chart.x_axis.delete = chart.y_axis.delete = False
@@ -185,6 +188,7 @@ def _trend_sheet(wb, heading: Heading, history: list[dict]) -> None:
     rate.graphicalProperties.line.width = 28575  # 2.25 pt
     rate.marker = Marker(symbol="circle", size=7)
     rate.marker.graphicalProperties = None
+    # every label above its point: at 100 % it sits over the plot area, in the chart's own space
     rate.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False, dLblPos="t")
     rate.dLbls.numFmt = "0.0"
     for series in lines:
@@ -249,7 +253,7 @@ def write_designation_workbook(path: Path, payload: dict, settings, made_on: dat
         wb,
         "移行実績",
         heading.titled("新規指定の就労定着率　移行実績の人"),
-        (Col("氏名", 12, WRAP), Col("就職日", 16, DATE), Col("離職日", 16, DATE), Col("分母", 5, MARK), Col("定着", 5, MARK), Col("理由", 40, WRAP)),
+        (Col("氏名", 12, WRAP), Col("就職日", 16, DATE), Col("離職日", 16, DATE), Col("分母", 5, MARK), Col("定着", 5, MARK), Col("理由", 40, PROSE)),
         ((p["name"], _day(p["hired"]), _day(p["left"]), *marks(p, blank="—"), p["reason"]) for p in people),
         totals=[Total(f"人数（{len(people)}人中）", {"分母": len(counted), "定着": sum(bool(p["retained"]) for p in counted)})] if people else (),
         empty="移行実績シートに、期間内に一般就労した人はいません。",

@@ -3,10 +3,13 @@
 Every sheet teichaku writes is built here, so they all look and print alike:
 
 - a title block: the sheet's title, 事業所名, 事業所番号, 対象月 or 年度, 作成日 (和暦);
-- the table: a bold header row repeated on every printed page, text wrapped in
-  the long columns with row heights set to fit it (LibreOffice and Excel do not
-  grow a row for wrapped text they did not lay out themselves), amounts as
-  ``#,##0``, dates as real date cells shown in 和暦;
+- the table: a bold header row repeated on every printed page (a heading that
+  does not fit breaks between its words), teichaku's own texts broken with hard
+  newlines where a person would break them and data values wrapped by Excel, each
+  row as tall as its lines in 游ゴシック (documents/printed.py: LibreOffice and Excel
+  do not grow a row for wrapped text they did not lay out themselves), a cell's
+  text clear of its borders (indent), amounts as ``#,##0``, dates as real date
+  cells shown in 和暦;
 - totals rows under the table, then notes;
 - A4, portrait or landscape by the table's width, fit to one page wide; office
   and title in each page's header, page number and 作成日 in its footer.
@@ -22,7 +25,6 @@ Text that looks like a formula is written as text.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Iterable, Mapping, Sequence
@@ -32,15 +34,18 @@ FONT_SIZE = 10
 
 # Column kinds: how a column's cells are shown and printed.
 TEXT = "text"  # short text, one line
-WRAP = "wrap"  # long text, wrapped within the column's width
+WRAP = "wrap"  # a data value (a name, a record), wrapped by Excel within the column's width
+PROSE = "prose"  # teichaku's own text (a message, a 根拠, a reason): broken here with hard newlines
 MARK = "mark"  # a short mark (可/不可, ○/×), centred
 AMOUNT = "amount"  # a count, 単位 or 円: #,##0, right-aligned
-DECIMAL = "decimal"  # a rate or unit price with decimals
+DECIMAL = "decimal"  # a unit price with decimals (11.20)
+PERCENT = "percent"  # a rate in % to one decimal (87.5), as rate prints it
 DATE = "date"  # a real date cell shown in 和暦
 MONTH = "month"  # a real date cell shown as 和暦 year and month
 
 AMOUNT_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0"
 # [$-411] is the Japanese locale: g/e give the era and its year (令和8年10月5日);
 # Excel and LibreOffice both show it, and the cell stays a date that sorts and filters
 WAREKI_DATE_FORMAT = '[$-411]ggge"年"m"月"d"日"'
@@ -51,10 +56,8 @@ TITLE_ROWS = 3  # title, office line, period line
 HEADER_ROW = TITLE_ROWS + 2  # one blank row between the title block and the table
 PORTRAIT_MAX_WIDTH = 100  # column-width units that fit A4 portrait at 90 % or more (92 at 100 %)
 
-# Row height per printed line: 游ゴシック's line spacing is about 1.6 times its size
-# on Windows (the tallest of the fonts it meets), so rows are sized for it.
-LINE_SPACING = 1.6
-ROW_PADDING = 3
+NOTE_SIZE = 9
+TEXT_INDENT = 1  # text cells keep clear of their left border (and amounts of their right one)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Col:
     header: str
     width: float  # Excel column-width units (about one half-width character)
     kind: str = TEXT
+    phrased: bool = False  # short phrases of ours (finding titles): a line breaks between their words (printed.phrases)
 
 
 @dataclass(frozen=True)
@@ -116,30 +120,42 @@ def set_text_or_value(cell, value: object) -> None:
         cell.data_type = "s"
 
 
-def text_width(text: str) -> int:
-    """Printed width in half-width characters: full-width (CJK) characters count 2.
-    CP932's byte count is exactly that for Japanese text, and fast."""
-    return len(text.encode("cp932", "replace"))
+def lines_needed(text: str, width: float, size: float = FONT_SIZE, indent: int = TEXT_INDENT) -> int:
+    """How many printed lines ``text`` takes in a cell ``width`` wide (documents/printed.py)."""
+    from teichaku_cli.documents.printed import lines_needed as counted
 
-
-def lines_needed(text: str, width: float) -> int:
-    """How many printed lines ``text`` takes in a wrapped column ``width`` wide.
-
-    A width unit is the Normal font's digit (游ゴシック 11 pt, see ``use_office_font``).
-    Measured in LibreOffice with Noto Sans CJK at 10 pt, a line of a column ``w`` wide
-    holds at least ``1.1 w - 1.5`` digits or ``(1.1 w - 1.5) / 1.9`` kanji/kana (w = 10 …
-    72); Excel with 游ゴシック fits about as much, so rows sized here do not cut text off."""
-    room = max(1.1 * width - 1.5, 1)
-    total = 0
-    for part in text.split("\n"):
-        wide = text_width(part) - len(part)
-        total += max(1, math.ceil((wide * 1.9 + (len(part) - wide)) / room))
-    return total
+    return counted(text, width, size, indent)
 
 
 def row_height(lines: int, size: float = FONT_SIZE) -> float:
     """Points for ``lines`` lines of text ``size`` points high."""
-    return lines * size * LINE_SPACING + ROW_PADDING
+    from teichaku_cli.documents.printed import row_height as height
+
+    return height(lines, size)
+
+
+def footnotes(sources: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """The few 根拠 many rows share, each printed once under the table: a mark per
+    source (※1, ※2 … in order of first use) for the rows, and the notes that say
+    them. A column of three-line citations repeated on every row made a list of 45
+    deadlines five pages long."""
+    marks: dict[str, str] = {}
+    for source in sources:
+        marks.setdefault(source, f"※{len(marks) + 1}")
+    return marks, [f"根拠 {mark}: {source}" for source, mark in marks.items()]
+
+
+def office_words(office) -> tuple[str, ...]:
+    """The data values teichaku's texts quote (employers' and people's names): a line
+    of a message breaks around them, never inside one."""
+    from teichaku_cli.model import schema
+
+    found: set[str] = set()
+    for table, column in ((schema.USERS.name, "事業主"), (schema.HISTORY.name, "事業主"), (schema.USERS.name, "氏名")):
+        frame = office.table(table)
+        if column in frame:
+            found |= {v for v in frame[column].dropna().unique().tolist() if isinstance(v, str) and v}
+    return tuple(sorted(found))
 
 
 def add_sheet(
@@ -153,12 +169,16 @@ def add_sheet(
     notes: Sequence[str] = (),
     empty: str = "該当する行はありません。",
     landscape: bool | None = None,
+    keep: Iterable[str] = (),
 ):
     """A titled, printable table sheet; returns the worksheet.
 
     ``landscape`` defaults to the table's width: portrait when it fits A4
-    portrait at 100 %, else landscape (and always fit to one page wide)."""
+    portrait at 100 %, else landscape (and always fit to one page wide).
+    ``keep``: data values quoted in the PROSE columns, never cut (office_words)."""
     from openpyxl.utils import get_column_letter
+
+    from teichaku_cli.documents.printed import fill, heading as heading_lines, phrases
 
     styles = _styles(wb)
     ws = wb.create_sheet(name)
@@ -168,21 +188,33 @@ def add_sheet(
         ws.column_dimensions[get_column_letter(i)].width = width
     _title_block(ws, heading, last)
 
-    for c, column in enumerate(columns, start=1):
-        cell = ws.cell(HEADER_ROW, c, column.header)
+    header_lines = 1
+    for c, (column, width) in enumerate(zip(columns, widths), start=1):
+        text = heading_lines(column.header, width, indent=0)  # centred: no indent; broken between words
+        cell = ws.cell(HEADER_ROW, c, text)
         cell.style = styles["head"]
-    header_lines = max(lines_needed(c.header, w) for c, w in zip(columns, widths))
+        header_lines = max(header_lines, text.count("\n") + 1)
     ws.row_dimensions[HEADER_ROW].height = row_height(header_lines)
 
+    keep = tuple(keep)
+    prose = [(i, w, c.phrased) for i, (c, w) in enumerate(zip(columns, widths)) if c.kind == PROSE]
     wrapped = [(i, w) for i, (c, w) in enumerate(zip(columns, widths)) if c.kind == WRAP]
     kinds = [styles[c.kind] for c in columns]
     r = HEADER_ROW
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
+        row = list(row)
+        lines = 1
+        for i, width, phrased in prose:  # ours: broken here, and as many lines as that makes
+            if isinstance(row[i], str) and row[i]:
+                row[i] = fill(row[i], width, FONT_SIZE, TEXT_INDENT, (*phrases(row[i]), *keep) if phrased else keep)
+                lines = max(lines, row[i].count("\n") + 1)
+        for i, width in wrapped:  # data: Excel wraps it; the row is counted for its lines
+            if isinstance(row[i], str):
+                lines = max(lines, lines_needed(row[i], width))
         for c, (value, style) in enumerate(zip(row, kinds), start=1):
             cell = ws.cell(r, c)
             set_text_or_value(cell, value)
             cell.style = style
-        lines = max((lines_needed(row[i], w) for i, w in wrapped if isinstance(row[i], str)), default=1)
         ws.row_dimensions[r].height = row_height(lines)
     last_data = r
     if last_data == HEADER_ROW:  # nothing to list: say so rather than print a bare header
@@ -206,12 +238,14 @@ def add_sheet(
             ws.cell(r, by_header[header], value)
         if span > 1:
             ws.merge_cells(f"A{r}:{get_column_letter(span)}{r}")
-        ws.row_dimensions[r].height = row_height(lines_needed(total.label, sum(widths[:span])))
+        label = fill(total.label, sum(widths[:span]), FONT_SIZE, TEXT_INDENT)
+        ws.cell(r, 1).value = label
+        ws.row_dimensions[r].height = row_height(label.count("\n") + 1)
     if notes:
         r += 1
         for note in notes:
             r += 1
-            _line(ws, r, note, last, styles["note"], sum(widths))
+            _line(ws, r, note, last, styles["note"], sum(widths), size=NOTE_SIZE)
 
     _print_setup(
         ws,
@@ -222,11 +256,13 @@ def add_sheet(
     return ws
 
 
-def add_fields_sheet(wb, name: str, heading: Heading, fields: Sequence[tuple[str, object]], *, value_width: float = 70, notes: Sequence[str] = ()):
+def add_fields_sheet(
+    wb, name: str, heading: Heading, fields: Sequence[tuple[str, object]], *, value_width: float = 70, notes: Sequence[str] = (), keep: Iterable[str] = ()
+):
     """A 項目 / 値 sheet (summary, conditions): each value shown by its type —
-    dates in 和暦, whole numbers as #,##0, text wrapped."""
+    dates in 和暦, whole numbers as #,##0, text broken into lines."""
     styles = _styles(wb)
-    ws = add_sheet(wb, name, heading, (Col("項目", 26, WRAP), Col("値", value_width, WRAP)), fields, notes=notes)
+    ws = add_sheet(wb, name, heading, (Col("項目", 26, PROSE), Col("値", value_width, PROSE)), fields, notes=notes, keep=keep)
     for r, (_, value) in enumerate(fields, start=HEADER_ROW + 1):
         if isinstance(value, (date, datetime)):
             ws.cell(r, 2).style = styles[DATE]
@@ -299,26 +335,25 @@ def _title_block(ws, heading: Heading, last: str) -> None:
     styles = _styles(ws.parent)
     width = sum(d.width or 0 for d in ws.column_dimensions.values())
     label, value = heading.period
+    # each 「項目　値」 is kept on one line where it fits: a line breaks between them
+    name = f"事業所名　{heading.office_name or '（teichaku.toml の「事業所名」が未設定）'}"
+    number = f"事業所番号　{heading.office_number or '（未設定）'}"
+    made = f"作成日　{_wareki(heading.made_on)}"
     _line(ws, 1, heading.title, last, styles["title"], width, size=14)
-    _line(
-        ws,
-        2,
-        f"事業所名　{heading.office_name or '（teichaku.toml の「事業所名」が未設定）'}　　"
-        f"事業所番号　{heading.office_number or '（未設定）'}",
-        last,
-        styles["block"],
-        width,
-    )
-    _line(ws, 3, f"{label}　{value}　　作成日　{_wareki(heading.made_on)}", last, styles["block"], width)
+    _line(ws, 2, f"{name}　　{number}", last, styles["block"], width, keep=(name, number))
+    _line(ws, 3, f"{label}　{value}　　{made}", last, styles["block"], width, keep=(made,))
 
 
-def _line(ws, row: int, text: str, last: str, style: str, width: float, size: float = FONT_SIZE) -> None:
-    """One line of text across the table's width (merged, wrapped if it must)."""
+def _line(ws, row: int, text: str, last: str, style: str, width: float, size: float = FONT_SIZE, keep: Iterable[str] = ()) -> None:
+    """One line of teichaku's text across the table's width (merged; broken into lines if it must)."""
+    from teichaku_cli.documents.printed import fill
+
+    text = fill(text, width, size, keep=keep)
     cell = ws.cell(row, 1)
     set_text_or_value(cell, text)
     cell.style = style
     ws.merge_cells(f"A{row}:{last}{row}")
-    ws.row_dimensions[row].height = row_height(lines_needed(text, width * FONT_SIZE / size), size)
+    ws.row_dimensions[row].height = row_height(text.count("\n") + 1, size)
 
 
 def _wareki(day: date) -> str:
@@ -345,13 +380,13 @@ def _styles(wb) -> dict[str, str]:
     looks = {
         **{kind: dict(font=body, border=box, **kw) for kind, kw in _CELLS.items()},
         **{f"total-{kind}": dict(font=bold, border=above, fill=total_fill, **kw) for kind, kw in _CELLS.items()},
-        "total-label": dict(font=bold, border=above, fill=total_fill, wrap_text=True, vertical="top"),
-        "field-amount": dict(font=body, border=box, number_format=AMOUNT_FORMAT, horizontal="left", vertical="top"),
-        "field-decimal": dict(font=body, border=box, number_format=DECIMAL_FORMAT, horizontal="left", vertical="top"),
+        "total-label": dict(font=bold, border=above, fill=total_fill, wrap_text=True, horizontal="left", indent=TEXT_INDENT, vertical="top"),
+        "field-amount": dict(font=body, border=box, number_format=AMOUNT_FORMAT, horizontal="left", indent=TEXT_INDENT, vertical="top"),
+        "field-decimal": dict(font=body, border=box, number_format=DECIMAL_FORMAT, horizontal="left", indent=TEXT_INDENT, vertical="top"),
         "head": dict(font=bold, border=box, fill=PatternFill("solid", fgColor="DDEBF7"), horizontal="center", vertical="center", wrap_text=True),
-        "title": dict(font=Font(name=FONT_NAME, size=14, bold=True), vertical="center"),
+        "title": dict(font=Font(name=FONT_NAME, size=14, bold=True), vertical="center", wrap_text=True),
         "block": dict(font=body, vertical="center", wrap_text=True),
-        "note": dict(font=Font(name=FONT_NAME, size=9), wrap_text=True, vertical="top"),
+        "note": dict(font=Font(name=FONT_NAME, size=NOTE_SIZE), wrap_text=True, vertical="top"),
     }
     for key, look in looks.items():
         font, border, fill = look.pop("font"), look.pop("border", Border()), look.pop("fill", None)
@@ -364,14 +399,16 @@ def _styles(wb) -> dict[str, str]:
 
 
 STYLE_PREFIX = "teichaku "
-_CELLS = {
-    TEXT: dict(vertical="top"),
-    WRAP: dict(wrap_text=True, vertical="top"),
+_CELLS = {  # every text clear of the cell's border: left-aligned ones indented, amounts from the right
+    TEXT: dict(horizontal="left", indent=TEXT_INDENT, vertical="top"),
+    WRAP: dict(wrap_text=True, horizontal="left", indent=TEXT_INDENT, vertical="top"),
+    PROSE: dict(wrap_text=True, horizontal="left", indent=TEXT_INDENT, vertical="top"),
     MARK: dict(horizontal="center", vertical="top"),
     AMOUNT: dict(number_format=AMOUNT_FORMAT, horizontal="right", indent=1, vertical="top"),
     DECIMAL: dict(number_format=DECIMAL_FORMAT, horizontal="right", indent=1, vertical="top"),
-    DATE: dict(number_format=WAREKI_DATE_FORMAT, horizontal="left", vertical="top"),
-    MONTH: dict(number_format=WAREKI_MONTH_FORMAT, horizontal="left", vertical="top"),
+    PERCENT: dict(number_format=PERCENT_FORMAT, horizontal="right", indent=1, vertical="top"),
+    DATE: dict(number_format=WAREKI_DATE_FORMAT, horizontal="left", indent=TEXT_INDENT, vertical="top"),
+    MONTH: dict(number_format=WAREKI_MONTH_FORMAT, horizontal="left", indent=TEXT_INDENT, vertical="top"),
 }
 _STYLE_NAMES = {
     **{kind: f"{STYLE_PREFIX}本文 {kind}" for kind in _CELLS},

@@ -98,7 +98,7 @@ def _fit_rows(out, texts: list[tuple[int, int, str]]) -> None:
     several rows keeps the template's size."""
     from openpyxl.utils import column_index_from_string
 
-    from teichaku_cli.documents.sheets import FONT_SIZE, lines_needed, row_height
+    from teichaku_cli.documents.printed import lines_needed, row_height
 
     spans = {(rng.min_row, rng.min_col): rng for rng in out.merged_cells.ranges}
     widths = {  # Excel saves neighbouring columns of one width as one range (min…max)
@@ -117,7 +117,7 @@ def _fit_rows(out, texts: list[tuple[int, int, str]]) -> None:
         last = rng.max_col if rng is not None else col
         width = sum(widths.get(c, DEFAULT_COLUMN_WIDTH) for c in range(col, last + 1))
         size = cell.font.sz or 11
-        lines = lines_needed(text, width * FONT_SIZE / size)
+        lines = lines_needed(text, width, size, int(cell.alignment.indent or 0))
         if lines > 1:  # one line fits any row
             needed[row] = max(needed.get(row, 0.0), row_height(lines, size))
     for row, height in needed.items():

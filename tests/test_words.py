@@ -296,3 +296,36 @@ def test_a_run_longer_than_the_cell_is_folded_not_lost():
     from teichaku_cli.cli.common import Wrapped
 
     assert Wrapped("ID U-0000000000001 です").lines(6) == ["ID", "U-0000", "000000", "001 で", "す"]
+
+
+# --- 和暦 for every date staff read (issue 21) ---------------------------------------------------
+
+ISO_DATE = re.compile(r"(?<![\d/-])\d{4}-\d{2}-\d{2}(?![\d])")
+SAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "samples" / "office.xlsx"
+
+
+@pytest.mark.parametrize("args", [
+    ("check", "--month", "2026-10"), ("check", "--month", "2026-11"), ("check", "--month", "2021-05"),
+    ("due", "--within", "12"),
+    ("rate", "--year", "2025"), ("rate", "--year", "2021"), ("rate", "--designation-date", "2021-04-01"),
+    ("plan", "--all", "--date", "2026-10-31"), ("plan", "--user", "0006", "--date", "2026-11-20"),
+], ids=lambda a: " ".join(a))
+def test_every_date_staff_read_is_wareki(invoke, tmp_path, monkeypatch, args):
+    """Story: rate's table and its workbook's 理由 mixed 2025-06-30 into 和暦 tables, plan
+    printed 「見直し期限（2026-09-02）」. 西暦 stays in --json, file names and option syntax."""
+    monkeypatch.setenv("TEICHAKU_TODAY", "2026-12-08")
+    monkeypatch.setenv("COLUMNS", "200")
+    command, *rest = args
+    out = tmp_path / ("plans" if command == "plan" else "out.xlsx")
+    result = invoke(command, SAMPLE, *rest, "--out", out)
+    assert result.exit_code in (0, 1), result.output
+    shown = [re.sub(r"\S*\.xlsx", "", line) for line in result.output.splitlines()]  # written files' names carry 西暦
+    assert not [line for line in shown if ISO_DATE.search(line)], result.output
+    books = sorted(out.glob("*.xlsx")) if out.is_dir() else [out]
+    assert books
+    for book in books:
+        for ws in openpyxl.load_workbook(book).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value != "office.xlsx":
+                        assert not ISO_DATE.search(cell.value), (book.name, ws.title, cell.coordinate, cell.value)

@@ -284,7 +284,7 @@ def test_rate_names_the_revisions_of_the_claim_year_in_words_with_their_months(i
     assert "（R6）" not in text and "（R3）" not in text
     sheet = openpyxl.load_workbook(tmp_path / "rate.xlsx")["概要"]
     rows = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)}
-    assert rows["報酬改定"] == both
+    assert rows["報酬改定"].replace("\n", "") == both  # printed over lines where it is broken (documents/printed.py)
     one = invoke("rate", folder, "--year", "2023").output  # FY2024 claims: one revision, no months
     assert "2024年度の請求に使う（令和6年度報酬改定）" in one
     r3 = invoke("rate", folder, "--year", "2022").output

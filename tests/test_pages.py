@@ -95,15 +95,18 @@ def test_a_finding_title_breaks_between_words(title, pieces):
     assert printed.phrases(title) == pieces
 
 
+def assert_broken_between_words(text: str, where) -> None:
+    for line in text.split("\n")[:-1]:  # each break falls at the end of a word
+        assert any(line.endswith(word) for word in printed.HEADING_WORDS), (where, text)
+
+
 def test_every_schema_heading_breaks_only_between_words():
     """init's blank book: a heading that does not fit its column breaks between words."""
     from teichaku_cli.model import schema
 
     for table in schema.TABLES:
         for column in table.columns:
-            text = printed.heading(column.name, column.width)
-            for line in text.split("\n")[:-1]:  # each break falls at the end of a word
-                assert any(line.endswith(word) for word in printed.HEADING_WORDS), (table.name, column.name, text)
+            assert_broken_between_words(printed.heading(column.name, column.width), (table.name, column.name))
 
 
 # --- the workbooks --------------------------------------------------------------------------
@@ -120,7 +123,7 @@ def books(tmp_path_factory):
     env = {"TEICHAKU_TODAY": "2026-12-08"}
     for name, args in (
         ("check", ("check", SAMPLE, "--month", "2026-11")),  # November: 28 findings
-        ("check-oct", ("check", SAMPLE, "--month", "2026-10")),
+        ("check-oct", ("check", SAMPLE, "--month", "2026-10", "--claim", SAMPLE.parent / "請求_2026-10.csv")),  # with the claim's sheets
         ("due", ("due", SAMPLE, "--within", "6")),
         ("rate", ("rate", SAMPLE, "--year", "2025")),
     ):
@@ -198,3 +201,13 @@ def test_the_blank_books_input_sheets_print_a_grid_to_write_on(books):
         for c, column in enumerate(table.columns, start=1):  # a grid cell keeps its column's format (IDs stay text)
             if column.kind.value == "id":
                 assert ws.cell(2, c).number_format == "@"
+
+
+def test_every_heading_of_every_workbook_breaks_only_between_words(books):
+    """Story: headings broke as 「事業主共有同意\n日」 and 「特別地域加\n算（回）」."""
+    for name, wb in books.items():
+        for ws in wb.worksheets:
+            row = 1 if name == "office" else HEADER_ROW
+            for cell in ws[row]:
+                if isinstance(cell.value, str):
+                    assert_broken_between_words(cell.value, (name, ws.title, cell.coordinate))

@@ -315,6 +315,17 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
                     "セルの結合を解除し、各セルに値を入れてください",
                 )
             )
+    if raw.outside:  # unread: said, since it is where Excel thinks the sheet ends
+        row, col = raw.outside[0]
+        more = f"（ほか{len(raw.outside) - 1}か所）" if len(raw.outside) > 1 else ""
+        problems.append(
+            Problem(
+                raw.place(row, None, col),
+                f"セル {column_letter(col)}{row} {more}に値がありますが、表の外（見出しのない列で、表に何も書いていない行）のため読んでいません。",
+                "要らない値なら消してください（Excel はシートがそこまで続くと見なします）。表の記録なら、見出しのある列に入れてください",
+                severity="warning",
+            )
+        )
     missing = [c for c in table.columns if c.required and c.name not in positions]
     for column in missing:
         problems.append(

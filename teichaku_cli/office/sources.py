@@ -54,6 +54,7 @@ class RawSheet:
     uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas saved without their result
     # what the text may hold, from the file's bytes ("control", "hash", "long"); None: not known, check every cell
     text_marks: frozenset[str] | None = None
+    outside: list[tuple[int, int]] = field(default_factory=list)  # (Excel row, col index) of values outside the table, not read
 
     def place(self, row: int | None = None, column: str | None = None, index: int | None = None) -> Place:
         from teichaku_cli.base.errors import column_letter
@@ -223,15 +224,15 @@ class Workbook(Source):
             return None
         pending = self._pending.pop(actual, None)
         if pending is not None and not pending.cancel():  # started (or done) in the background
-            grid, merges, failure = pending.result()
+            grid, numbers, merges, failure = pending.result()
         else:  # not started yet: read it here rather than wait in line
-            grid, merges, failure = _read_cells(self.path, actual, self.book)
+            grid, numbers, merges, failure = _read_cells(self.path, actual, self.book)
         if failure is not None:
             raise SourceError(
                 f"{self.display} シート「{actual}」: 読めません（{failure}）。",
                 "Excelで開いて保存し直してください",
             )
-        raw = _raw_from_grid(grid, self.display, actual, known=known)
+        raw = _raw_from_grid(grid, self.display, actual, known=known, numbers=numbers)
         raw.merges = merges  # type: ignore[attr-defined]
         if self._sheet_flagged(actual) and raw.header:
             raw.error_cells, raw.uncalculated = self._hidden_cells(actual)
@@ -516,16 +517,78 @@ def check_unpacked_size(path: Path) -> None:
             )
 
 
-def _read_cells(path: Path, name: str, book=None) -> tuple[list, list, str | None]:
-    """One sheet's cells and merged ranges, or the name of what went wrong."""
+# A sheet is read by calamine, which builds its whole grid from A1 to the farthest cell,
+# unless that grid (as the sheet's <dimension> says) would hold far more cells than its
+# XML can: every cell takes 8 bytes of XML or more, so a grid beyond the part's size / 8
+# (and a million cells) is mostly empty — a stray value far below or to the right. Such a
+# sheet is read row by row (sheet_xml), costing the rows it has, not the rows it spans.
+BYTES_PER_CELL = 8
+GRID_SLACK = 1_000_000
+# A sheet without <dimension> (only scripts write them: openpyxl's write-only mode; Excel
+# and LibreOffice always write it) has its extent found by scanning it when it is this
+# small (~10 ms a MB); a larger one is read by calamine, as before.
+SCAN_WITHOUT_DIMENSION = 4 << 20
+
+
+def _read_cells(path: Path, name: str, book=None) -> tuple[list, list[int] | None, list, str | None]:
+    """One sheet's cells, their Excel row numbers (None: the grid's rows from row 1 on)
+    and merged ranges, or the name of what went wrong."""
     import python_calamine
 
     try:
+        streamed = _read_if_sparse(path, name)
+        if streamed is not None:
+            return streamed
         book = book or python_calamine.CalamineWorkbook.from_path(str(path))
         cells = book.get_sheet_by_name(name)
-        return cells.to_python(skip_empty_area=False), list(cells.merged_cell_ranges or []), None
+        return cells.to_python(skip_empty_area=False), None, list(cells.merged_cell_ranges or []), None
     except Exception as exc:  # calamine raises several types for broken sheets
-        return [], [], type(exc).__name__
+        return [], None, [], type(exc).__name__
+
+
+def _read_if_sparse(path: Path, name: str) -> tuple[list, list[int], list, None] | None:
+    """The sheet's rows read one by one when its grid would be mostly empty; None otherwise."""
+    from teichaku_cli.office import sheet_xml
+
+    with zipfile.ZipFile(path) as zf:
+        member = _sheet_members(zf).get(name)
+        if member is None or not _sparse(zf, member):
+            return None
+        book = sheet_xml.open_book(zf)
+        with zf.open(member) as fh:
+            rows, merges = sheet_xml.read_rows(iter(lambda: fh.read(1 << 22), b""), book)
+    return [cells for _, cells in rows], [number for number, _ in rows], merges, None
+
+
+def _sparse(zf: zipfile.ZipFile, member: str) -> bool:
+    """Would the sheet's grid (A1 to its farthest cell) be far larger than its cells?"""
+    from teichaku_cli.office import sheet_xml
+
+    size = zf.getinfo(member).file_size
+    with zf.open(member) as fh:
+        head = fh.read(1 << 14)
+    extent = sheet_xml.dimension(head)
+    if extent is None:
+        if size > SCAN_WITHOUT_DIMENSION:
+            return False
+        extent = _scanned_extent(zf.read(member))
+    rows, columns = extent
+    return rows * columns > size // BYTES_PER_CELL + GRID_SLACK
+
+
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_CELL_COLUMN = re.compile(rb' r="([A-Z]+)\d')
+
+
+def _scanned_extent(xml: bytes) -> tuple[int, int]:
+    """(last row, last column) from a sheet's cells, for one without <dimension>."""
+    from teichaku_cli.office.sheet_xml import column_index
+
+    last = max(xml.rfind(b"<row "), xml.rfind(b":row "))  # rows come in order: the last one's number
+    found = _ROW_NUMBER.search(xml, last, xml.find(b">", last)) if last >= 0 else None
+    rows = int(found[1]) if found else xml.count(b"<row") + xml.count(b":row ")
+    columns = max((column_index(c) + 1 for c in set(_CELL_COLUMN.findall(xml))), default=1)
+    return rows, columns
 
 
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -553,21 +616,27 @@ def _xml_unescape(text: str) -> str:
 
 
 def _raw_from_grid(
-    grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1, known: Known = _no_names
+    grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1, known: Known = _no_names, numbers: list[int] | None = None
 ) -> RawSheet:
     """Header as ``_header_at`` finds it; data rows below it; blank rows dropped.
+    ``numbers``: each grid row's Excel row number, when the rows were read one by one
+    (only those with a value, each as long as its last value); else the grid's rows are
+    rows ``first_row`` on, all of one length (calamine's grid).
 
     Blank rows are found with numpy, so a 200,000-row sheet costs little beside
-    reading it.
+    reading it. A value outside the table (right of the header's last column, on a row
+    with nothing in the table) is not read: where it is goes on ``outside``.
     """
     import numpy as np
 
+    number_of = (lambda i: first_row + i) if numbers is None else numbers.__getitem__
     filled_rows = (i for i, row in enumerate(grid) if any(_filled(c) for c in row))
     candidates = [i for _, i in zip(range(HEADER_ROWS), filled_rows)]
     if not candidates:
         return RawSheet(file, sheet, [], first_row, [], [])
     texts = lambda row: [str(c).strip() if _filled(c) else "" for c in row]  # noqa: E731
     header_at, _ = _header_at(((i, texts(grid[i])) for i in candidates), known)
+    header_row = number_of(header_at)
     header_cells = grid[header_at]
     width = len(header_cells)
     while width and not _filled(header_cells[width - 1]):
@@ -575,21 +644,40 @@ def _raw_from_grid(
     header = [str(c).strip() if _filled(c) else "" for c in header_cells[:width]]
     body = grid[header_at + 1 :]
     if not body or not width:
-        return RawSheet(file, sheet, header, first_row + header_at, [[] for _ in range(width)], [])
+        return RawSheet(file, sheet, header, header_row, [[] for _ in range(width)], [])
+    if numbers is None:
+        rows = np.arange(header_row + 1, header_row + 1 + len(body))
+    else:
+        rows = np.asarray(numbers[header_at + 1 :], dtype=np.int64)
+    outside: list[tuple[int, int]] = []
+    if numbers is not None:  # ragged, each row as long as its last value
+        for number, row in zip(rows.tolist(), body):
+            if len(row) > width and not any(_filled(c) for c in row[:width]):
+                beyond = next((j for j in range(width, len(row)) if _filled(row[j])), None)
+                if beyond is not None:
+                    outside.append((number, beyond))
+        body = [r if len(r) == width else (r[:width] if len(r) > width else list(r) + [""] * (width - len(r))) for r in body]
     longest = max(map(len, body))
     if longest < width or any(len(r) != longest for r in body):  # calamine gives rectangular grids; be safe
         longest = max(longest, width)
         body = [list(r) + [""] * (longest - len(r)) for r in body]
-    grid2d = np.empty((len(body), len(body[0])), dtype=object)
-    grid2d[:] = body  # one C-level copy (np.array(body) could split strings into characters)
-    grid2d = grid2d[:, :width]
+    full = np.empty((len(body), len(body[0])), dtype=object)
+    full[:] = body  # one C-level copy (np.array(body) could split strings into characters)
+    grid2d = full[:, :width]
     filled = ((grid2d != "") & (grid2d != None)).any(axis=1)  # noqa: E711 — elementwise
-    rows = np.arange(first_row + header_at + 1, first_row + header_at + 1 + len(body))
     if not filled.all():
+        if full.shape[1] > width:  # values right of the table on rows with nothing in it
+            beyond = full[~filled, width:]
+            marks = (beyond != "") & (beyond != None)  # noqa: E711
+            hit = marks.any(axis=1)
+            for number, column in zip(rows[~filled][hit].tolist(), marks[hit].argmax(axis=1).tolist()):
+                outside.append((number, width + column))
         grid2d = grid2d[filled]
         rows = rows[filled]
     columns = [grid2d[:, j] for j in range(width)]
-    return RawSheet(file, sheet, header, first_row + header_at, columns, rows.tolist())
+    raw = RawSheet(file, sheet, header, header_row, columns, rows.tolist())
+    raw.outside = sorted(outside)
+    return raw
 
 
 def _filled(cell: object) -> bool:

@@ -408,10 +408,22 @@ def write_jobs(template, jobs: list[Job], force: bool, inputs: Iterable[Path] = 
         advance()
     if not todo:
         return _batch(jobs, outcomes)
-    first, rest = todo[0], todo[1:]
-    template.render(jobs[first].context, jobs[first].path, overwrite=force)  # any error here: nothing written yet
-    outcomes[first] = Outcome(jobs[first], WRITTEN, jobs[first].note)
-    advance()
+    from teichaku_cli.documents.xlsx_template import StepsExceeded
+
+    while todo:
+        first, rest = todo[0], todo[1:]
+        try:
+            template.render(jobs[first].context, jobs[first].path, overwrite=force)  # any other error here: nothing written yet
+        except StepsExceeded as exc:  # this document's data made it too long: its own failure, the rest go on
+            outcomes[first] = Outcome(jobs[first], FAILED, exc.describe())
+            advance()
+            todo = rest
+            continue
+        outcomes[first] = Outcome(jobs[first], WRITTEN, jobs[first].note)
+        advance()
+        break
+    if not todo:
+        return _batch(jobs, outcomes)
     workers = min(os.cpu_count() or 1, 4)
     try:
         if len(todo) < PARALLEL_FROM or workers < 2:

@@ -56,7 +56,36 @@ class TemplateError(TeichakuError):
     pass
 
 
+class StepsExceeded(TemplateError):
+    """A document whose loops ran past MAX_STEPS: that document fails (the data made
+    it too long), the others are made."""
+
+
 MAX_ROWS_PER_LOOP = 5_000  # a month's support entries are dozens; more is a mistake, not a report
+# Loop iterations one document may take: every {% for %} step in a cell, every value
+# range() gives, every repeated block of rows. A report loops over a month's entries
+# (dozens); nested loops multiply (range(100000) inside range(100000) would run for ever).
+MAX_STEPS = 100_000
+_STEPS = "_teichaku_steps"  # the name every {% for %} iterates through (see _Budgeted)
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class _Counted:
+    """An iterable whose every item is one step of the document's budget."""
+
+    def __init__(self, iterable, take) -> None:
+        self._iterable, self._take = iterable, take
+
+    def __iter__(self):
+        for item in self._iterable:
+            self._take()
+            yield item
+
+    def __len__(self):
+        return len(self._iterable)
 
 
 def _wareki(value: object) -> str:
@@ -71,15 +100,28 @@ def _wareki_month(value: object) -> str:
     return format_wareki_month(value) if isinstance(value, date) else ("" if value is None else str(value))
 
 
-def make_environment():
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+def make_environment(take=lambda: None):
+    """The sandbox templates render in. ``take`` is called once a loop step: every
+    {% for %} iterates through it (the loops are rewritten as they are parsed) and so
+    does every value range() gives; it raises when a document has had its steps."""
+    from jinja2 import StrictUndefined, nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
-    env = ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, finalize=lambda v: "" if v is None else v
-    )
+    class _Budgeted(ImmutableSandboxedEnvironment):
+        def _parse(self, source, name, filename):
+            tree = super()._parse(source, name, filename)
+            for loop in tree.find_all(nodes.For):
+                loop.iter = nodes.Call(nodes.Name(_STEPS, "load"), [loop.iter], [], None, None)
+            return tree
+
+    def counted(iterable):
+        return iterable if isinstance(iterable, _Counted) else _Counted(iterable, take)
+
+    env = _Budgeted(undefined=StrictUndefined, autoescape=False, finalize=lambda v: "" if v is None else v)
     env.filters["wareki"] = _wareki
     env.filters["wareki_month"] = _wareki_month
+    env.globals[_STEPS] = counted
+    env.globals["range"] = lambda *args: _Counted(safe_range(*args), take)  # still at most MAX_RANGE values
     return env
 
 
@@ -144,7 +186,8 @@ class XlsxTemplate:
                 "Excel で開いて .xlsx で保存し直してください",
             ) from None
         self._nothing_but_the_template()
-        self.env = make_environment()
+        self._steps = 0
+        self.env = make_environment(self._take)
         self.sheets = list(self.wb.worksheets)
         self._compiled: dict[str, Any] = {}
         self._rows: dict[str, dict[int, list]] = {}
@@ -237,9 +280,24 @@ class XlsxTemplate:
         return self._compiled[key]
 
     # --- rendering --------------------------------------------------------------------
+    def _take(self, n: int = 1) -> None:
+        """One loop step (or ``n``) of the document being rendered."""
+        self._steps += n
+        if self._steps > MAX_STEPS:
+            raise _OverBudget
+
+    def _over_budget(self, ws, coord: str) -> StepsExceeded:
+        # names the template's cell only: never a value from the data
+        return StepsExceeded(
+            f"テンプレート {self.name} シート「{ws.title}」 {coord}: 繰り返しが多すぎるため、この帳票は作りませんでした"
+            f"（1つの帳票で {MAX_STEPS:,}回まで）。",
+            "このセルの {% for %} や range() の回数を確かめてください（入れ子の繰り返しは回数が掛け算になります）",
+        )
+
     def render(self, context: dict[str, Any], out_path: Path, overwrite: bool = True) -> None:
         from teichaku_cli.base.safe_write import atomic_file
 
+        self._steps = 0  # a budget per document
         outs = []
         try:
             for tpl, layout in zip(self.sheets, self.layouts):
@@ -282,6 +340,8 @@ class XlsxTemplate:
                     found = self.env.compile_expression(row.loop_expr, undefined_to_none=False)(**context)
                     if isinstance(found, Undefined):
                         str(found)  # StrictUndefined raises, naming what is missing or unsafe
+                except _OverBudget:
+                    raise self._over_budget(tpl, coord) from None
                 except TemplateSyntaxError as exc:
                     raise self._error(tpl, coord, f"書き方の誤り（{exc.message}）。", "{% for e in entries %} の形で書いてください") from None
                 except (UndefinedError, SecurityError) as exc:
@@ -291,9 +351,16 @@ class XlsxTemplate:
                 # a number or a date cannot be looped over, and a text would loop over its characters
                 if found is None or isinstance(found, (str, bytes)) or not isinstance(found, Iterable):
                     raise self._error(tpl, coord, "繰り返しの一覧を作れません（一覧ではありません）。", "{% for e in entries %} の形で、一覧の名前を書いてください")
-                items = list(islice(found, MAX_ROWS_PER_LOOP + 1))  # bounded: never materialise a huge range
+                try:
+                    items = list(islice(found, MAX_ROWS_PER_LOOP + 1))  # bounded: never materialise a huge range
+                except _OverBudget:
+                    raise self._over_budget(tpl, coord) from None
                 if len(items) * max(len(body), 1) > MAX_ROWS_PER_LOOP:
                     raise self._error(tpl, coord, f"繰り返しが{MAX_ROWS_PER_LOOP:,}行を超えます。", "繰り返す一覧（entries など）を確かめてください")
+                try:
+                    self._take(len(items))  # each repeated block is a step of the document too
+                except _OverBudget:
+                    raise self._over_budget(tpl, coord) from None
                 for item in items:
                     scope = {**context, row.loop_var: item}
                     for b in body:
@@ -329,6 +396,8 @@ class XlsxTemplate:
                     result = compiled(**context) if kind == "expr" else compiled.render(**context)
                     if isinstance(result, Undefined):  # a whole-cell expression returns it instead of raising
                         str(result)  # StrictUndefined raises, naming what is missing or unsafe
+                except _OverBudget:
+                    raise self._over_budget(tpl, cell.coordinate) from None
                 except (UndefinedError, SecurityError) as exc:
                     raise self._error(tpl, cell.coordinate, f"{_unusable(exc, value)}（テンプレートで使えない名前か、安全でない式です）。", "使える名前は docs/templates.md を見てください") from None
                 except Exception as exc:  # a filter applied to the wrong type, a bad operation…

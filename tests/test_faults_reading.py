@@ -144,9 +144,15 @@ def test_an_optional_sheet_under_a_near_miss_name(invoke, tmp_path, fmt):
     refused(invoke, data, "ジョブコーチ助成金")
 
 
-def test_a_second_copy_of_a_sheet_that_was_read_is_a_warning(invoke, tmp_path):
+def test_a_second_copy_of_a_sheet_that_was_read_is_an_error(invoke, tmp_path):
+    """Its rows are not read, and every computing command reads every table (issue 20)."""
     tables = minimal_tables() | {"支援記録 (2)": [dict(CONTACT)]}
-    validate(invoke, xlsx(tmp_path, tables), 0, "注意", "「支援記録 (2)」は読んでいません", "読むのは「支援記録」だけ")
+    validate(invoke, xlsx(tmp_path, tables), 1, "エラー", "「支援記録 (2)」は「支援記録」のコピーのようです", '"支援記録 (2)" = ""')
+
+
+def test_a_sheet_named_like_one_that_was_read_is_a_warning(invoke, tmp_path):
+    tables = minimal_tables() | {"支援記録メモ": [{"メモ": "来月の予定"}]}
+    validate(invoke, xlsx(tmp_path, tables), 0, "注意", "「支援記録メモ」は読んでいません", "読むのは「支援記録」だけ")
 
 
 def test_a_required_sheet_under_a_near_miss_name_says_which(invoke, tmp_path):

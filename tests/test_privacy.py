@@ -727,9 +727,12 @@ def test_a_history_under_a_near_miss_of_its_other_names_is_not_ignored(invoke, t
 def test_a_second_history_like_sheet_beside_the_history_is_an_error(invoke, tmp_path, monkeypatch):
     monkeypatch.setenv("TEICHAKU_TODAY", TODAY)
     tables = {k: v for k, v in scenario().tables.items() if v}
-    tables["就労履歴（旧）"] = tables["就労履歴"][:1]
+    tables["就労履歴（旧）"] = [{**tables["就労履歴"][0], "メモ": "旧"}]  # not the same header: a near-miss by name
     result = invoke("validate", write_xlsx(tmp_path / "office.xlsx", tables))
     assert result.exit_code == 1 and "「就労履歴（旧）」は「就労履歴」と似た名前ですが、読んでいません" in result.output
+    tables["就労履歴（旧）"] = tables["就労履歴"][:1]  # the same header: a copy (issue 20)
+    result = invoke("validate", write_xlsx(tmp_path / "office.xlsx", tables))
+    assert result.exit_code == 1 and "「就労履歴（旧）」は「就労履歴」のコピーのようです（見出しの行が同じです" in result.output
 
 
 def test_a_sheets_setting_beside_the_usual_sheet_is_an_error(invoke, tmp_path, monkeypatch):

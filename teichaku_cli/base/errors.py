@@ -8,6 +8,7 @@ data, 2 could not run).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Iterable
 
 
@@ -43,12 +44,32 @@ class Place:
         return " ".join(parts)
 
 
+class Touches(Enum):
+    """What a reading warning can change in a computing command's result, and so
+    which commands say it (on stderr before the result, and in their JSON) besides
+    ``validate``. A warning without it cannot change a result and stays validate's.
+    Each member's value names the commands it concerns (docs/data-format.md lists them)."""
+
+    # rows not read at all (a sheet that looks like a table, left unread; a file open
+    # in Excel, read as last saved): any result may be missing something
+    EVERYTHING = ("check", "due", "rate", "report", "plan")
+    # a privacy gate read as "not shared" (a look-alike or duplicated gate column, a
+    # missing or blank gate): check's employer findings and report's employer copies
+    SHARING = ("check", "report")
+    # text that would print wrongly in a document (a private-use character, 外字)
+    TEXT = ("report", "plan")
+
+    def concerns(self, command: str) -> bool:
+        return command in self.value
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the office data.
 
     ``structural`` problems (missing file, sheet or column, undecodable CSV) mean
-    the data could not be read at all; the others are values to fix.
+    the data could not be read at all; the others are values to fix. ``touches``
+    marks a warning that can change what a computing command computes (``Touches``).
     """
 
     place: Place
@@ -57,6 +78,7 @@ class Problem:
     value: str | None = None
     severity: str = "error"  # "error" | "warning"
     structural: bool = False
+    touches: Touches | None = None
 
     def describe(self) -> str:
         text = f"{self.place.describe()}: "

@@ -42,7 +42,7 @@ def check(
     target = parse_month_option(month, today) if month is not None or claim is None else None
     if out is not None:  # before the data is read: a refusal costs no wait and creates nothing
         check_destination(out, force)
-    office = load_office(data, config)
+    office = load_office(data, config, "check")
     if out is not None:
         check_output(out, office.inputs + ([claim] if claim is not None else []), force)
     claim_file = None
@@ -219,6 +219,8 @@ def _render(payload: dict, office) -> None:
     if not office.settings.unit_price_set:
         out.print(f"[yellow]地域区分単価が teichaku.toml にないため、1単位 {payload['unit_price']} 円で計算しています。[/yellow]")
     for f in payload["office_findings"]:
+        if f["code"] == "reading-warning":
+            continue  # said on stderr before the result (load_office)
         color = COLORS[f["severity"]]
         out.print(f"[{color}]事業所 {visible(f['title'])}:[/{color}] {visible(f['message'])}")
     users = payload["users"]

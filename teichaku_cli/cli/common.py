@@ -294,17 +294,36 @@ def print_problems(problems: list[Problem], limit: int | None = None, stderr: bo
     out.print(f"エラー {len(errors)}件、注意 {len(warnings)}件")
 
 
-def load_office(data: Path | None, config: Path | None = None):
-    """The office for a command that computes: refused on any error (exit 2), and a
-    file open in Excel said on stderr before the result (read as last saved, so
-    changes not yet saved are not in it: the one warning that changes what the
-    result means, so it is not left to validate)."""
+# reading warnings said on stderr before a result; the rest are counted (all are in --json and validate)
+SAID_BEFORE_RESULT = 10
+
+
+def load_office(data: Path | None, config: Path | None, command: str):
+    """The office for a command that computes: refused on any error (exit 2), and
+    every reading warning that can change what ``command`` computes said on stderr
+    before the result (a file open in Excel, read as last saved; a sheet like a
+    table left unread; a privacy gate read as "not shared"…: ``Touches`` marks them,
+    docs/data-format.md lists them). They never change the exit code."""
+    from teichaku_cli.base.errors import Touches
     from teichaku_cli.office.load import load_office as load
 
-    office = load(data, config)
-    for problem in office.read_as_saved:
-        console(stderr=True).print(f"[yellow]注意[/yellow] {visible(problem.describe())}")
+    office = load(data, config, every_text=Touches.TEXT.concerns(command))  # 外字 in any text: only for documents
+    said = office.warnings_for(command)
+    if not said:
+        return office  # (rich is imported only when there is something to say: --json runs without it)
+    out = console(stderr=True)
+    for problem in said[:SAID_BEFORE_RESULT]:
+        out.print(f"[yellow]注意[/yellow] {visible(problem.describe())}")
+    if len(said) > SAID_BEFORE_RESULT:
+        out.print(f"[yellow]注意[/yellow] 結果に関わる読み込みの注意がほか{len(said) - SAID_BEFORE_RESULT}件あります（teichaku validate で一覧を確かめられます）。")
     return office
+
+
+def reading_findings(office, command: str) -> list[dict]:
+    """The reading warnings ``command`` says, as the findings of its --json (``reading_findings``)."""
+    from teichaku_cli.rules.findings import reading_finding
+
+    return [reading_finding(p).as_dict() for p in office.warnings_for(command)]
 
 
 def print_error(exc: TeichakuError) -> None:

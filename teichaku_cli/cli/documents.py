@@ -114,7 +114,7 @@ def report(
     for_ = {"user": USER_COPY, "employer": EMPLOYER_COPY}[parse_copy(for_)]
     today = common_today()
     target = parse_month_option(month, today)
-    office = load_office(data, config)
+    office = load_office(data, config, "report")
     folder = _out_dir(out or Path("reports") / target.strftime("%Y-%m"))
     # the batch itself refuses employer copies while a gate column cannot be read (model/sharing.py)
     jobs = report_jobs(office, target, for_, folder, user, today)
@@ -143,6 +143,6 @@ def plan(
     if not user and not all_users:
         raise UsageError("誰の計画を作るか指定されていません。", "--user 利用者ID か --all を付けてください")
     day = parse_date_option("--date", date_) if date_ else common_today()
-    office = load_office(data, config)
+    office = load_office(data, config, "plan")
     tpl = _template(template, office.settings, "就労定着支援計画", PLAN)
     _run(tpl, plan_jobs(office, day, _out_dir(out or Path("plans")), None if all_users else user), force, office.inputs)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, Wrapped, console, guarded, load_office, omitted, print_json, terminal_safe, visible
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, Wrapped, console, guarded, load_office, omitted, print_json, reading_findings, terminal_safe, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, OutOpt
 from teichaku_cli.base.errors import UsageError
@@ -30,12 +30,12 @@ def due(
     today = common_today()
     if out is not None:  # before the data is read: a refusal costs no wait and creates nothing
         check_destination(out, force)
-    office = load_office(data, config)
+    office = load_office(data, config, "due")
     if out is not None:
         check_output(out, office.inputs, force)
     found = upcoming(office, today, within)
     if as_json:
-        print_json(found.as_dict())
+        print_json({**found.as_dict(), "reading_findings": reading_findings(office, "due")})
     else:
         _render(found)
     if out is not None:  # after the result is shown: a file Excel holds open does not cost the result

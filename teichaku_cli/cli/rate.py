@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, Wrapped, console, guarded, load_office, omitted, print_json, terminal_safe, visible
+from teichaku_cli.cli.common import TABLE_LIMIT, ConfigOpt, DataArg, JsonOpt, Wrapped, console, guarded, load_office, omitted, print_json, reading_findings, terminal_safe, visible
 from teichaku_cli.cli.common import today as common_today
 from teichaku_cli.cli.options import ForceOpt, OutOpt, parse_fiscal_year
 from teichaku_cli.base.errors import UsageError
@@ -37,7 +37,7 @@ def rate(
     y = parse_fiscal_year(year, today) if year is not None else fiscal_year(today)
     if out is not None:  # before the data is read: a refusal costs no wait and creates nothing
         check_destination(out, force)
-    office = load_office(data, config)
+    office = load_office(data, config, "rate")
     if out is not None:
         check_output(out, [*office.inputs, *([fee_table] if fee_table else [])], force)
     if designation_date is not None:
@@ -58,7 +58,7 @@ def rate(
             if moved is not None:
                 moved["yen_per_year"] = None if moved["units_per_year"] is None else tier_change_yen(office.settings, result.tier, other, months, move.users_now)
     if as_json:
-        print_json(payload)
+        print_json({**payload, "reading_findings": reading_findings(office, "rate")})
     else:
         _render(payload, office.settings.unit_price)
     if out is not None:  # after the result is shown: a file Excel holds open does not cost the result
@@ -202,7 +202,7 @@ def _designation(office, value: str, as_json: bool, out_path, force: bool, today
         ],
     }
     if as_json:
-        print_json(payload)
+        print_json({**payload, "reading_findings": reading_findings(office, "rate")})
     else:
         _render_designation(r, payload, designated)
     if out_path is not None:

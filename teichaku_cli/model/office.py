@@ -64,6 +64,11 @@ class Office:
     def table(self, name: str) -> "pd.DataFrame":
         return self.tables[name]
 
+    def warnings_for(self, command: str) -> list[Problem]:
+        """The reading warnings that can change what ``command`` computes (each marked
+        with ``Touches``): said by that command too, not left to ``validate``."""
+        return [p for p in self.problems if p.severity != "error" and p.touches is not None and p.touches.concerns(command)]
+
     @functools.cached_property
     def lives(self) -> "WorkingLives":
         """Each person's jobs (就労履歴, or the single-job columns on 利用者)."""

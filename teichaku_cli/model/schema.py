@@ -103,6 +103,9 @@ class Column:
     # gate it resembles), makes the whole column unreadable: no employer copy.
     gate: bool = False
     lookalike: tuple[str, ...] = ()
+    # text that goes into a claim or onto an employer's page (氏名, 事業主): a private-use
+    # character (外字) is an error here, a warning in other text (IDs refuse it as IDs)
+    claim_text: bool = False
 
     def choice_map(self) -> dict[str, str]:
         mapping = {c.lower(): c for c in self.choices}
@@ -166,6 +169,22 @@ def _consent(**kw) -> Column:
 # 同意年月日, 同意取得日, 同意した日, 同意撤回日 … a date about consent
 CONSENT_DATE_WORDS = ("同意.*日", "同意.*撤回", "撤回")
 
+# Subjects offices keep columns about that are not sharing with an employer, though their
+# headers hold a look-alike's word (「個人情報同意日」「利用契約同意書回収」「写真掲載同意」): such
+# a header is an unknown column, kept for the templates like any other. One that also names
+# the sharing itself (SHARING_WORDS: 「事業主共有同意書」「個人情報の事業主への開示同意」) stays a
+# look-alike: fail closed. The one list of them (docs/data-format.md says it).
+UNRELATED_SUBJECTS = ("個人情報", "利用契約", "同意書", "写真")
+SHARING_WORDS = ("事業主", "共有", "開示")
+
+
+def unrelated_subject(header: str) -> str | None:
+    """The unrelated subject a header names (「個人情報同意日」 → 個人情報), unless it
+    also names the sharing itself; None otherwise."""
+    if any(word in header for word in SHARING_WORDS):
+        return None
+    return next((subject for subject in UNRELATED_SUBJECTS if subject in header), None)
+
 
 def _consent_from(**kw) -> Column:
     return Column("事業主共有同意日", Kind.DATE, aliases=("共有同意日",), gate=True, lookalike=CONSENT_DATE_WORDS, **kw)
@@ -173,7 +192,7 @@ def _consent_from(**kw) -> Column:
 
 def _record_employer(**kw) -> Column:
     """The employer a record is about: it decides which employer may ever see it."""
-    return Column("事業主", aliases=("就職先", "勤務先", "事業主名"), width=22, gate=True, lookalike=("事業主", "勤務先", "就職先", "企業"), **kw)
+    return Column("事業主", aliases=("就職先", "勤務先", "事業主名"), width=22, gate=True, lookalike=("事業主", "勤務先", "就職先", "企業"), claim_text=True, **kw)
 
 
 USERS = Table(
@@ -182,9 +201,9 @@ USERS = Table(
     description="利用者ごとに1行。利用期間・利用類型など。仕事（就職日・事業主・障害開示・共有同意）は就労履歴シートに書くか、1つ目と2つ目の仕事までならこのシートの列でも書けます。",
     columns=(
         Column("利用者ID", Kind.ID, required=True, aliases=("ID", "利用者番号"), width=12),
-        Column("氏名", required=True, aliases=("利用者名", "名前"), width=16),
+        Column("氏名", required=True, aliases=("利用者名", "名前"), width=16, claim_text=True),
         Column("就職日", Kind.DATE, aliases=("雇用開始日", "入社日"), note="最初の仕事の就職日。就労履歴シートにこの人の行があれば空欄でよい"),
-        Column("事業主", aliases=("就職先", "勤務先", "事業所名（就職先）"), width=22, note="今の（最後の）仕事の事業主"),
+        Column("事業主", aliases=("就職先", "勤務先", "事業所名（就職先）"), width=22, note="今の（最後の）仕事の事業主", claim_text=True),
         Column("利用開始日", Kind.DATE, required=True, aliases=("サービス開始日", "契約開始日")),
         Column("利用終了日", Kind.DATE, aliases=("サービス終了日", "契約終了日"), note="空欄＝利用継続中（9999/12/31 も空欄として読みます）", open_end=True),
         Column("離職日", Kind.DATE, aliases=("退職日",), note="最初の仕事の離職日（9999/12/31 は空欄として読みます）", open_end=True),
@@ -215,7 +234,7 @@ HISTORY = Table(
     aliases=("職歴", "就労歴", "勤務歴", "就職歴", "職務経歴", "雇用履歴", "勤務履歴"),
     columns=(
         Column("利用者ID", Kind.ID, required=True, aliases=("ID", "利用者番号"), width=12),
-        Column("事業主", required=True, aliases=("就職先", "勤務先"), width=22),
+        Column("事業主", required=True, aliases=("就職先", "勤務先"), width=22, claim_text=True),
         Column("就職日", Kind.DATE, required=True, aliases=("雇用開始日", "入社日")),
         Column("離職日", Kind.DATE, aliases=("退職日",), note="空欄＝今も勤務中（9999/12/31 も空欄として読みます）", open_end=True),
         _disclosure(note="この仕事での障害開示。空欄は「分からない」で、この事業主向けの帳票は作りません"),
@@ -347,7 +366,7 @@ TRANSITIONS = Table(
     "移行実績",
     description="新規指定の事業所のみ: 一体的に運営する就労移行支援等から一般就労した人。",
     columns=(
-        Column("氏名", required=True, width=16),
+        Column("氏名", required=True, width=16, claim_text=True),
         Column("就職日", Kind.DATE, required=True),
         Column("離職日", Kind.DATE, open_end=True),
     ),

@@ -25,13 +25,18 @@ class Settings:
     data: Path | None = None
     columns: dict[str, str] = field(default_factory=dict)
     sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
-    sheets: dict[str, str] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet / CSV name → table; "" for a sheet kept, never read
     base_tier: str = ""  # 基本報酬区分 when the office sets it instead of computing the rate
     regime: Regime = field(default_factory=Regime)  # office 加算・減算, 処遇改善加算, 地域区分単価 over time
     templates: dict[str, Path] = field(default_factory=dict)  # 支援レポート / 就労定着支援計画 → an office's own copy
     employer_fields: tuple[str, ...] = EMPLOYER_FIELDS  # 支援レポート fields an employer copy may show
     path: Path | None = None
     problems: tuple[Problem, ...] = ()  # what is wrong in the file (listed with the data's problems)
+
+    @property
+    def unread_sheets(self) -> set[str]:
+        """The sheets (CSV names) [sheets] maps to nothing ("支援記録 (2)" = ""): kept by the office, never read."""
+        return {name for name, table in self.sheets.items() if table == ""}
 
     def column_map(self, table: str) -> dict[str, str]:
         return {**self.columns, **self.sheet_columns.get(table, {})}

@@ -6,9 +6,10 @@ it), and a record naming an employer the person did not work for that day."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
-from teichaku_cli.base.errors import Problem
+from teichaku_cli.base.errors import Problem, Touches
 from teichaku_cli.model import schema, sharing
 from teichaku_cli.model.history import HISTORY_TABLE, USER_JOB_COLUMNS, employer_key
 from teichaku_cli.model.office import ROW
@@ -74,10 +75,12 @@ def cross_check(office: "Office") -> list[Problem]:
 
     unknown, lost_zeros = _unknown_ids(office)
     problems += _working_lives(office, lost_zeros)
-    problems += [Problem(b.place, b.message, b.fix, severity="warning") for b in sharing.missing_gate_columns(office)]
-    problems += _blank_gates(office, lost_zeros)
+    # a gate read as "not shared" changes check's employer findings and report's employer
+    # copies: those commands say these warnings too (Touches.SHARING), not only validate
+    problems += [Problem(b.place, b.message, b.fix, severity="warning", touches=Touches.SHARING) for b in sharing.missing_gate_columns(office)]
+    problems += [dataclasses.replace(p, touches=Touches.SHARING) for p in _blank_gates(office, lost_zeros)]
     problems += _blank_meeting_attendance(office)
-    problems += _unnamed_employer_columns(office)
+    problems += [dataclasses.replace(p, touches=Touches.SHARING) for p in _unnamed_employer_columns(office)]
     problems += _shared_without_consent(office)
     problems += _one_report_per_employer(office)
 

@@ -8,25 +8,28 @@ errors (a wrong claim is worse than none).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from teichaku_cli.base.errors import DataProblems, Place, Problem, TeichakuError, column_letter, did_you_mean, near_misses
+from teichaku_cli.base.errors import DataProblems, Place, Problem, TeichakuError, Touches, column_letter, did_you_mean, near_misses
 from teichaku_cli.base.safe_write import open_in_excel
 from teichaku_cli.model import schema
 from teichaku_cli.model.office import ROW, Office, TablePlace
 from teichaku_cli.model.schema import Column, Kind, Table
 from teichaku_cli.model.settings import Settings
 from teichaku_cli.office.settings import find_config, load_settings
-from teichaku_cli.office.sources import EXCEL_ERRORS, RawSheet, Source, normalize_name, open_source
+from teichaku_cli.office.sources import EXCEL_ERRORS, Known, RawSheet, Source, header_at, normalize_name, open_source
 from teichaku_cli.office.values import (
     CONTROL,
     CONTROL_IN_TEXT,
+    PRIVATE_USE,
     OpenEnd,
     ValueProblem,
     control_problem,
+    excel_text,
     normalize_text,
     parse_amount,
     parse_choice,
@@ -34,6 +37,7 @@ from teichaku_cli.office.values import (
     parse_id,
     parse_month,
     parse_yesno,
+    private_use_problem,
 )
 
 if TYPE_CHECKING:
@@ -70,18 +74,24 @@ def _names_its_data(folder: Path, settings: Settings) -> bool:
     return not any(p.suffix.lower() == ".csv" and p.is_file() for p in folder.iterdir())
 
 
-def read_office(data: Path | None, config: Path | None = None) -> Office:
+def read_office(data: Path | None, config: Path | None = None, every_text: bool = True) -> Office:
     """Read every table; problems are collected on ``office.problems``.
+    ``every_text``: look for 外字 in every text column too (a warning there, for
+    validate and the documents; the names, employers and IDs are always checked).
 
     Raises ``SourceError`` only when nothing can be read at all (missing file,
     unsupported or corrupt workbook).
     """
     path, settings = resolve_data(data, config)
     source = open_source(path)
-    wanted = {table.name: [table.name, *table.aliases, *(k for k, v in settings.sheets.items() if v == table.name)] for table in schema.TABLES}
+    kept = {normalize_name(n) for n in settings.unread_sheets}  # "支援記録 (2)" = "": never read
+    wanted = {
+        table.name: [n for n in (table.name, *table.aliases, *(k for k, v in settings.sheets.items() if v == table.name)) if normalize_name(n) not in kept]
+        for table in schema.TABLES
+    }
     source.prefetch(list(wanted.values()))
     try:
-        office = _read_all(source, settings, wanted)
+        office = _read_all(source, settings, wanted, every_text)
     finally:
         source.close()
     office.read_as_saved = _open_in_excel(path, source)
@@ -103,17 +113,19 @@ def _open_in_excel(path: Path, source: Source) -> list[Problem]:
             f"「{name}」は Excel で開かれているようです（「~${name}」などの一時ファイルがあります）。読んだのは最後に保存した内容で、保存していない変更は入っていません。",
             "Excel で保存してから実行してください（閉じていれば、残った「~$」のファイルは消してかまいません）",
             severity="warning",
+            touches=Touches.EVERYTHING,
         )
         for name in opened
     ]
 
 
-def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) -> Office:
+def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]], every_text: bool = True) -> Office:
 
     tables: dict[str, pd.DataFrame] = {}
     places: dict[str, TablePlace] = {}
     problems: list[Problem] = list(settings.problems)
     missing: list[Table] = []
+    read: dict[str, tuple[list[str], Known]] = {}  # table → (its header, how many of its columns a row names)
     for table in schema.TABLES:
         known = lambda names, t=table: len(_header_map(names, t, settings)[0])  # noqa: E731 - a title line names fewer
         raw = source.sheet(wanted[table.name], known)
@@ -122,10 +134,11 @@ def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) 
             missing.append(table)
             tables[table.name] = _empty_frame(table)
             continue
-        frame, place, found = _read_table(raw, table, settings)
+        frame, place, found = _read_table(raw, table, settings, every_text)
         tables[table.name], places[table.name] = frame, place
         problems += found
-    problems += _unread_sheets(source, wanted, missing)
+        read[table.name] = (raw.header, known)
+    problems += _unread_sheets(source, wanted, missing, read, settings)
     office = Office(settings, source.display, tables, places, problems)
     if not any(p.structural for p in problems):
         from teichaku_cli.office.certificate_checks import certificate_checks
@@ -135,45 +148,114 @@ def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]]) 
     return office
 
 
-def load_office(data: Path | None, config: Path | None = None) -> Office:
+def load_office(data: Path | None, config: Path | None = None, every_text: bool = True) -> Office:
     """Read the office and refuse it if anything is wrong (DataProblems, exit 2)."""
-    office = read_office(data, config)
+    office = read_office(data, config, every_text)
     if any(p.severity == "error" for p in office.problems):
         raise DataProblems(problems=office.problems)
     return office
 
 
-def _unread_sheets(source: Source, wanted: dict[str, list[str]], missing: list[Table]) -> list[Problem]:
-    """Sheets (or CSV files) read as no table, whose name is close to a table's:
-    「ジョブコーチ助成金」 was meant as 助成金 more likely than not, and a table read
-    as absent can make a claim look right. A missing required table, and a missing
-    optional one with a near-miss, are errors; a near-miss of a table that was read
-    (「支援記録 (2)」) is a warning that it was not read."""
+# The names programs give a copied sheet or file: Excel 「支援記録 (2)」, LibreOffice
+# 「支援記録_2」, Windows 「支援記録 - コピー」, Google 「支援記録 のコピー」「Copy of 支援記録」
+# (compared after normalize_name: NFKC, without spaces).
+_COPY_NAMES = (
+    re.compile(r"^(?P<base>.+?)\(\d+\)$"),
+    re.compile(r"^(?P<base>.+?)_\d+$"),
+    re.compile(r"^(?P<base>.+?)のコピー(?:\(\d+\))?$"),
+    re.compile(r"^(?P<base>.+?)-?コピー(?:\(\d+\))?$"),
+    re.compile(r"^copyof(?P<base>.+?)(?:\(\d+\))?$", re.IGNORECASE),
+)
+
+
+def _copy_of(name: str) -> str | None:
+    """The name a copied sheet was copied from (「支援記録 (2)」 → 支援記録), normalised; None if it is no copy's name."""
+    key = normalize_name(name)
+    for pattern in _COPY_NAMES:
+        if m := pattern.match(key):
+            return m["base"]
+    return None
+
+
+def _unread_sheets(
+    source: Source, wanted: dict[str, list[str]], missing: list[Table], read: dict[str, tuple[list[str], Known]], settings: Settings
+) -> list[Problem]:
+    """Sheets (or CSV files) read as no table, whose name or header row is a table's:
+
+    - a second copy of a table that was read (「支援記録 (2)」 and the like, or the same
+      header row under another name): an error — its rows are not read, and the result
+      would be computed without them; every computing command reads every table. An
+      archive the office keeps is mapped to nothing in [sheets] ("支援記録 (2)" = "").
+    - a name close to a table's (「ジョブコーチ助成金」 was meant as 助成金 more likely than
+      not): a missing required table, and a missing optional one with a near-miss, are
+      errors (a table read as absent can make a claim look right); a second 就労履歴
+      beside the one read too (the jobs decide what an employer may see); a near-miss of
+      another table that was read is a warning that it was not read, said by every
+      computing command (Touches.EVERYTHING)."""
     csv = source.display.endswith("/")
     kind = "CSV ファイル" if csv else "シート"
     label = (lambda n: f"{n}.csv") if csv else (lambda n: n)
-    used = {normalize_name(n) for names in wanted.values() for n in names}
+    kept = {normalize_name(n) for n in settings.unread_sheets}
+    used = {normalize_name(n) for names in wanted.values() for n in names} | kept
     unread = [n for n in source.available if normalize_name(n) not in used]
     missing_names = {t.name for t in missing}
     problems: list[Problem] = []
+    present: dict[str, str] = {}  # table → the sheet it was read from
     for table, names in wanted.items():  # one table from two sheets: which holds the truth is not ours to guess
         keys = {normalize_name(n) for n in names}
-        present = [n for n in source.available if normalize_name(n) in keys]
-        if len(present) > 1:
-            shown = "・".join(f"「{label(n)}」" for n in present)
+        found = [n for n in source.available if normalize_name(n) in keys]
+        if found and table not in missing_names:
+            present[table] = found[0]
+        if len(found) > 1:
+            shown = "・".join(f"「{label(n)}」" for n in found)
             problems.append(
                 Problem(
-                    Place(source.display, present[1]),
+                    Place(source.display, found[1]),
                     f"{shown}は、どれも「{table}」として読める{kind}です。どれを読めばよいか分からないため、どれも読まずに止めます。",
                     f"1つにまとめ、ほかは「{table}」と紛らわしくない名前に変えるか削除してください"
                     "（teichaku.toml の [sheets] で名前を対応づけているなら、その対応も確かめてください）",
                     structural=True,
                 )
             )
+
+    def second_copy(name: str, table: str, why: str) -> Problem:
+        sheet = present[table]
+        return Problem(
+            Place(source.display, name),
+            f"{kind}「{label(name)}」は「{label(sheet)}」のコピーのようです（{why}）。読むのは「{label(sheet)}」だけで、"
+            f"「{label(name)}」の行は計算に入りません。どちらの記録が正しいか分からないまま計算しません。",
+            f"「{label(name)}」の行が要るなら「{label(sheet)}」の同じ見出しの列へ移し、「{label(name)}」は削除してください。"
+            f"控えとして残すなら、teichaku.toml の [sheets] に \"{name}\" = \"\" と書くと読まずに進みます",
+        )
+
+    copies: set[str] = set()
+    by_key = {normalize_name(n): t for t, names in wanted.items() if t in present for n in (*names, present[t])}
+    for name in unread:  # a copy by its name
+        base = _copy_of(name)
+        if base is not None and base in by_key:
+            copies.add(name)
+            problems.append(second_copy(name, by_key[base], "コピーしたときに付く名前です"))
+    for name in unread:  # a copy by its header row: the same header as a table that was read
+        if name in copies:
+            continue
+        rows = source.first_rows(name)
+        if not rows:
+            continue
+        for table, (header, known) in read.items():
+            if table not in present or known(header) < 2:
+                continue
+            found = header_at(list(enumerate(rows)), known)
+            if found is not None and _same_header(found[1], header):
+                copies.add(name)
+                shown = "・".join(h for h in header if h)
+                problems.append(second_copy(name, table, f"見出しの行が同じです: {_short(shown)}"))
+                break
     # a sheet close to a table's name or to one of its aliases (「職歴（2025）」 → 就労履歴)
     names_of = {n: t.name for t in schema.TABLES for n in (t.name, *t.aliases)}
     claimed: dict[str, str] = {}  # missing table → the unread sheet that is probably it
     for name in unread:
+        if name in copies:
+            continue
         close = list(dict.fromkeys(names_of[n] for n in near_misses(name, names_of)))
         if not close:
             continue
@@ -185,7 +267,8 @@ def _unread_sheets(source: Source, wanted: dict[str, list[str]], missing: list[T
                     Place(source.display, name),
                     f"{kind}「{label(name)}」は「{label(target)}」と似た名前ですが、読んでいません。就労履歴は事業主用の帳票に何を載せるかを決めるため、"
                     "どちらが正しいか分からないまま進めません。",
-                    f"就労履歴は「{label(target)}」の1つにまとめ、「{label(name)}」は名前を変えるか削除してください",
+                    f"就労履歴は「{label(target)}」の1つにまとめ、「{label(name)}」は名前を変えるか削除してください"
+                    f"（控えとして残すなら、teichaku.toml の [sheets] に \"{name}\" = \"\" と書くと読まずに進みます）",
                 )
             )
             continue
@@ -206,8 +289,9 @@ def _unread_sheets(source: Source, wanted: dict[str, list[str]], missing: list[T
                 Problem(
                     Place(source.display, name),
                     f"{kind}「{label(name)}」は読んでいません（読むのは「{label(target)}」だけです）。",
-                    f"「{label(target)}」の記録なら、「{label(target)}」に移してください",
+                    f"「{label(target)}」の記録なら、「{label(target)}」に移してください。控えとして残すなら、teichaku.toml の [sheets] に \"{name}\" = \"\" と書くと、この注意は出ません",
                     severity="warning",
+                    touches=Touches.EVERYTHING,
                 )
             )
     for table in missing:
@@ -223,6 +307,17 @@ def _unread_sheets(source: Source, wanted: dict[str, list[str]], missing: list[T
                 )
             )
     return problems
+
+
+def _same_header(names: list[str], header: list[str]) -> bool:
+    """Two header rows alike (after normalize_name, trailing blanks aside)."""
+    a = [normalize_name(n) for n in names]
+    b = [normalize_name(n) for n in header]
+    while a and not a[-1]:
+        a.pop()
+    while b and not b[-1]:
+        b.pop()
+    return a == b
 
 
 def _empty_frame(table: Table) -> "pd.DataFrame":
@@ -288,7 +383,7 @@ def duplicated_header(raw: RawSheet, column: Column, indexes: list[int]) -> Prob
     )
 
 
-def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.DataFrame", TablePlace, list[Problem]]:
+def _read_table(raw: RawSheet, table: Table, settings: Settings, every_text: bool = True) -> tuple["pd.DataFrame", TablePlace, list[Problem]]:
     import numpy as np
     import pandas as pd
 
@@ -305,8 +400,11 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
                 severity="error" if table.required else "warning",
             )
         ]
+    read = set(positions.values())
     for merge in getattr(raw, "merges", []):
         (r1, c1), (r2, c2) = merge
+        if r2 + 1 == raw.header_row and read.isdisjoint(range(c1, c2 + 1)):
+            continue  # a header cell merged over columns teichaku does not read: nothing of a record is lost
         if r2 + 1 >= raw.header_row:
             problems.append(
                 Problem(
@@ -315,6 +413,15 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
                     "セルの結合を解除し、各セルに値を入れてください",
                 )
             )
+    for row, name in raw.skipped:  # an Excel Table's totals row: its own kind of row, not a record
+        problems.append(
+            Problem(
+                raw.place(row),
+                f"Excel のテーブル「{name}」の集計行（{row}行目）は、記録ではないため読みませんでした。",
+                "このままで構いません",
+                severity="warning",
+            )
+        )
     if raw.outside:  # unread: said, since it is where Excel thinks the sheet ends
         row, col = raw.outside[0]
         more = f"（ほか{len(raw.outside) - 1}か所）" if len(raw.outside) > 1 else ""
@@ -340,7 +447,7 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
         if column.name in duplicates and not column.gate:  # a gate column's own policy is _gate_headers'
             problems.append(duplicated_header(raw, column, duplicates[column.name]))
     problems += _maps_a_name_away(raw, table, settings)
-    unreadable, found = _gate_headers(raw, table, settings, positions)
+    unreadable, gate_positions, found = _gate_headers(raw, table, settings, positions)
     problems += found
     for name in unreadable:
         positions.pop(name, None)
@@ -350,17 +457,26 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
     hidden = _hidden_cells(raw)
     problems += hidden.problems
     data: dict[str, object] = {}
+    written_for_excel: dict[str, int] = {}
     for column in table.columns:
         index = positions.get(column.name)
         if index is None:
             data[column.name] = _defaults(column, len(rows))
             continue
-        values, found = _convert(raw, column, index, rows, hidden)
+        values, found = _convert(raw, column, index, rows, hidden, written_for_excel, every_text)
         data[column.name] = values
         if column.gate and column.kind is not Kind.DATE:
             found = [_gate_value(p) for p in found]
         problems += found
-    known = set(positions.values())
+    if written_for_excel:  # ="0001" (a CSV made for Excel): read as 0001, said once
+        columns = "・".join(f"「{c}」" for c in written_for_excel)
+        problems.append(Problem(
+            raw.place(None, next(iter(written_for_excel)), positions[next(iter(written_for_excel))]),
+            f'{columns}の ="0001" の形の値（Excel に文字として読ませる書き方、{sum(written_for_excel.values()):,}件）を、0001 のように中の値として読みました。',
+            "このままで構いません",
+            severity="warning",
+        ))
+    known = set(positions.values()) | gate_positions  # an unreadable gate's own column is no extra column
     extra_seen: dict[str, int] = {}
     for index, header in enumerate(raw.header):  # extra columns are kept for templates
         name = header.strip()
@@ -381,10 +497,13 @@ def _read_table(raw: RawSheet, table: Table, settings: Settings) -> tuple["pd.Da
         cells = [_as_text(v) for v in raw.columns[index]] if raw.sheet is not None else raw.columns[index]
         data[name] = cells
         extra = Column(name)
+        found_here = _text_problems(cells, hidden, rows, index, raw.text_marks, raw.sheet is not None)
         problems += _cap(
-            [Problem(raw.place(rows[i], name, index), message, fix, value=shown) for i, (shown, message, fix) in _text_problems(cells, hidden, rows, index, raw.text_marks, raw.sheet is not None).items()],
+            [Problem(raw.place(rows[i], name, index), message, fix, value=shown) for i, (shown, message, fix) in found_here.items()],
             raw, extra, index,
         )
+        if every_text:
+            problems += _private_use_warnings(_private_use(cells, raw.text_marks, strict=False), found_here, raw, rows, name, index)
     data[ROW] = np.asarray(rows, dtype=np.int64)
     # The arrays are ours alone: no copy. Text stays a plain object column: pandas 3
     # would otherwise turn every text column into its string dtype, checking each cell
@@ -419,13 +538,19 @@ def _maps_a_name_away(raw: RawSheet, table: Table, settings: Settings) -> list[P
     return found
 
 
-def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: dict[str, int]) -> tuple[dict[str, str], list[Problem]]:
+def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: dict[str, int]) -> tuple[dict[str, str], set[int], list[Problem]]:
     """Privacy-gate columns whose header cannot be trusted: named twice, or beside an
     unknown header that looks like it (障害開示の有無, 開示変更, 同意年月日, 同意撤回日,
     勤務先名…) — whether or not the gate's own header is there too, since a second
     column about the same gate (a withdrawal, a newer value) may say the opposite.
     Either way the column is unreadable, which means nothing is shared: a warning,
-    with how to name it."""
+    with how to name it, said by the commands whose result it changes (Touches.SHARING).
+    A header naming an unrelated subject (schema.UNRELATED_SUBJECTS: 「個人情報同意日」)
+    is no look-alike: an unknown column like any other, listed once.
+
+    Returns the unreadable columns (→ why), the header positions that name them (not
+    to be taken for extra columns: the real 事業主共有同意 is never "a duplicate"),
+    and the problems."""
     mapped: dict[str, list[int]] = {}
     user_map = {normalize_name(k): v for k, v in settings.column_map(table.name).items()}
     names = {normalize_name(n): c.name for c in table.columns for n in (c.name, *c.aliases)}
@@ -445,10 +570,15 @@ def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: di
             problems.append(Problem(
                 raw.place(raw.header_row, column.name, at[0]),
                 f"「{column.name}」にあたる列が{len(at)}つあります（{shown}）。どちらを読むか決められません。{consequence}。",
-                "1つを残して消すか、見出しを変えてください", severity="warning",
+                "1つを残して消すか、見出しを変えてください", severity="warning", touches=Touches.SHARING,
             ))
+    unrelated: list[tuple[int, str, str]] = []  # (position, header, subject)
     for i, header in unknown:
-        column = _looks_like(normalize_name(header), table)
+        key = normalize_name(header)
+        column = _looks_like(key, table)
+        if column is not None and (subject := schema.unrelated_subject(key)) is not None:
+            unrelated.append((i, header, subject))
+            continue
         if column is None or column.name in unreadable:
             continue
         unreadable[column.name] = f"見出し「{header}」"
@@ -460,9 +590,19 @@ def _gate_headers(raw: RawSheet, table: Table, settings: Settings, positions: di
             (f"「{column.name}」と食い違うなら直して1つの列にまとめ、関係のない列なら見出しから「{column.name}」を思わせる言葉を外してください"
              if present else
              f"見出しを「{column.name}」にするか、teichaku.toml の [columns] に \"{header}\" = \"{column.name}\" と書いてください"),
-            value=header, severity="warning",
+            value=header, severity="warning", touches=Touches.SHARING,
         ))
-    return unreadable, problems
+    if unrelated:  # said once a sheet: what was not taken for a gate, and why
+        shown = "・".join(f"{column_letter(i)}列「{h}」" for i, h, _ in unrelated)
+        subjects = "・".join(dict.fromkeys(s for _, _, s in unrelated))
+        problems.append(Problem(
+            raw.place(raw.header_row, None, unrelated[0][0]),
+            f"{shown}は、{subjects}についての列として読みました（事業主との共有を決める列ではありません）。ほかの知らない列と同じく、帳票のために残します。",
+            "このままで構いません。事業主との共有についての列なら、見出しを teichaku の列名にするか、teichaku.toml の [columns] で対応づけてください",
+            severity="warning",
+        ))
+    hidden = {i for name in unreadable for i in mapped.get(name, [])}
+    return unreadable, hidden, problems
 
 
 def _looks_like(header: str, table: Table) -> Column | None:
@@ -478,7 +618,7 @@ def _gate_value(problem: Problem) -> Problem:
     """A gate cell that cannot be read: a warning, and "not shared"."""
     import dataclasses
 
-    return dataclasses.replace(problem, severity="warning", message=problem.message + "読めない値は「共有しない」として扱います。")
+    return dataclasses.replace(problem, severity="warning", message=problem.message + "読めない値は「共有しない」として扱います。", touches=Touches.SHARING)
 
 
 def _defaults(column: Column, n: int) -> object:
@@ -561,7 +701,7 @@ def _text_problems(
     only the checks the file's bytes call for (``marks``; a workbook's cells,
     scattered in memory, cost several times more to walk)."""
     found: dict[int, tuple[str | None, str, str]] = {}
-    if marks is not None and not marks:
+    if marks is not None and not marks - {"private"}:  # 外字 is _private_use's
         for i, (message, fix) in hidden.in_column(index).items():
             found[i] = (None, message, fix)
         return found
@@ -591,8 +731,39 @@ def _text_problems(
     return found
 
 
-def _convert(raw: RawSheet, column: Column, index: int, rows: list[int], hidden: _Hidden) -> tuple[object, list[Problem]]:
+def _private_use(values, marks: frozenset[str] | None, strict: bool = True) -> dict[int, ValueProblem]:
+    """The cells of a text column holding a private-use character (外字): position → its
+    problem. One search over the column joined, and only where the file's bytes allow
+    one (``marks``)."""
+    if marks is not None and "private" not in marks:
+        return {}
+    joined = "".join(values)
+    if joined.isprintable() or not PRIVATE_USE.search(joined):  # isprintable: one fast pass, False for any 外字
+        return {}
+    return {i: p for i, v in enumerate(values) if (p := private_use_problem(v, strict)) is not None}
+
+
+def _private_use_warnings(found: dict[int, ValueProblem], other: dict, raw: RawSheet, rows: list[int], name: str, index: int) -> list[Problem]:
+    """外字 in other text: a warning a cell (up to MAX_PER_COLUMN, then a count), said by
+    the commands that print text into documents too (Touches.TEXT)."""
+    listed = [(i, p) for i, p in found.items() if i not in other]
+    warnings = [
+        Problem(raw.place(rows[i], name, index), p.message, p.fix, severity="warning", touches=Touches.TEXT)
+        for i, p in listed[:MAX_PER_COLUMN]
+    ]
+    if len(listed) > MAX_PER_COLUMN:
+        warnings.append(Problem(
+            raw.place(None, name, index), f"同じ列にほか{len(listed) - MAX_PER_COLUMN}件の外字があります。", "上の例と同じように直してください",
+            severity="warning", touches=Touches.TEXT,
+        ))
+    return warnings
+
+
+def _convert(
+    raw: RawSheet, column: Column, index: int, rows: list[int], hidden: _Hidden, notes: dict[str, int] | None = None, every_text: bool = True
+) -> tuple[object, list[Problem]]:
     """Parse one column, each distinct value once (a log repeats dates a lot).
+    ``notes``: ID column → how many cells were written ="0001" (said once a table).
 
     Returns the typed column (datetime64 for dates and months, object otherwise)
     and its problems; all per-cell work is vectorised.
@@ -608,6 +779,11 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int], hidden:
             cells = np.array([_as_text(v) for v in cells], dtype=object)
         values = cells
         bad_messages = _text_problems(values, hidden, rows, index, raw.text_marks, raw.sheet is not None)
+        if column.claim_text:  # 外字 in a name: an error, like any value that cannot be used
+            for i, problem in _private_use(values, raw.text_marks).items():
+                bad_messages.setdefault(i, (None, problem.message, problem.fix))
+        elif every_text:
+            private = _private_use(values, raw.text_marks, strict=False)
         blank = values == ""
     else:
         parse = _PARSERS[column.kind](column)
@@ -615,11 +791,14 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int], hidden:
         parsed: list[object] = []
         problems_by_code: dict[int, tuple[str | None, str, str]] = {}
         open_end_codes: list[int] = []
+        written_for_excel: list[int] = []  # ="0001": read as 0001, counted for one note a table
         for code, value in enumerate(uniques):
             shown = _as_text(value)
             if shown == "":
                 parsed.append(None)
                 continue
+            if column.kind is Kind.ID and shown[:1] in ("=", "＝") and excel_text(value) is not None:
+                written_for_excel.append(code)
             if shown in EXCEL_ERRORS:
                 parsed.append(None)
                 problems_by_code[code] = (shown, f"Excel のエラー値「{shown}」です。", "元の数式やセルを直し、値を入れてください")
@@ -652,6 +831,8 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int], hidden:
                 bad_messages[int(i)] = problems_by_code[int(codes[i])]
         if open_end_codes:
             open_ends = int(np.isin(codes, open_end_codes).sum())
+        if written_for_excel and notes is not None:
+            notes[column.name] = int(np.isin(codes, written_for_excel).sum())
         for i, (message, fix) in hidden.in_column(index).items():
             bad_messages.setdefault(i, (None, message, fix))
     problems: list[Problem] = [
@@ -667,6 +848,8 @@ def _convert(raw: RawSheet, column: Column, index: int, rows: list[int], hidden:
     elif column.default is not None and blank.any():
         values = np.where(blank, column.default, values).astype(object)
     problems = _cap(problems, raw, column, index)
+    if column.kind is Kind.TEXT and not column.claim_text and every_text:
+        problems += _private_use_warnings(private, bad_messages, raw, rows, column.name, index)
     if open_ends:
         problems.append(
             Problem(

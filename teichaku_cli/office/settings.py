@@ -21,6 +21,7 @@ the CSV folder), else in the current folder. Every key is optional.
     "対応日" = "日付"
     [sheets]                   # an export's own sheet / CSV name → canonical
     "支援経過" = "支援記録"
+    "支援記録 (2)" = ""          # a sheet kept as an archive: never read
     [templates]                # an office's restyled copies of the bundled templates
     "支援レポート" = "様式/支援レポート.xlsx"
 
@@ -201,6 +202,9 @@ def load_settings(path: Path | None) -> Settings:
     for key, value in r.table(raw, "sheets", '"Sheet1" = "利用者"').items():
         target = r.text_value(key, value, "[sheets] の", after)
         if target is None:
+            continue
+        if target.strip() == "":  # "支援記録 (2)" = "": a sheet the office keeps (an archive), never read
+            sheets[str(key)] = ""
             continue
         if target not in schema.TABLES_BY_NAME:
             r.problem(key, f"[sheets] の「{key}」の読み先「{target}」という表はありません。{did_you_mean(near_misses(target, schema.TABLES_BY_NAME))}", f"表の名前は {'、'.join(schema.TABLES_BY_NAME)} です", after=after)

@@ -55,6 +55,7 @@ class RawSheet:
     # what the text may hold, from the file's bytes ("control", "hash", "long"); None: not known, check every cell
     text_marks: frozenset[str] | None = None
     outside: list[tuple[int, int]] = field(default_factory=list)  # (Excel row, col index) of values outside the table, not read
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (Excel row, table name) of Excel Tables' totals rows, not read
 
     def place(self, row: int | None = None, column: str | None = None, index: int | None = None) -> Place:
         from teichaku_cli.base.errors import column_letter
@@ -79,7 +80,7 @@ def _no_names(names: list[str]) -> int:
     return 0
 
 
-def _header_at(rows: "Iterable[tuple[int, list[str]]]", known: Known) -> tuple[int, list[str]] | None:
+def header_at(rows: "Iterable[tuple[int, list[str]]]", known: Known) -> tuple[int, list[str]] | None:
     """(position, names) of the header among (position, names) of filled rows: the
     row among the first filled ones that names the most columns (a title line such
     as 「支援記録一覧」 or a line such as 「対象月,令和7年10月」 above it names
@@ -109,6 +110,11 @@ class Source:
 
     def close(self) -> None:
         """Stop background reading that is no longer needed."""
+
+    def first_rows(self, name: str) -> list[list[str]]:
+        """The first rows with a value (up to HEADER_ROWS) of a sheet not read, as text:
+        a header to compare with the tables' (a copy of a table under another name)."""
+        return []
 
 
 def open_source(path: Path) -> Source:
@@ -237,7 +243,25 @@ class Workbook(Source):
         if self._sheet_flagged(actual) and raw.header:
             raw.error_cells, raw.uncalculated = self._hidden_cells(actual)
         raw.text_marks = self._text_marks
+        totals = _totals_rows(self.path, actual)
+        if totals and raw.header:
+            _drop_rows(raw, totals)
         return raw
+
+    def first_rows(self, name: str) -> list[list[str]]:
+        from teichaku_cli.office import sheet_xml
+
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                member = _sheet_members(zf).get(name)
+                if member is None:
+                    return []
+                book = sheet_xml.open_book(zf)
+                with zf.open(member) as fh:  # only the start of the sheet: rows are read until there are enough
+                    rows, _ = sheet_xml.read_rows(iter(lambda: fh.read(1 << 16), b""), book, stop_after=HEADER_ROWS)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            return []
+        return [_texts(cells) for _, cells in rows]
 
     def _sheet_flagged(self, name: str) -> bool:
         """Cheap scan: does the sheet's XML hold an error cell (t="e") or a formula?
@@ -317,11 +341,20 @@ def _text_marks(chunk: bytes) -> set[str]:
         found.add("control")
     if b"#" in chunk:
         found.add("hash")
+    if _maybe_private_utf8(chunk):
+        found.add("private")
     for start in range(0, len(chunk) - (1 << 14) + 1, 1 << 14):
         if chunk.find(b"<", start, start + (1 << 14)) < 0:
             found.add("long")
             break
     return found
+
+
+def _maybe_private_utf8(data: bytes) -> bool:
+    """Could UTF-8 bytes hold a private-use character (U+E000–U+F8FF: EE, EF 80–A3;
+    planes 15 and 16: F3 B0…, F4)? A plain byte search each (EF also leads the
+    full-width forms: then the text is checked)."""
+    return b"\xee" in data or b"\xef" in data or b"\xf3" in data or b"\xf4" in data
 
 
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -342,6 +375,10 @@ def csv_text_marks(data: bytes, encoding: str) -> frozenset[str]:
         found.add("control")
     if b"#" in data:
         found.add("hash")
+    # CP932's user-defined area (外字) has lead bytes F0–F9, which are also trail bytes of
+    # ordinary characters (ん is 82 F1): any of them means the text is checked
+    if _maybe_private_utf8(data) if utf8 else any(bytes([b]) in data for b in range(0xF0, 0xFA)):
+        found.add("private")
     if b'"' in data or any(data.find(b"\n", start, start + (1 << 14)) < 0 for start in range(0, len(data) - (1 << 14) + 1, 1 << 14)):
         found.add("long")
     return frozenset(found)
@@ -591,6 +628,60 @@ def _scanned_extent(xml: bytes) -> tuple[int, int]:
     return rows, columns
 
 
+_TABLE_TAG = re.compile(rb"<(?:\w+:)?table\b[^>]*>")
+
+
+def _totals_rows(path: Path, sheet: str) -> dict[int, str]:
+    """Excel row → table name, for the totals rows of the Excel Tables (テーブル) on a
+    sheet: the table part says how many its range ends with (totalsRowCount). Such a
+    row holds 集計 and SUBTOTAL formulas, not a record."""
+    import posixpath
+
+    found: dict[int, str] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = _sheet_members(zf).get(sheet)
+            if member is None:
+                return found
+            folder = posixpath.dirname(member)
+            rels = posixpath.join(folder, "_rels", posixpath.basename(member) + ".rels")
+            if rels not in zf.namelist():
+                return found
+            for rel in re.finditer(r"<Relationship\b[^>]*>", zf.read(rels).decode("utf-8")):
+                target = re.search(r'Target="([^"]+)"', rel[0])
+                if target is None or not re.search(r'Type="[^"]*/table"', rel[0]):
+                    continue
+                part = target[1].lstrip("/") if target[1].startswith("/") else posixpath.normpath(posixpath.join(folder, target[1]))
+                tag = _TABLE_TAG.search(zf.read(part))
+                if tag is None:
+                    continue
+                ref = re.search(rb'\bref="[A-Z]+\d+:[A-Z]+(\d+)"', tag[0])
+                count = re.search(rb'\btotalsRowCount="(\d+)"', tag[0])
+                name = re.search(rb'\bdisplayName="([^"]*)"', tag[0]) or re.search(rb'\bname="([^"]*)"', tag[0])
+                if ref is None or count is None:
+                    continue
+                last = int(ref[1])
+                for row in range(last - int(count[1]) + 1, last + 1):
+                    found[row] = _xml_unescape(name[1].decode("utf-8")) if name else ""
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}
+    return found
+
+
+def _drop_rows(raw: RawSheet, rows: dict[int, str]) -> None:
+    """Leave out these Excel rows (a table's totals row), and say which were left out."""
+    import numpy as np
+
+    keep = np.array([r not in rows for r in raw.rows], dtype=bool)
+    raw.skipped = [(r, rows[r]) for r in raw.rows if r in rows]
+    if keep.all():
+        return
+    raw.columns = [np.asarray(c)[keep] for c in raw.columns]
+    raw.rows = [r for r, k in zip(raw.rows, keep) if k]
+    raw.error_cells = {c for c in raw.error_cells if c[0] not in rows}
+    raw.uncalculated = {c for c in raw.uncalculated if c[0] not in rows}
+
+
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its XML part, from workbook.xml and its relationships."""
     book = zf.read("xl/workbook.xml").decode("utf-8")
@@ -618,7 +709,7 @@ def _xml_unescape(text: str) -> str:
 def _raw_from_grid(
     grid: list[list[object]], file: str, sheet: str | None, first_row: int = 1, known: Known = _no_names, numbers: list[int] | None = None
 ) -> RawSheet:
-    """Header as ``_header_at`` finds it; data rows below it; blank rows dropped.
+    """Header as ``header_at`` finds it; data rows below it; blank rows dropped.
     ``numbers``: each grid row's Excel row number, when the rows were read one by one
     (only those with a value, each as long as its last value); else the grid's rows are
     rows ``first_row`` on, all of one length (calamine's grid).
@@ -635,20 +726,20 @@ def _raw_from_grid(
     if not candidates:
         return RawSheet(file, sheet, [], first_row, [], [])
     texts = lambda row: [str(c).strip() if _filled(c) else "" for c in row]  # noqa: E731
-    header_at, _ = _header_at(((i, texts(grid[i])) for i in candidates), known)
-    header_row = number_of(header_at)
-    header_cells = grid[header_at]
+    top, _ = header_at(((i, texts(grid[i])) for i in candidates), known)
+    header_row = number_of(top)
+    header_cells = grid[top]
     width = len(header_cells)
     while width and not _filled(header_cells[width - 1]):
         width -= 1
     header = [str(c).strip() if _filled(c) else "" for c in header_cells[:width]]
-    body = grid[header_at + 1 :]
+    body = grid[top + 1 :]
     if not body or not width:
         return RawSheet(file, sheet, header, header_row, [[] for _ in range(width)], [])
     if numbers is None:
         rows = np.arange(header_row + 1, header_row + 1 + len(body))
     else:
-        rows = np.asarray(numbers[header_at + 1 :], dtype=np.int64)
+        rows = np.asarray(numbers[top + 1 :], dtype=np.int64)
     outside: list[tuple[int, int]] = []
     if numbers is not None:  # ragged, each row as long as its last value
         for number, row in zip(rows.tolist(), body):
@@ -680,6 +771,14 @@ def _raw_from_grid(
     return raw
 
 
+def _texts(cells: list) -> list[str]:
+    """A row's cells as header text, without trailing blanks ([] for a blank row)."""
+    texts = [str(c).strip() if _filled(c) else "" for c in cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts
+
+
 def _filled(cell: object) -> bool:
     return not (cell is None or cell == "" or (isinstance(cell, float) and cell != cell))
 
@@ -708,6 +807,34 @@ class CsvFolder(Source):
         if path is None:
             return None
         return read_csv_file(path, f"{self.path.name}/{path.name}", known)
+
+    def first_rows(self, name: str) -> list[list[str]]:
+        import csv
+
+        path = self._by_norm.get(normalize_name(name))
+        if path is None:
+            return []
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(HEADER_SCAN)
+        except OSError:
+            return []
+        try:
+            encoding = csv_encoding(head, path.name)
+        except SourceError:
+            return []
+        try:  # the start only: a character cut at its end waits for bytes never read
+            text = codecs.getincrementaldecoder(encoding)("replace").decode(head, final=False)
+        except UnicodeDecodeError:
+            return []
+        rows = []
+        for row in csv.reader(text.splitlines()):
+            cells = _texts(row)
+            if cells:
+                rows.append(cells)
+                if len(rows) == HEADER_ROWS:
+                    break
+        return rows
 
 
 # Python's cp932 decodes the bytes CP932 leaves unused (0x80, 0xA0, 0xFD–0xFF) to
@@ -803,7 +930,7 @@ HEADER_SCAN = 1 << 18  # bytes searched for the header row (title and blank line
 
 def csv_header(data: bytes, encoding: str, known: Known = _no_names) -> tuple[int, int, list[str]] | None:
     """Where the header is: (records above it, lines above it, its names). The
-    header is chosen as in a sheet (``_header_at``), among the filled rows of the first
+    header is chosen as in a sheet (``header_at``), among the filled rows of the first
     ``HEADER_SCAN`` bytes. Records and lines differ when a title cell holds a
     quoted line break: pandas skips records, people count lines. None when no row
     has a value."""
@@ -826,11 +953,38 @@ def csv_header(data: bytes, encoding: str, known: Known = _no_names) -> tuple[in
             if len(filled) == HEADER_ROWS:
                 break
         records, lines = records + 1, reader.line_num
-    found = _header_at(filled, known)
+    found = header_at(filled, known)
     if found is None:
         return None
     (records, lines), names = found
     return records, lines, names
+
+
+def _wider_lines(data: bytes, encoding: str, skip: int):
+    """The CSV read again when lines longer than the header hold only empty fields
+    beyond it (Excel and other programs write a whole block's width of commas, 「1,2,,,」):
+    those fields are dropped. None when a longer line has a value there: a comma
+    inside a value without quotes shifts the line, and which fields are which is not
+    ours to guess."""
+    import csv
+
+    import pandas as pd
+
+    try:
+        text = codecs.decode(data, encoding)
+    except UnicodeDecodeError:
+        return None
+    widths = [len(record) for n, record in enumerate(csv.reader(io.StringIO(text, newline=""))) if n >= skip]
+    if not widths:
+        return None
+    frame = pd.read_csv(
+        io.BytesIO(data), encoding=encoding, dtype=object, na_filter=False, header=None, names=range(max(widths)),
+        skiprows=skip, skip_blank_lines=False, engine="c", low_memory=False,
+    )
+    beyond = frame.iloc[:, widths[0]:]
+    if (beyond != "").to_numpy().any():
+        return None
+    return frame.iloc[:, : widths[0]]
 
 
 def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", known: Known = _no_names) -> RawSheet:
@@ -863,12 +1017,14 @@ def csv_sheet(data: bytes, file: str, encoding: str = "utf-8", known: Known = _n
             low_memory=False,
         )
     except (pd.errors.ParserError, csv.Error) as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        where = f"{line[1]}行目付近で" if line else ""
-        raise SourceError(
-            f"{file}: {where}列の数が合わず、CSV として読めません。",
-            "区切りのカンマや引用符（\"）が崩れていないか確かめてください",
-        ) from None
+        frame = _wider_lines(data, encoding, skip)
+        if frame is None:
+            line = re.search(r"line (\d+)", str(exc))
+            where = f"{line[1]}行目付近で" if line else ""
+            raise SourceError(
+                f"{file}: {where}列の数が合わず、CSV として読めません。",
+                "区切りのカンマや引用符（\"）が崩れていないか確かめてください",
+            ) from None
     except pd.errors.EmptyDataError:
         return RawSheet(file, None, [], 1, [], [])
     columns = [frame[c].to_numpy(dtype=object)[1:] for c in frame.columns[: len(header)]]

@@ -77,6 +77,48 @@ def control_problem(text: str, pattern: re.Pattern = CONTROL) -> "ValueProblem |
     )
 
 
+# Private-use characters: what CP932's user-defined area (F040–F9FC, 外字) decodes to,
+# and what a name typed with an office's own 外字 font holds. On any other computer, in a
+# claim and on an employer's page they show as something else (or nothing).
+PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def private_use_problem(text: str, strict: bool = True) -> "ValueProblem | None":
+    """A problem naming the first private-use character (外字) in ``text``, its code and
+    where it is; None when there is none. ``strict``: a column whose text goes into a
+    claim or onto an employer's page (利用者ID, 氏名, 事業主); else a warning's words."""
+    m = PRIVATE_USE.search(text)
+    if m is None:
+        return None
+    code = ord(m[0])
+    where = f"{m.start() + 1}文字目に外字（私用領域の文字 U+{code:04X}"
+    where += f"、CP932 の {_cp932_user_area(code)}）" if 0xE000 <= code <= 0xE757 else "）"
+    if strict:
+        return ValueProblem(
+            where + "があります。外字は請求にも事業主用の帳票にも使えません（ほかのパソコンや帳票では別の文字になるか、表示されません）。",
+            "外字を使わない字（ふつうの字体か、かな）に直してください",
+        )
+    return ValueProblem(
+        where + "があります。帳票ではほかの文字になるか、表示されません。",
+        "外字を使わない字（ふつうの字体か、かな）に直してください",
+    )
+
+
+def _cp932_user_area(code: int) -> str:
+    """The CP932 bytes of a user-defined-area character (U+E000 → F040)."""
+    row, cell = divmod(code - 0xE000, 188)
+    return f"{0xF0 + row:02X}{cell + 0x40 + (cell >= 0x3F):02X}"
+
+
+# Dashes that look like a hyphen in a date (2026−10−05 from a Mac or LibreOffice, 2026ー10ー05
+# typed with the IME): read as hyphens. NFKC already folds the full-width hyphen-minus.
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\u2500\u2501\u30fc\ufe58"})
+
+
+def _hyphens(text: str) -> str:
+    return text if text.isascii() else text.translate(_DASHES)  # 2026−10−05 → 2026-10-05
+
+
 def _in_range(day: date, shown: str) -> date:
     if FIRST_DATE <= day <= LAST_DATE:
         return day
@@ -164,6 +206,8 @@ def parse_date(value: object) -> date | None:
     if problem := control_problem(shown):
         raise problem
     text, weekday = _without_weekday(shown)
+    if not (_ISO_DATE.match(text) or _COMPACT_DATE.match(text) or _WAREKI_DATE.match(text)):
+        text = _hyphens(text)  # only when it does not read as it is: a date has none most of the time
     if m := _ISO_DATE.match(text) or _COMPACT_DATE.match(text):
         return _in_range(_check_weekday(_make_date(int(m[1]), int(m[2]), int(m[3]), shown), weekday, shown), shown)
     if m := _WAREKI_DATE.match(text):
@@ -201,6 +245,8 @@ def parse_month(value: object) -> date | None:
     if problem := control_problem(text):
         raise problem
     text = text.removesuffix("分").rstrip()  # 2026年10月分, as claims and exports name a month
+    if not (_ISO_MONTH.match(text) or _COMPACT_MONTH.match(text) or _WAREKI_MONTH.match(text)):
+        text = _hyphens(text)
     if m := _ISO_MONTH.match(text) or _COMPACT_MONTH.match(text):
         year, month = int(m[1]), int(m[2])
     elif m := _WAREKI_MONTH.match(text):
@@ -294,7 +340,24 @@ def parse_amount(value: object) -> int | None:
     raise ValueProblem(f"「{text}」を金額（円、0以上の整数）として読めません。", "円の金額を数字で入力してください（例: 0、9300、37,200）")
 
 
+# ="0001": the CSV trick that makes Excel keep an ID's leading zeros (a formula giving text)
+_EXCEL_TEXT = re.compile(r'^="(.*)"$')
+
+
+def excel_text(value: object) -> str | None:
+    """The ID inside ``="0001"`` (0001); None when the cell is not written so."""
+    if not isinstance(value, str) or not value.startswith(("=", "＝")):
+        return None
+    m = _EXCEL_TEXT.match(normalize_text(value))
+    return m[1].strip() if m else None
+
+
 def parse_id(value: object) -> str | None:
-    """IDs are text: leading zeros kept, a number cell 12.0 becomes "12"."""
-    text = normalize_text(value)
+    """IDs are text: leading zeros kept, a number cell 12.0 becomes "12", ``="0001"``
+    (a CSV written for Excel) is 0001. A private-use character (外字) is an error: an ID
+    goes into claims."""
+    inner = excel_text(value)
+    text = inner if inner is not None else normalize_text(value)
+    if text and not text.isascii() and (problem := private_use_problem(text)):
+        raise problem
     return text or None

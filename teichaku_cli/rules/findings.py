@@ -11,6 +11,10 @@ section.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from teichaku_cli.base.errors import Problem
 
 ERROR, WARNING, NOTE = "error", "warning", "note"  # a note asks for nothing: it tells
 
@@ -345,7 +349,17 @@ CATALOGUE: dict[str, Spec] = {
         "請求ファイルに就労定着支援（47）以外のサービスの明細書があります（{services}）。数えるだけで、記録とは照らしていません。",
         "service_lines",
     ),
+    # the data as read: a warning from reading the files that can change this result
+    # (base.errors.Touches); said by the command too, not only by validate
+    "reading-warning": Spec(
+        WARNING,
+        "データの読み込み",
+        "{problem}",
+        "",  # no rule: the data contract (READING_SOURCE)
+    ),
 }
+
+READING_SOURCE = "事業所データの形式（docs/data-format.md）: 結果に関わる読み込みの注意"
 
 # left-job has two severities but one public code
 PUBLIC_CODE = {"left-job-in-month": "left-job"}
@@ -384,3 +398,9 @@ def make(key: str, source: str, **facts: object) -> Finding:
 
 
 CODES = tuple(dict.fromkeys(PUBLIC_CODE.get(k, k) for k in CATALOGUE))
+
+
+def reading_finding(problem: "Problem") -> Finding:
+    """A reading warning that can change a command's result (``Problem.touches``) as a
+    finding: its placed message with the value and the fix, as validate shows it."""
+    return make("reading-warning", READING_SOURCE, problem=problem.describe())

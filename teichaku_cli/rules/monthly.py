@@ -219,6 +219,7 @@ def check_month(office: "Office", month: date, today: date) -> MonthCheck:
     result = MonthCheck(month, rules, tier, A.require_unit_price(settings, month), settings.unit_price_set, today)
     from teichaku_cli.rules.declared import declared_findings
 
+    result.office_findings += [F.reading_finding(p) for p in office.warnings_for("check")]  # in the JSON and the workbook too
     result.office_findings += declared_findings(office, month, rules, today)
     result.regime = regime_in_force(rules, settings.regime, month)
     book = office.certificates

@@ -78,7 +78,7 @@ class Problem:
     value: str | None = None
     severity: str = "error"  # "error" | "warning"
     structural: bool = False
-    touches: Touches | None = None
+    touches: Touches | None = field(default=None, kw_only=True)  # keyword only: subclasses add positional fields (ClaimProblem.code)
 
     def describe(self) -> str:
         text = f"{self.place.describe()}: "

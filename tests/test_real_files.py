@@ -357,3 +357,15 @@ def test_trailing_empty_fields_on_csv_lines_are_ignored(invoke, tmp_path):
     same_result(payload, sample_check(invoke, SAMPLE_CSV))
     folder = csv_folder(tmp_path / "shifted", "支援記録", lambda b: b.replace(cp932("不可,\r\n"), cp932("不可,,x\r\n"), 1))  # the first record
     assert invoke("check", folder, *MONTH).exit_code == 2  # a value beyond the header: still refused
+
+
+@pytest.mark.parametrize(
+    "text, private",
+    [("（株）０１Ａｱ", False), ("﨑", False), ("\ue000", True), ("\ue757", True), ("\uf8ff", True), ("\U000f0001", True), ("０" * 5000 + "\uf020", True), ("０" * 5000, False)],
+)
+def test_a_workbook_says_from_its_bytes_whether_its_text_may_hold_gaiji(text, private):
+    """Full-width forms and 﨑 share their first byte (EF) with private-use characters: the
+    byte after it decides, so a workbook without 外字 is not searched cell by cell."""
+    from teichaku_cli.office.sources import _maybe_private_utf8
+
+    assert _maybe_private_utf8(("x" + text + "y").encode("utf-8")) is private

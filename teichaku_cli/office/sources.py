@@ -350,11 +350,28 @@ def _text_marks(chunk: bytes) -> set[str]:
     return found
 
 
+_PRIVATE_AFTER_EF = re.compile(rb"\xef[\x80-\xa3]")
+
+
 def _maybe_private_utf8(data: bytes) -> bool:
     """Could UTF-8 bytes hold a private-use character (U+E000–U+F8FF: EE, EF 80–A3;
-    planes 15 and 16: F3 B0…, F4)? A plain byte search each (EF also leads the
-    full-width forms: then the text is checked)."""
-    return b"\xee" in data or b"\xef" in data or b"\xf3" in data or b"\xf4" in data
+    planes 15 and 16: F3 B0…, F4)? Plain byte searches first; EF also leads the
+    full-width forms (（）０-９Ａ-Ｚ, half-width kana) and CJK compatibility characters
+    (﨑), so the byte after each EF is looked at (~20 ms for 150 MB without any)."""
+    if b"\xee" in data or b"\xf3" in data or b"\xf4" in data:
+        return True
+    count = data.count(b"\xef")
+    if count == 0:
+        return False
+    if count > 4096:  # many full-width characters: one search in C
+        return _PRIVATE_AFTER_EF.search(data) is not None
+    at = data.find(b"\xef")
+    while at >= 0:
+        following = data[at + 1] if at + 1 < len(data) else 0
+        if 0x80 <= following <= 0xA3:
+            return True
+        at = data.find(b"\xef", at + 1)
+    return False
 
 
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])

@@ -117,6 +117,20 @@ ODD_SHEET = (
 )
 
 
+# Only the cells most writers write (no formula, no rich text): read in the one-pass way,
+# which must give what the general reading and calamine give.
+PLAIN_SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:H4"/><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>  spaced  </t></is></c><c r="B1" t="inlineStr"><is><t xml:space="preserve">  kept  </t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t>a &amp; b_x000D_c\r\nd</t></is></c><c r="D1" t="s"><v>4</v></c><c r="E1" t="str"><v>&lt;x&gt;</v></c>'
+    '<c r="F1" t="inlineStr"><v>ignored</v></c><c r="G1" t="e"><v>#REF!</v></c><c r="H1" t="b"><v>1</v></c></row>'
+    '<row r="2"><c r="A2" s="1"><v>45566</v></c><c r="B2" s="3"><v>45568.75</v></c><c r="C2" s="4"><v>1.5</v></c><c r="D2" s="6"><v>0.25</v></c>'
+    '<c r="E2" t="n"><v>1.5E3</v></c><c r="F2"><v>-2</v></c><c r="G2" s="1"/><c r="H2" t="n"><v></v></c></row>'
+    '<row r="4"><c r="C4" t="s"><v>2</v></c><c r="A4" s="2"><v>45567</v></c><c r="B4" t="inlineStr"><is><t></t></is></c></row>'
+    "</sheetData></worksheet>"
+)
+
+
 def write_book(path: Path, sheets: dict[str, str], styles: str = STYLES, shared: str | None = SHARED, date1904: bool = False) -> Path:
     """A minimal workbook from the parts given (what a script or another program writes)."""
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -172,6 +186,18 @@ def test_odd_cells_read_the_same(tmp_path):
     assert values[(4, 8)] == date(1900, 2, 28) and values[(4, 9)] == date(1900, 3, 1)
     assert values[(6, 0)] == 3000000.0 and values[(6, 2)] == date(2026, 10, 5) and values[(6, 3)] == datetime(2026, 10, 5, 9, 30)
     assert values[(8, 0)] == "no ref A" and values[(8, 5)] == "no ref F" and values[(9, 0)] == "row without r"
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+def test_plain_cells_read_in_one_pass_the_same(tmp_path, date1904):
+    path = write_book(tmp_path / "plain.xlsx", {"S": PLAIN_SHEET}, date1904=date1904)
+    with zipfile.ZipFile(path) as zf:
+        book = sheet_xml.open_book(zf)
+        assert sheet_xml._plain_rows(PLAIN_SHEET.encode(), book, []) == 4  # the one-pass reading took it
+    got = assert_same(path, "S")
+    values = {(n, i): v for n, row in got for i, (_, v) in enumerate(row)}
+    assert values[(1, 0)] == "spaced" and values[(1, 1)] == "  kept  " and values[(1, 2)] == "a & b\rc\nd"
+    assert values[(1, 4)] == "<x>" and values[(2, 4)] == 1500.0 and values[(4, 2)] == "trimmed"
 
 
 def test_the_1904_date_system_reads_the_same(tmp_path):
@@ -249,3 +275,56 @@ def test_a_sheet_without_its_extent_tag_is_scanned_for_it(tmp_path):
         assert not _sparse(zf, members["dense"]) and _sparse(zf, members["stray"])
     assert_same(path, "dense")
     assert by_rows(path, "stray")[0][-1] == (1_048_576, [("str", "")] * 25 + [("str", "x")])
+
+
+def block_sheet(prefix: str = "", far: int = 150_000) -> str:
+    """Rows 1–300 (text, shared strings, dates, a formula), a gap, then rows ``far``–``far``+4
+    beside and beyond them, and merged cells above and below the gap."""
+    p = f"{prefix}:" if prefix else ""
+    ns = f'xmlns{":" + prefix if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rows = [f'<{p}row r="1"><{p}c r="A1" t="s"><{p}v>0</{p}v></{p}c><{p}c r="B1" t="s"><{p}v>1</{p}v></{p}c></{p}row>']
+    for r in range(2, 301):
+        rows.append(
+            f'<{p}row r="{r}"><{p}c r="A{r}" s="1"><{p}v>{45000 + r}</{p}v></{p}c><{p}c r="B{r}" t="inlineStr"><{p}is><{p}t>行{r}</{p}t></{p}is></{p}c>'
+            f'<{p}c r="C{r}"><{p}f>A{r}+1</{p}f><{p}v>{45001 + r}</{p}v></{p}c></{p}row>'
+        )
+    for r in range(far, far + 5):
+        rows.append(f'<{p}row r="{r}"><{p}c r="B{r}" t="s"><{p}v>4</{p}v></{p}c><{p}c r="J{r}"><{p}v>{r}</{p}v></{p}c></{p}row>')
+    merges = f'<{p}mergeCells count="2"><{p}mergeCell ref="D2:E3"/><{p}mergeCell ref="B{far}:C{far + 1}"/></{p}mergeCells>'
+    return (
+        f'<{p}worksheet {ns}><{p}dimension ref="A1:J{far + 4}"/><{p}sheetData>{"".join(rows)}</{p}sheetData>{merges}</{p}worksheet>'
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_rows_far_below_a_gap_are_read_apart_and_the_rest_by_calamine(tmp_path, prefix):
+    """The sheet splits at the gap: calamine reads the rows above it from a copy holding
+    only them, the rows after it are read one by one. Together: calamine's cells, every
+    row numbered as in Excel, the merged ranges of both parts."""
+    from teichaku_cli.office.sources import _rows_above_a_gap
+
+    path = write_book(tmp_path / "blocks.xlsx", {"S": block_sheet(prefix), "T": ODD_SHEET})
+    with zipfile.ZipFile(path) as zf:
+        member = _sheet_members(zf)["S"]
+        assert _sparse(zf, member) and _rows_above_a_gap(zf, member, 10) is not None
+    grid, numbers, merges, failure = _read_cells(path, "S")
+    assert failure is None and numbers[:300] == list(range(1, 301)) and numbers[-5:] == list(range(150_000, 150_005))
+    expected, expected_merges = by_calamine(path, "S")
+    assert _rows_with_values(zip(numbers, grid)) == expected
+    assert sorted(merges) == expected_merges
+
+
+def test_a_sheet_far_to_the_right_is_read_row_by_row(tmp_path):
+    """No gap below to split at: the grid is wide, not long. Read one row at a time."""
+    from teichaku_cli.office.sources import _rows_above_a_gap
+
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 120))
+    far = '<row r="120"><c r="XFD120" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = write_book(tmp_path / "wide.xlsx", {"S": f'<worksheet {ns}><dimension ref="A1:XFD120"/><sheetData>{rows}{far}</sheetData></worksheet>'})
+    with zipfile.ZipFile(path) as zf:
+        member = _sheet_members(zf)["S"]
+        assert _sparse(zf, member) and _rows_above_a_gap(zf, member, 16384) is None
+    grid, numbers, _, failure = _read_cells(path, "S")
+    assert failure is None and numbers == list(range(1, 121)) and len(grid[-1]) == 16384 and grid[-1][-1] == "x"
+    assert _rows_with_values(zip(numbers, grid)) == by_calamine(path, "S")[0]

@@ -601,21 +601,46 @@ def _read_cells(path: Path, name: str, book=None) -> tuple[list, list[int] | Non
 
 
 def _read_if_sparse(path: Path, name: str) -> tuple[list, list[int], list, None] | None:
-    """The sheet's rows read one by one when its grid would be mostly empty; None otherwise."""
+    """A sheet whose grid would be mostly empty, read without building that grid; None
+    for any other sheet (calamine reads it whole).
+
+    A stray value far below the rows (the usual case: Z1048576) splits the sheet: the rows
+    above the gap are read by calamine from a copy of the workbook holding only them, the
+    rows after it one by one (sheet_xml) — the stray costs the rows it adds. Any other
+    sparse sheet (a value far to the right, rows without numbers) is read one row at a time."""
     from teichaku_cli.office import sheet_xml
 
     with zipfile.ZipFile(path) as zf:
         member = _sheet_members(zf).get(name)
-        if member is None or not _sparse(zf, member):
+        if member is None:
+            return None
+        extent = _sparse_extent(zf, member)
+        if extent is None:
             return None
         book = sheet_xml.open_book(zf)
-        with zf.open(member) as fh:
-            rows, merges = sheet_xml.read_rows(iter(lambda: fh.read(1 << 22), b""), book)
-    return [cells for _, cells in rows], [number for number, _ in rows], merges, None
+        split = _rows_above_a_gap(zf, member, extent[1])
+        if split is None:
+            with zf.open(member) as fh:
+                rows, merges = sheet_xml.read_rows(iter(lambda: fh.read(1 << 22), b""), book)
+            return [cells for _, cells in rows], [number for number, _ in rows], merges, None
+        copy, tail = split
+        rows, merges = sheet_xml.read_rows(iter(tail), book)
+    import python_calamine
+
+    sheet = python_calamine.CalamineWorkbook.from_filelike(copy).get_sheet_by_name(name)
+    grid = sheet.to_python(skip_empty_area=False)
+    del copy, sheet
+    return grid + [cells for _, cells in rows], [*range(1, len(grid) + 1), *(number for number, _ in rows)], merges, None
 
 
 def _sparse(zf: zipfile.ZipFile, member: str) -> bool:
     """Would the sheet's grid (A1 to its farthest cell) be far larger than its cells?"""
+    return _sparse_extent(zf, member) is not None
+
+
+def _sparse_extent(zf: zipfile.ZipFile, member: str) -> tuple[int, int] | None:
+    """The sheet's extent (last row, last column) when its grid would be far larger than its
+    cells; None when it would not (or cannot be told: a large sheet without <dimension>)."""
     from teichaku_cli.office import sheet_xml
 
     size = zf.getinfo(member).file_size
@@ -624,10 +649,69 @@ def _sparse(zf: zipfile.ZipFile, member: str) -> bool:
     extent = sheet_xml.dimension(head)
     if extent is None:
         if size > SCAN_WITHOUT_DIMENSION:
-            return False
+            return None
         extent = _scanned_extent(zf.read(member))
     rows, columns = extent
-    return rows * columns > size // BYTES_PER_CELL + GRID_SLACK
+    return extent if rows * columns > size // BYTES_PER_CELL + GRID_SLACK else None
+
+
+# Rows after a gap of this many empty rows (and more than the rows above it) are "far below".
+FAR_BELOW = 10_000
+
+
+def _rows_above_a_gap(zf: zipfile.ZipFile, member: str, columns: int):
+    """(a copy of the workbook whose sheet holds only the rows above the first far gap, the
+    sheet's XML from the first far row on, in chunks); None when the sheet has no such gap,
+    or its rows above the gap would still span more than their cells (a value far to the
+    right too). The copy holds the parts calamine reads (the workbook, its relationships,
+    styles, shared strings, this sheet), stored without compression: ~0.1 s a 100 MB sheet."""
+    import io
+
+    size = zf.getinfo(member).file_size
+    out = io.BytesIO()
+    count = 0
+    tail: list[bytes] | None = None
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        for info in zf.infolist():
+            part = info.filename
+            if part == member or (part.startswith("xl/worksheets/") and not part.endswith(".rels")):
+                continue  # other sheets are never read from the copy
+            if part.startswith(("xl/media/", "xl/drawings/", "xl/embeddings/", "xl/printerSettings/")):
+                continue
+            copy.writestr(part, zf.read(part))
+        with zf.open(member) as fh, copy.open(member, "w") as sheet:
+            carry = b""
+            numbered = None  # <row r="…"> (or <x:row r="…">): a literal to search for, fast
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                if tail is not None:
+                    tail.append(chunk)
+                    continue
+                text = carry + chunk
+                cut = text.rfind(b"<")  # what follows may be half a tag: looked at with the next chunk
+                text, carry = text[:cut], text[cut:]
+                if numbered is None:
+                    data = re.search(rb"<(\w+:)?sheetData\b", text)
+                    if data is None:
+                        sheet.write(text)
+                        continue
+                    prefix = data[1] or b""
+                    numbered = re.compile(b"<" + re.escape(prefix) + rb'row r="(\d+)"')
+                numbers = numbered.findall(text)
+                far = next((i for i, n in enumerate(map(int, numbers), start=count + 1) if n > max(2 * i, i + FAR_BELOW)), None)
+                if far is None:
+                    count += len(numbers)
+                    sheet.write(text)
+                    continue
+                if max(2 * far, far + FAR_BELOW) * columns > size // BYTES_PER_CELL + GRID_SLACK:
+                    return None  # still far more grid than cells above the gap: far to the right too
+                m = next(m for i, m in enumerate(numbered.finditer(text), start=count + 1) if i == far)
+                sheet.write(text[: m.start()])
+                sheet.write(b"</" + prefix + b"sheetData></" + prefix + b"worksheet>")
+                tail = [text[m.start() :], carry]
+            if tail is None:
+                return None  # no gap: the grid is wide, not long
+    out.seek(0)
+    return out, tail
 
 
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
@@ -758,13 +842,18 @@ def _raw_from_grid(
     else:
         rows = np.asarray(numbers[top + 1 :], dtype=np.int64)
     outside: list[tuple[int, int]] = []
-    if numbers is not None:  # ragged, each row as long as its last value
-        for number, row in zip(rows.tolist(), body):
-            if len(row) > width and not any(_filled(c) for c in row[:width]):
-                beyond = next((j for j in range(width, len(row)) if _filled(row[j])), None)
-                if beyond is not None:
-                    outside.append((number, beyond))
-        body = [r if len(r) == width else (r[:width] if len(r) > width else list(r) + [""] * (width - len(r))) for r in body]
+    if numbers is not None:  # rows of any length (each as long as its last value): only those not as wide as the header are looked at
+        odd = [i for i, n in enumerate(map(len, body)) if n != width]
+        for i in odd:
+            row = body[i]
+            if len(row) > width:
+                if not any(_filled(c) for c in row[:width]):
+                    beyond = next((j for j in range(width, len(row)) if _filled(row[j])), None)
+                    if beyond is not None:
+                        outside.append((int(rows[i]), beyond))
+                body[i] = row[:width]
+            else:
+                body[i] = list(row) + [""] * (width - len(row))
     longest = max(map(len, body))
     if longest < width or any(len(r) != longest for r in body):  # calamine gives rectangular grids; be safe
         longest = max(longest, width)

@@ -3,10 +3,11 @@ sheet whose grid would be far larger than its cells.
 
 calamine builds a sheet's whole grid, from A1 out to the farthest cell with a value:
 one stray value at Z1048576 makes a grid of 27 million cells (1.2 GB) for a sheet of
-a few hundred rows. A sheet whose extent is far beyond what its XML can hold is read
-here instead, one row at a time, keeping only the rows that hold a value: it costs
-the rows it has, not the rows it spans. Everything else is read by calamine (several
-times faster on a dense sheet).
+a few hundred rows. For a sheet whose extent is far beyond what its XML can hold,
+office/sources.py has calamine read only the rows above the gap and reads the rows after
+it here, one row at a time, keeping only the rows that hold a value (a sheet with no gap
+to split at, a value far to the right, is read here whole): it costs the rows it has,
+not the rows it spans. Everything else is read by calamine (several times faster).
 
 The values are calamine's, rule for rule (tests/test_sheet_xml.py compares both on the
 sample and on odd workbooks): shared and inline strings (rich text runs joined,

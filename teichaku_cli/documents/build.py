@@ -31,6 +31,7 @@ from teichaku_cli.base.dates import format_wareki_date
 from teichaku_cli.base.dates import month_end
 from teichaku_cli.rules.periods import UserPeriods
 from teichaku_cli.model.rulebook import rules_for
+from teichaku_cli.model.schema import C
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,16 +137,16 @@ def _one_file_each(jobs: list[Job]) -> list[Job]:
 def _select_users(office: "Office", active: "pd.DataFrame", ids: list[str] | None) -> "pd.DataFrame":
     if not ids:
         return active
-    known = set(office.users["利用者ID"])
+    known = set(office.users[C.USER_ID])
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise UsageError(f"--user {' '.join(unknown)} は利用者シートにありません。", "利用者ID を確かめてください（先頭の 0 も含めて）")
-    return office.users[office.users["利用者ID"].isin(ids)]
+    return office.users[office.users[C.USER_ID].isin(ids)]
 
 
 def _outside(user: dict, first: date, last: date) -> str:
     """Why a month (or a day: first == last) is outside the user's service, or ''."""
-    started, finished = as_date(user["利用開始日"]), as_date(user["利用終了日"])
+    started, finished = as_date(user[C.SERVICE_START]), as_date(user[C.SERVICE_END])
     if started > last or (finished is not None and finished < first):
         span = f"{format_wareki_date(started)}〜{format_wareki_date(finished) if finished else ''}"
         return f"利用期間（{span}）の外のため作りません"
@@ -167,19 +168,19 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
     users = office.users
     active = users[in_service_mask(users, month, month_end(month))]
     chosen = _select_users(office, active, ids)
-    in_month = office.month_facts(month).contacts.sort_values(["日付", ROW])
+    in_month = office.month_facts(month).contacts.sort_values([C.DATE, ROW])
     entries_by_user: dict[str, list[dict]] = {}  # plain rows, grouped once (no DataFrame per user)
     for entry in records(in_month):
-        entries_by_user.setdefault(entry["利用者ID"], []).append(entry)
+        entries_by_user.setdefault(entry[C.USER_ID], []).append(entry)
     reports = office.table(schema.REPORTS.name)
     reports_by_user: dict[str, list[dict]] = {}  # a month may have a row per employer (a job change)
-    for row in records(reports[reports["対象月"] == first].sort_values(ROW)):
-        reports_by_user.setdefault(row["利用者ID"], []).append(row)
+    for row in records(reports[reports[C.MONTH] == first].sort_values(ROW)):
+        reports_by_user.setdefault(row[C.USER_ID], []).append(row)
     office_ctx = {"name": office.settings.office_name, "number": office.settings.office_number}
     month_name = month.strftime("%Y-%m")
     jobs: list[Job] = []
     for user in records(chosen):
-        uid, name = user["利用者ID"], user["氏名"]
+        uid, name = user[C.USER_ID], user[C.NAME]
         outside = _outside(user, month, month_end(month))
         if outside:
             jobs.append(Job(uid, name, None, None, skipped=outside))
@@ -191,14 +192,14 @@ def report_jobs(office: "Office", month: date, audience: str, out_dir: Path, ids
         base = {
             "office": office_ctx,
             "month": month,
-            "author": (report_row or {}).get("作成者") or user.get("担当者") or "",
-            "created": _plain((report_row or {}).get("本人提供日")) or today,
+            "author": (report_row or {}).get(C.AUTHOR) or user.get(C.STAFF) or "",
+            "created": _plain((report_row or {}).get(C.GIVEN_ON)) or today,
         }
         life = office.lives.of(user)
         if audience == USER_COPY:
             held = life.jobs_in(month, month_end(month))
             report = _user_report(rows)
-            employer = "、".join(dict.fromkeys(j.employer for j in held if j.employer)) or (user.get("事業主") or "")
+            employer = "、".join(dict.fromkeys(j.employer for j in held if j.employer)) or (user.get(C.EMPLOYER) or "")
             context = {**base, "user": _record(user), "employer": employer, "report": report, "entries": [_record(e) for e in entries], "copy": COPY_LABEL[USER_COPY]}
             path = out_dir / file_name(month_name, id_part(uid), clean_part(name), COPY_LABEL[USER_COPY])
             jobs.append(Job(uid, name, path, context, note=note))
@@ -221,7 +222,7 @@ def _user_report(rows: list[dict]) -> dict[str, object]:
         return _record(rows[0] if rows else {}, fields)
     joined: dict[str, object] = {}
     for f in fields:
-        parts = [(r.get("事業主") or "", _plain(r.get(f))) for r in rows]
+        parts = [(r.get(C.EMPLOYER) or "", _plain(r.get(f))) for r in rows]
         parts = [(who, text) for who, text in parts if text]
         if f == "作成者":
             joined[f] = "、".join(dict.fromkeys(str(text) for _, text in parts)) or None
@@ -245,19 +246,19 @@ def consent_paragraph(fields: tuple[str, ...]) -> str:
 
 def _employer_context(office, base: dict, user: dict, copy: "sharing.EmployerCopy", entries: list[dict], rows: list[dict], month: date) -> dict:
     """What one employer's copy holds: what the sharing rules let it (model/sharing.py)."""
-    shared = [_record(e, sharing.EMPLOYER_ENTRY_FIELDS) for e in entries if copy.entry(as_date(e["日付"]), e["事業主"], e["事業主共有"] is True).allowed]
+    shared = [_record(e, sharing.EMPLOYER_ENTRY_FIELDS) for e in entries if copy.entry(as_date(e[C.DATE]), e[C.EMPLOYER], e[C.SHAREABLE] is True).allowed]
     fields = sharing.report_fields(office.settings)
     values = {f: None for f in fields}
     row = copy.report_row(rows)
     if copy.report(row, month_end(month)).allowed:
         values = {f: _plain(row.get(f)) for f in fields}
     report_fields = [{"項目": f, "内容": v} for f, v in values.items() if v]
-    shared_on = _plain((row or {}).get("事業主共有日"))
+    shared_on = _plain((row or {}).get(C.SHARED_ON))
     return {
         **base,
         "created": shared_on or base["created"],  # the day it was shared with this employer
         "employer": copy.employer,
-        "user": {"氏名": user["氏名"], "担当者": user.get("担当者") or ""},
+        "user": {"氏名": user[C.NAME], "担当者": user.get(C.STAFF) or ""},
         "report": values,
         "report_fields": report_fields,
         "entries": shared,
@@ -294,14 +295,14 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
     active = users[in_service_mask(users, day, day)]
     chosen = _select_users(office, active, ids)
     plans = office.table(schema.PLANS.name)
-    in_force = plans[plans["作成日"] <= ts].sort_values(["作成日", ROW]).groupby("利用者ID").tail(1)
-    plan_by_user = {p["利用者ID"]: p for p in records(in_force)}
+    in_force = plans[plans[C.MADE_ON] <= ts].sort_values([C.MADE_ON, ROW]).groupby(C.USER_ID).tail(1)
+    plan_by_user = {p[C.USER_ID]: p for p in records(in_force)}
     rules = rules_for(day)
     review = rules.period("plan_review")
     office_ctx = {"name": office.settings.office_name, "number": office.settings.office_number}
     jobs = []
     for user in records(chosen):
-        uid, name = user["利用者ID"], user["氏名"]
+        uid, name = user[C.USER_ID], user[C.NAME]
         outside = _outside(user, day, day)
         if outside:
             jobs.append(Job(uid, name, None, None, skipped=outside.replace("のため", f"（{format_wareki_date(day)}）のため")))
@@ -311,7 +312,7 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
             jobs.append(Job(uid, name, None, None, skipped=f"{format_wareki_date(day)}時点で作成済みの支援計画がありません"))
             continue
         plan = _record(row)
-        made = plan["作成日"]
+        made = plan[C.MADE_ON]
         deadline = review.of(made).last  # the review deadline, counted as the rule file says
         life = office.lives.of(user)
         end = UserPeriods(office.person_by_id[uid], rules, life.first_hire).planned_end if life.first_hire else deadline
@@ -327,7 +328,7 @@ def plan_jobs(office: "Office", day: date, out_dir: Path, ids: list[str] | None)
         context = {
             "office": office_ctx,
             "user": _record(user),
-            "employer": (job.employer if job else None) or user.get("事業主") or "",
+            "employer": (job.employer if job else None) or user.get(C.EMPLOYER) or "",
             "plan": plan,
             "goals": _goals(plan),
             "period_start": made,

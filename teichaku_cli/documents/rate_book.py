@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from teichaku_cli.documents.sheets import AMOUNT, DATE, DECIMAL, HEADER_ROW, MARK, PERCENT, PROSE, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet, extend_print_area
+from teichaku_cli.documents.sheets import AMOUNT, DATE, HEADER_ROW, MARK, PERCENT, PROSE, WRAP, Col, Heading, Total, add_fields_sheet, add_sheet, extend_print_area
 from teichaku_cli.rules.retention import marks, revisions_in_words
 from teichaku_cli.base.safe_write import atomic_file
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
 from teichaku_cli.base.dates import month_end as _month_end
+from teichaku_cli.model.schema import C
 
 month_end = lru_cache(maxsize=256)(_month_end)  # asked once per user-month
 
@@ -135,17 +136,17 @@ class CertificateBook:
         from teichaku_cli.model.rows import records
 
         grouped: dict[str, list[Certificate]] = {}
-        for v in records(frame.sort_values("支給決定開始日", kind="stable"), ("利用者ID", "受給者証番号", "市町村番号", "支給決定開始日", "支給決定終了日", "負担上限月額", "上限管理事業所番号", "_row")):
-            grouped.setdefault(v["利用者ID"], []).append(
+        for v in records(frame.sort_values(C.GRANT_START, kind="stable"), (C.USER_ID, C.CERTIFICATE_NUMBER, C.MUNICIPALITY, C.GRANT_START, C.GRANT_END, C.CAP, C.CAP_MANAGER, "_row")):
+            grouped.setdefault(v[C.USER_ID], []).append(
                 Certificate(
-                    v["受給者証番号"], _given(v["市町村番号"]), v["支給決定開始日"].date(), v["支給決定終了日"].date(),
-                    _given(v["負担上限月額"]), _given(v["上限管理事業所番号"]), v["_row"],
+                    v[C.CERTIFICATE_NUMBER], _given(v[C.MUNICIPALITY]), v[C.GRANT_START].date(), v[C.GRANT_END].date(),
+                    _given(v[C.CAP]), _given(v[C.CAP_MANAGER]), v["_row"],
                 )
             )
         results = {}
-        for v in records(cap_results, ("利用者ID", "対象月", "管理結果", "利用者負担額", "_row")):
-            month = v["対象月"].date()
-            results[(v["利用者ID"], month)] = CapResult(month, v["管理結果"], _given(v["利用者負担額"]), v["_row"])
+        for v in records(cap_results, (C.USER_ID, C.MONTH, C.CAP_RESULT, C.CAP_BURDEN, "_row")):
+            month = v[C.MONTH].date()
+            results[(v[C.USER_ID], month)] = CapResult(month, v[C.CAP_RESULT], _given(v[C.CAP_BURDEN]), v["_row"])
         return cls(not frame.empty, {uid: Certificates(c, in_order=True) for uid, c in grouped.items()}, results)
 
     def of_user(self, user_id: str) -> Certificates:

@@ -12,6 +12,7 @@ shared with an employer).
 """
 
 from __future__ import annotations
+from teichaku_cli.model.schema import C
 
 import functools
 import re
@@ -107,13 +108,13 @@ class WorkingLife(NamedTuple):
 
 
 def _legacy_jobs(user: dict, consent_known: bool = True) -> tuple[Job, ...]:
-    hired, left, rehired = _day(user.get("就職日")), _day(user.get("離職日")), _day(user.get("再就職日"))
+    hired, left, rehired = _day(user.get(C.HIRED)), _day(user.get(C.LEFT)), _day(user.get(C.REHIRED))
     if hired is None:
         return ()
     row = int(user.get("_row") or 0)
-    employer, disclosure = user.get("事業主") or None, user.get("障害開示")
-    consent = user.get("事業主共有同意") if consent_known else None
-    since = _day(user.get("事業主共有同意日"))
+    employer, disclosure = user.get(C.EMPLOYER) or None, user.get(C.DISCLOSURE)
+    consent = user.get(C.CONSENT) if consent_known else None
+    since = _day(user.get(C.CONSENT_FROM))
     if rehired is None:
         return (Job(employer, hired, left, disclosure, consent, since, USERS_TABLE, row),)
     earlier = Job(None, hired, left, None, None, None, USERS_TABLE, row)  # 事業主/開示/同意 are the latest job's
@@ -131,7 +132,7 @@ class WorkingLives:
         self._user_consent_known = user_consent_dates_readable
         self._rows: dict[str, list[dict]] = {}
         for row in history_rows:
-            self._rows.setdefault(row["利用者ID"], []).append(row)
+            self._rows.setdefault(row[C.USER_ID], []).append(row)
         self._built: dict[str, WorkingLife] = {}
 
     def has_history(self, user_id: str) -> bool:
@@ -143,7 +144,7 @@ class WorkingLives:
     def of(self, user) -> WorkingLife:
         """``user`` is a ``Person`` (model/people.py) or their 利用者 row as a dict."""
         user = getattr(user, "record", user)
-        uid = user["利用者ID"]
+        uid = user[C.USER_ID]
         life = self._built.get(uid)
         if life is None:
             rows = self._rows.get(uid)
@@ -151,17 +152,17 @@ class WorkingLives:
                 jobs = sorted(
                     (
                         Job(
-                            employer=r["事業主"] or None,
-                            hired=_day(r["就職日"]),
-                            left=_day(r["離職日"]),
-                            disclosure=r["障害開示"],
-                            consent=r["事業主共有同意"] if self._consent_known else None,
-                            consent_from=_day(r["事業主共有同意日"]),
+                            employer=r[C.EMPLOYER] or None,
+                            hired=_day(r[C.HIRED]),
+                            left=_day(r[C.LEFT]),
+                            disclosure=r[C.DISCLOSURE],
+                            consent=r[C.CONSENT] if self._consent_known else None,
+                            consent_from=_day(r[C.CONSENT_FROM]),
                             table=HISTORY_TABLE,
                             row=int(r["_row"]),
                         )
                         for r in rows
-                        if _day(r["就職日"]) is not None
+                        if _day(r[C.HIRED]) is not None
                     ),
                     key=lambda j: (j.hired, j.row),
                 )

@@ -45,6 +45,7 @@ from teichaku_cli.base.dates import format_wareki_date
 from teichaku_cli.base.errors import Place, TeichakuError
 from teichaku_cli.model import schema
 from teichaku_cli.model.history import HISTORY_TABLE, OPEN, USER_JOB_COLUMNS, USERS_TABLE, Job, WorkingLife, employer_key
+from teichaku_cli.model.schema import C
 
 if TYPE_CHECKING:
     import numpy as np
@@ -234,12 +235,12 @@ class EmployerCopy:
         """The month's 支援レポート row about this employer: the one naming it, or an unnamed
         one when the month has no other employer (then it can only be about this one)."""
         latest = self.jobs[-1]
-        named = [r for r in rows if r.get("事業主")]
+        named = [r for r in rows if r.get(C.EMPLOYER)]
         for row in named:
-            if latest.is_employer(row["事業主"]):
+            if latest.is_employer(row[C.EMPLOYER]):
                 return row
         employers = {employer_key(j.employer) for j in self.held if j.employer}
-        unnamed = [r for r in rows if not r.get("事業主")]
+        unnamed = [r for r in rows if not r.get(C.EMPLOYER)]
         if len(unnamed) == 1 and not named and employers == {employer_key(latest.employer)} and all(j.employer for j in self.held):
             return unnamed[0]
         return None
@@ -341,30 +342,30 @@ def share_date_decisions(office: "Office") -> "pd.DataFrame":
 
     columns = [ROW, "code", "employer", "start", "day"]
     reports = office.table(schema.REPORTS.name)
-    shared = reports.loc[reports["事業主共有日"].notna() & reports["利用者ID"].notna(), ["利用者ID", "事業主共有日", "事業主", ROW]]
+    shared = reports.loc[reports[C.SHARED_ON].notna() & reports[C.USER_ID].notna(), [C.USER_ID, C.SHARED_ON, C.EMPLOYER, ROW]]
     if shared.empty:
         return pd.DataFrame(columns=columns)
     # Only people with a job whose gates are not plainly open, or whose consent has a
     # date, can have such a row: found column-wise first, so the rest are never walked.
     users, history = office.users, office.table(HISTORY_TABLE)
     candidates = _not_plainly_open(office, users, USERS_TABLE) | _not_plainly_open(office, history, HISTORY_TABLE)
-    shared = shared[shared["利用者ID"].isin(candidates)]
+    shared = shared[shared[C.USER_ID].isin(candidates)]
     if shared.empty:
         return pd.DataFrame(columns=columns)
-    people = {u["利用者ID"]: u for u in records(users[users["利用者ID"].isin(candidates)], USER_JOB_COLUMNS)}
-    shared = shared[shared["利用者ID"].isin(set(people))]
+    people = {u[C.USER_ID]: u for u in records(users[users[C.USER_ID].isin(candidates)], USER_JOB_COLUMNS)}
+    shared = shared[shared[C.USER_ID].isin(set(people))]
     jobs = pd.DataFrame(
         [
             (uid, order, employer_key(j.employer) if j.employer else "", j.employer or "", j.hired, j.left, j.disclosure, j.consent, consent_starts(j))
-            for uid in set(shared["利用者ID"].tolist())
+            for uid in set(shared[C.USER_ID].tolist())
             for order, j in enumerate(office.lives.of(people[uid]).jobs)
         ],
         columns=["利用者ID", "order", "key", "employer", "hired", "left", "disclosure", "consent", "start"],
     ).astype({"hired": "datetime64[ns]", "left": "datetime64[ns]", "start": "datetime64[ns]"})
-    codes, uniques = pd.factorize(shared["事業主"].fillna(""))
+    codes, uniques = pd.factorize(shared[C.EMPLOYER].fillna(""))
     shared = shared.assign(named=np.array([employer_key(u) for u in uniques], dtype=object)[codes])
-    m = shared.merge(jobs, on="利用者ID")
-    day = m["事業主共有日"]
+    m = shared.merge(jobs, on=C.USER_ID)
+    day = m[C.SHARED_ON]
     m = m[(m["hired"] <= day) & (m["left"].isna() | (m["left"] >= day)) & ((m["named"] == "") | (m["key"] == m["named"]))]
     # job_of_entry: a named employer's first job in force that day; without a name, the
     # one job of that day (two that day: the job is unknown, nothing to say)
@@ -372,7 +373,7 @@ def share_date_decisions(office: "Office") -> "pd.DataFrame":
     unnamed = m[m["named"] == ""]
     m = pd.concat([named, unnamed[~unnamed[ROW].duplicated(keep=False)]])
     m = m[m["key"] != ""]  # job_of_shared_report: a job without an employer says nothing
-    disclosure, consent, day = m["disclosure"], m["consent"], m["事業主共有日"]
+    disclosure, consent, day = m["disclosure"], m["consent"], m[C.SHARED_ON]
     yes, no = _yes_no(consent)
     code = np.select(
         [(disclosure == CLOSED).to_numpy(dtype=bool), no, yes & (day < m["start"]).to_numpy(dtype=bool), (disclosure != OPEN).to_numpy(dtype=bool), ~yes],
@@ -391,10 +392,10 @@ def _not_plainly_open(office: "Office", frame: "pd.DataFrame", table: str) -> se
     if frame.empty:
         return set()
     if "事業主共有同意日" in office.places[table].unreadable:
-        return set(frame["利用者ID"].tolist())
-    codes = gate_codes(frame["障害開示"], frame["事業主共有同意"])
-    mask = (codes != ALLOWED) | frame["事業主共有同意日"].notna().to_numpy(dtype=bool)
-    return set(frame.loc[mask, "利用者ID"].tolist())
+        return set(frame[C.USER_ID].tolist())
+    codes = gate_codes(frame[C.DISCLOSURE], frame[C.CONSENT])
+    mask = (codes != ALLOWED) | frame[C.CONSENT_FROM].notna().to_numpy(dtype=bool)
+    return set(frame.loc[mask, C.USER_ID].tolist())
 
 
 # --- the office as a whole ----------------------------------------------------------------------
@@ -418,7 +419,7 @@ def missing_gate_columns(office: "Office") -> list[Blocker]:
     warning; the claim check does not need them)."""
     found = []
     users = office.users
-    without_history = users["利用者ID"].map(lambda u: not office.lives.has_history(u)).astype(bool)
+    without_history = users[C.USER_ID].map(lambda u: not office.lives.has_history(u)).astype(bool)
     sources = ((USERS_TABLE, bool(without_history.any())), (HISTORY_TABLE, len(office.table(HISTORY_TABLE)) > 0))
     for table, used in sources:
         place = office.places[table]

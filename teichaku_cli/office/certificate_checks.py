@@ -11,6 +11,7 @@ from teichaku_cli.base.errors import Problem
 from teichaku_cli.model import schema
 from teichaku_cli.model.office import ROW
 from teichaku_cli.base.dates import format_wareki_date, format_wareki_month
+from teichaku_cli.model.schema import C
 
 if TYPE_CHECKING:
     from teichaku_cli.model.office import Office
@@ -34,9 +35,9 @@ def _certificates(office: "Office") -> list[Problem]:
     if frame.empty:
         return []
     problems: list[Problem] = []
-    starts, ends = frame["支給決定開始日"], frame["支給決定終了日"]
+    starts, ends = frame[C.GRANT_START], frame[C.GRANT_END]
     backwards = frame[starts.notna() & ends.notna() & (ends < starts)]
-    for row, start, end in zip(backwards[ROW], backwards["支給決定開始日"], backwards["支給決定終了日"]):
+    for row, start, end in zip(backwards[ROW], backwards[C.GRANT_START], backwards[C.GRANT_END]):
         problems.append(
             Problem(
                 office.place(name, row, "支給決定終了日"),
@@ -45,9 +46,9 @@ def _certificates(office: "Office") -> list[Problem]:
                 value=end.date().isoformat(),
             )
         )
-    valid = frame[starts.notna() & ends.notna() & (ends >= starts)].sort_values(["利用者ID", "支給決定開始日"])
+    valid = frame[starts.notna() & ends.notna() & (ends >= starts)].sort_values([C.USER_ID, C.GRANT_START])
     previous: dict[str, tuple[int, object]] = {}  # user → (row, end) of the period reaching furthest so far
-    for uid, row, start, end in zip(valid["利用者ID"], valid[ROW], valid["支給決定開始日"], valid["支給決定終了日"]):
+    for uid, row, start, end in zip(valid[C.USER_ID], valid[ROW], valid[C.GRANT_START], valid[C.GRANT_END]):
         before = previous.get(uid)
         if before is not None and start <= before[1]:
             problems.append(
@@ -75,9 +76,9 @@ def _certificates(office: "Office") -> list[Problem]:
             )
     usual = sorted({cap for rules in all_rule_sets() for cap in rules.billing["user_burden"].option("usual_caps")})
     shown = "・".join(f"{c:,}" for c in usual)
-    caps = frame["負担上限月額"]
+    caps = frame[C.CAP]
     odd = frame[caps.notna() & ~caps.isin(usual)]
-    for row, cap in zip(odd[ROW][:MAX_LISTED], odd["負担上限月額"][:MAX_LISTED]):
+    for row, cap in zip(odd[ROW][:MAX_LISTED], odd[C.CAP][:MAX_LISTED]):
         problems.append(
             Problem(
                 office.place(name, row, "負担上限月額"),
@@ -96,10 +97,10 @@ def _cap_results(office: "Office") -> list[Problem]:
     if frame.empty:
         return []
     problems: list[Problem] = []
-    keyed = frame[frame["利用者ID"].notna() & frame["対象月"].notna()]
-    twice = keyed[keyed.duplicated(["利用者ID", "対象月"], keep="first")]
-    first_rows = keyed.drop_duplicates(["利用者ID", "対象月"]).set_index(["利用者ID", "対象月"])[ROW]
-    for uid, month, row in zip(twice["利用者ID"], twice["対象月"], twice[ROW]):
+    keyed = frame[frame[C.USER_ID].notna() & frame[C.MONTH].notna()]
+    twice = keyed[keyed.duplicated([C.USER_ID, C.MONTH], keep="first")]
+    first_rows = keyed.drop_duplicates([C.USER_ID, C.MONTH]).set_index([C.USER_ID, C.MONTH])[ROW]
+    for uid, month, row in zip(twice[C.USER_ID], twice[C.MONTH], twice[ROW]):
         problems.append(
             Problem(
                 office.place(name, row, "対象月"),
@@ -108,7 +109,7 @@ def _cap_results(office: "Office") -> list[Problem]:
                 value=month.strftime("%Y-%m"),
             )
         )
-    settled = frame[(frame["管理結果"] == "3") & frame["利用者負担額"].isna()]
+    settled = frame[(frame[C.CAP_RESULT] == "3") & frame[C.CAP_BURDEN].isna()]
     for row in settled[ROW]:
         problems.append(
             Problem(

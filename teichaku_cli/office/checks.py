@@ -15,6 +15,7 @@ from teichaku_cli.model.history import HISTORY_TABLE, USER_JOB_COLUMNS, employer
 from teichaku_cli.model.office import ROW
 from teichaku_cli.model.rows import as_date, records
 from teichaku_cli.base.dates import format_wareki_date
+from teichaku_cli.model.schema import C
 
 if TYPE_CHECKING:
     from teichaku_cli.model.office import Office
@@ -26,10 +27,10 @@ def cross_check(office: "Office") -> list[Problem]:
     problems: list[Problem] = []
     users = office.users
     name = schema.USERS.name
-    ids = users["利用者ID"]
+    ids = users[C.USER_ID]
 
     duplicated = users[ids.notna() & ids.duplicated(keep=False)]
-    for user_id, group in duplicated.groupby("利用者ID", sort=False):
+    for user_id, group in duplicated.groupby(C.USER_ID, sort=False):
         rows = group[ROW].tolist()
         for row in rows[1:]:
             problems.append(
@@ -57,14 +58,14 @@ def cross_check(office: "Office") -> list[Problem]:
     order("就職日", "離職日", "離職日（{b}）が就職日（{a}）より前です。", "就職日と離職日を確かめてください")
     order("離職日", "再就職日", "再就職日（{b}）が離職日（{a}）より前です。", "離職日と再就職日を確かめてください")
 
-    orphan_rejob = users[users["再就職日"].notna() & users["離職日"].isna()]
+    orphan_rejob = users[users[C.REHIRED].notna() & users[C.LEFT].isna()]
     for row in orphan_rejob[ROW]:
         problems.append(
             Problem(office.place(name, row, "再就職日"), "再就職日があるのに離職日が空欄です。", "離職日を入力してください")
         )
 
-    special = users[users["利用類型"].isin(schema.SPECIAL_USER_TYPES) & users["起算日"].isna()]
-    for row, kind in zip(special[ROW], special["利用類型"]):
+    special = users[users[C.USER_TYPE].isin(schema.SPECIAL_USER_TYPES) & users[C.BASE_DAY].isna()]
+    for row, kind in zip(special[ROW], special[C.USER_TYPE]):
         problems.append(
             Problem(
                 office.place(name, row, "起算日"),
@@ -94,14 +95,14 @@ def _unknown_ids(office: "Office") -> tuple[list[Problem], set[str]]:
     (their other findings are that one mistake, and are not said again)."""
     name = schema.USERS.name
     problems: list[Problem] = []
-    known = set(office.users["利用者ID"].dropna())
+    known = set(office.users[C.USER_ID].dropna())
     by_digits: dict[str, str] | None = None  # made only when some table has an unknown ID
     users_lost_zeros: list[tuple[str, str, str]] = []  # (table, its ID, 利用者's ID)
     for table in (schema.HISTORY, schema.CONTACTS, schema.REPORTS, schema.PLANS, schema.MEETINGS, schema.SUBSIDIES, schema.CERTIFICATES, schema.CAP_RESULTS):
         frame = office.table(table.name)
         if frame.empty:
             continue
-        col = frame["利用者ID"]
+        col = frame[C.USER_ID]
         strangers = [uid for uid in col.unique().tolist() if isinstance(uid, str) and uid not in known]
         if not strangers:  # the usual case, asked of the distinct IDs only (a 200k-row log has 2,000)
             continue
@@ -109,16 +110,16 @@ def _unknown_ids(office: "Office") -> tuple[list[Problem], set[str]]:
         # one ID written two ways, 0001 here and 1 there: a column Excel turned into numbers.
         # Said once, not once per row blaming the rows that are right.
         by_digits = _by_digits(known) if by_digits is None else by_digits
-        zeros = {uid: by_digits[_digits(uid)] for uid in set(unknown["利用者ID"]) if _digits(uid) in by_digits}
+        zeros = {uid: by_digits[_digits(uid)] for uid in set(unknown[C.USER_ID]) if _digits(uid) in by_digits}
         if zeros:
             lost_here = {uid: k for uid, k in zeros.items() if len(uid) < len(k)}
             if lost_here:
-                rows = sorted(unknown.loc[unknown["利用者ID"].isin(lost_here), ROW].tolist())
+                rows = sorted(unknown.loc[unknown[C.USER_ID].isin(lost_here), ROW].tolist())
                 problems.append(_lost_zeros(office, table.name, rows, *next(iter(sorted(lost_here.items())))))
             users_lost_zeros += [(table.name, uid, k) for uid, k in zeros.items() if len(uid) > len(k)]
-            unknown = unknown[~unknown["利用者ID"].isin(zeros)]
+            unknown = unknown[~unknown[C.USER_ID].isin(zeros)]
         listed = 0
-        for row, user_id in zip(unknown[ROW], unknown["利用者ID"]):
+        for row, user_id in zip(unknown[ROW], unknown[C.USER_ID]):
             if listed == MAX_LISTED:
                 problems.append(
                     Problem(
@@ -141,7 +142,7 @@ def _unknown_ids(office: "Office") -> tuple[list[Problem], set[str]]:
         tables = "・".join(dict.fromkeys(t for t, _, _ in users_lost_zeros))
         _, theirs, ours = min(users_lost_zeros)
         users = office.users
-        rows = sorted(users.loc[users["利用者ID"].isin({o for _, _, o in users_lost_zeros}), ROW].tolist())
+        rows = sorted(users.loc[users[C.USER_ID].isin({o for _, _, o in users_lost_zeros}), ROW].tolist())
         problems.append(_lost_zeros(office, name, rows, ours, theirs, tables))
     return problems, {ours for _, _, ours in users_lost_zeros}
 
@@ -192,7 +193,7 @@ def _working_lives(office: "Office", lost_zeros: set[str] = frozenset()) -> list
     users = office.users
     lives = office.lives
     name = schema.USERS.name
-    in_history = users["利用者ID"].map(lives.has_history).astype(bool)
+    in_history = users[C.USER_ID].map(lives.has_history).astype(bool)
     own = users[~in_history]
     no_hire = [
         Problem(
@@ -200,17 +201,17 @@ def _working_lives(office: "Office", lost_zeros: set[str] = frozenset()) -> list
             "就職日が空欄で、就労履歴シートにもこの人の仕事がありません。",
             "利用者シートに就職日を入れるか、就労履歴シートに仕事を1行ずつ入れてください",
         )
-        for row in own.loc[own["就職日"].isna() & ~own["利用者ID"].isin(lost_zeros), ROW]  # lost zeros: their jobs are under 0001, said once
+        for row in own.loc[own[C.HIRED].isna() & ~own[C.USER_ID].isin(lost_zeros), ROW]  # lost zeros: their jobs are under 0001, said once
         if not office.has_problem(name, row, "就職日")  # an unreadable date was reported as such
     ]
-    early = own[own["就職日"].notna() & own["利用開始日"].notna() & (own["利用開始日"] < own["就職日"])]
-    before_hire = [_started_before_hire(office, row, s.date(), h.date(), "就職日") for row, s, h in zip(early[ROW], early["利用開始日"], early["就職日"])]
+    early = own[own[C.HIRED].notna() & own[C.SERVICE_START].notna() & (own[C.SERVICE_START] < own[C.HIRED])]
+    before_hire = [_started_before_hire(office, row, s.date(), h.date(), "就職日") for row, s, h in zip(early[ROW], early[C.SERVICE_START], early[C.HIRED])]
     history: list[Problem] = []
-    for user in records(users[in_history], ("利用開始日", *USER_JOB_COLUMNS)):
+    for user in records(users[in_history], (C.SERVICE_START, *USER_JOB_COLUMNS)):
         life = lives.of(user)
         if not life.jobs:
             continue  # every row's 就職日 is blank or unreadable: reported as such where it was read
-        first, started = life.jobs[0], as_date(user["利用開始日"])
+        first, started = life.jobs[0], as_date(user[C.SERVICE_START])
         if started is not None and started < first.hired:
             before_hire.append(_started_before_hire(office, user[ROW], started, first.hired, f"就労履歴シート {first.row}行目の最初の就職日"))
         history += _jobs_in_order(office, life.jobs)
@@ -312,28 +313,28 @@ def _records_name_their_employer(office: "Office") -> list[Problem]:
         if "事業主" not in office.places[table].letters:
             continue  # the column is optional, and most exports do not have it
         frame = office.table(table)
-        named = frame.loc[(frame["事業主"] != "") & frame["事業主"].notna() & frame[column].notna(), ["利用者ID", column, "事業主", ROW]]
+        named = frame.loc[(frame[C.EMPLOYER] != "") & frame[C.EMPLOYER].notna() & frame[column].notna(), [C.USER_ID, column, C.EMPLOYER, ROW]]
         if named.empty:
             continue
-        codes, uniques = pd.factorize(named["事業主"])
+        codes, uniques = pd.factorize(named[C.EMPLOYER])
         named = named.assign(key=np.array([employer_key(u) for u in uniques], dtype=object)[codes])
         named = named[named["key"] != ""]
         if people is None:
-            people = {u["利用者ID"]: u for u in records(office.users, USER_JOB_COLUMNS)}
-        named = named[named["利用者ID"].isin(set(people))]  # an unknown ID is reported on its own
+            people = {u[C.USER_ID]: u for u in records(office.users, USER_JOB_COLUMNS)}
+        named = named[named[C.USER_ID].isin(set(people))]  # an unknown ID is reported on its own
         rows = [
             (uid, employer_key(job.employer), pd.Timestamp(job.hired), pd.Timestamp(job.left) if job.left else pd.NaT)
-            for uid in set(named["利用者ID"].tolist())
+            for uid in set(named[C.USER_ID].tolist())
             for job in lives.of(people[uid]).jobs if job.employer
         ]
         jobs = pd.DataFrame(rows, columns=["利用者ID", "key", "hired", "left"]).astype({"hired": "datetime64[ns]", "left": "datetime64[ns]"})
-        joined = named.merge(jobs, on=["利用者ID", "key"], how="inner")
+        joined = named.merge(jobs, on=[C.USER_ID, "key"], how="inner")
         first = joined[column]
         last = (first + pd.offsets.MonthEnd(0)) if whole_month else first
         fits = joined.loc[(joined["hired"] <= last) & (joined["left"].isna() | (joined["left"] >= first)), ROW]
         wrong = named[~named[ROW].isin(set(fits))].sort_values(ROW)
         listed: list[Problem] = []
-        for uid, employer, row in zip(wrong["利用者ID"][: MAX_LISTED + 1], wrong["事業主"], wrong[ROW]):
+        for uid, employer, row in zip(wrong[C.USER_ID][: MAX_LISTED + 1], wrong[C.EMPLOYER], wrong[ROW]):
             life = lives.of(people[uid])
             worked = "、".join(sorted({j.employer for j in life.jobs if j.employer})) or "（事業主の記録なし）"
             listed.append(
@@ -354,12 +355,12 @@ def _blank_gates(office: "Office", lost_zeros: set[str] = frozenset()) -> list[P
     can fill it in. A cell that could not be read was already reported."""
     found: list[Problem] = []
     users = office.users
-    own = users[~users["利用者ID"].map(office.lives.has_history).astype(bool) & ~users["利用者ID"].isin(lost_zeros)]
+    own = users[~users[C.USER_ID].map(office.lives.has_history).astype(bool) & ~users[C.USER_ID].isin(lost_zeros)]
     for table, frame in ((schema.USERS.name, own), (HISTORY_TABLE, office.table(HISTORY_TABLE))):
         place = office.places[table]
         if frame.empty:
             continue
-        gates = sharing.gate_codes(frame["障害開示"], frame["事業主共有同意"])
+        gates = sharing.gate_codes(frame[C.DISCLOSURE], frame[C.CONSENT])
         for column, code, message, fix in (
             ("障害開示", sharing.DISCLOSURE_UNKNOWN, "障害開示が空欄です。分からないものは開示していないものとして扱い、事業主への連絡・共有は求めず、事業主用の帳票も作りません。", "オープン か クローズ を入力してください"),
             ("事業主共有同意", sharing.CONSENT_UNKNOWN, "障害開示はオープンですが、事業主共有同意が空欄です。同意なしとして扱い、事業主用の帳票は作りません。", "本人に確かめて あり か なし を入力してください"),
@@ -378,7 +379,7 @@ def _unnamed_employer_columns(office: "Office") -> list[Problem]:
     dated in the new job, would reach the new employer's copy. Found by its values,
     not its header (no list of words is ever complete): the 事業主 column of that
     table is then unreadable, so no employer copy is made until it is named."""
-    names = {employer_key(v) for table in (schema.USERS.name, HISTORY_TABLE) for v in office.table(table)["事業主"].dropna().unique()}
+    names = {employer_key(v) for table in (schema.USERS.name, HISTORY_TABLE) for v in office.table(table)[C.EMPLOYER].dropna().unique()}
     names.discard("")
     if not names:
         return []
@@ -391,7 +392,7 @@ def _unnamed_employer_columns(office: "Office") -> list[Problem]:
             hit = next((v for v in values if employer_key(v) in names), None)
             if hit is None or "事業主" in place.unreadable:
                 continue
-            place.unreadable["事業主"] = f"見出し「{header}」の列（勤務先の名前が入っている）"
+            place.unreadable[C.EMPLOYER] = f"見出し「{header}」の列（勤務先の名前が入っている）"
             problems.append(
                 Problem(
                     office.place(table, None, None),
@@ -476,10 +477,10 @@ def _one_report_per_employer(office: "Office") -> list[Problem]:
     """A month has one 支援レポート row per user, or — in a month with a job change — one
     per employer, each naming it: otherwise which row an employer may see is a guess."""
     reports = office.table(schema.REPORTS.name)
-    twice = reports[reports.duplicated(["利用者ID", "対象月"], keep=False) & reports["利用者ID"].notna()]
+    twice = reports[reports.duplicated([C.USER_ID, C.MONTH], keep=False) & reports[C.USER_ID].notna()]
     problems: list[Problem] = []
-    for _, group in twice.groupby(["利用者ID", "対象月"], sort=False):
-        keys = [employer_key(e) for e in group["事業主"]]
+    for _, group in twice.groupby([C.USER_ID, C.MONTH], sort=False):
+        keys = [employer_key(e) for e in group[C.EMPLOYER]]
         if all(keys) and len(set(keys)) == len(keys):
             continue  # one row per employer: fine
         rows = group[ROW].tolist()

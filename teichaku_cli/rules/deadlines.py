@@ -29,6 +29,7 @@ from teichaku_cli.rules.certificates import certificate_deadlines
 from teichaku_cli.rules.employment import employment_on
 from teichaku_cli.rules.periods import UserPeriods
 from teichaku_cli.model.rulebook import rules_for
+from teichaku_cli.model.schema import C
 
 if TYPE_CHECKING:
     from teichaku_cli.model.office import Office
@@ -186,7 +187,7 @@ def _last_month(office: "Office", today: date, found: DueList) -> set[tuple[str,
             elif kind == "plan-last-month":
                 what = f"{short}末までに作成した支援計画がありません → 作成していれば作成日とともに支援計画シートに入力"
             else:
-                made = plans.loc[(plans["利用者ID"] == user.user_id) & (plans["作成日"] <= pd.Timestamp(month_end(month))), "作成日"].max()
+                made = plans.loc[(plans[C.USER_ID] == user.user_id) & (plans[C.MADE_ON] <= pd.Timestamp(month_end(month))), C.MADE_ON].max()
                 plan = as_date(made)
                 due = review.of(plan).last if plan else None
                 since = first_blocked_month(due) if due else month
@@ -211,7 +212,7 @@ def upcoming(office: "Office", today: date, within_months: int) -> DueList:
     this_month, this_month_end = today.replace(day=1), month_end(today)
     month_label = format_wareki_month(today)
     plans = office.table(schema.PLANS.name)
-    latest_plan = plans.groupby("利用者ID")["作成日"].max().to_dict()
+    latest_plan = plans.groupby(C.USER_ID)[C.MADE_ON].max().to_dict()
     handed_over = office.first_handoffs
     facts = office.month_facts(this_month)  # the same facts check judges this month by
     face, reported = facts.face, facts.reported

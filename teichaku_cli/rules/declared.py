@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from teichaku_cli.base.dates import format_wareki_month
 from teichaku_cli.rules import findings as F
 from teichaku_cli.base.dates import fiscal_year
+from teichaku_cli.model.schema import C
 
 if TYPE_CHECKING:
     from teichaku_cli.model.office import Office
@@ -162,7 +163,7 @@ def _base_tier(office: "Office", month: date, rules: "RuleSet", today: date) -> 
 def data_months(office: "Office") -> tuple[date, date] | None:
     """The first and last month the data reach: from the earliest 利用開始日 or
     支援記録 to the latest 支援記録."""
-    users, contacts = office.users["利用開始日"], office.contacts["日付"]
+    users, contacts = office.users[C.SERVICE_START], office.contacts[C.DATE]
     if contacts.empty:
         return None
     first = min(users.min(), contacts.min()) if not users.empty else contacts.min()

@@ -514,27 +514,27 @@ def meetings_of_month(office: "Office", month: date) -> dict[str, _Meetings]:
         return {}
     fy_start = pd.Timestamp(fiscal_year_start(fiscal_year(month)))
     first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
-    in_month = meetings[(meetings["日付"] >= first) & (meetings["日付"] <= last)]
+    in_month = meetings[(meetings[C.DATE] >= first) & (meetings[C.DATE] <= last)]
     # masks as Series on the frame's index: a plain list that happens to be empty selects columns, not rows
-    blank = in_month[pd.Series([not isinstance(v, bool) for v in in_month["サービス管理責任者参加"]], index=in_month.index, dtype=bool)]
+    blank = in_month[pd.Series([not isinstance(v, bool) for v in in_month[C.MANAGER_ATTENDED]], index=in_month.index, dtype=bool)]
     unknown: dict[str, list[date]] = {}
-    for uid, day in zip(blank["利用者ID"], blank["日付"].dt.to_pydatetime().tolist()):
+    for uid, day in zip(blank[C.USER_ID], blank[C.DATE].dt.to_pydatetime().tolist()):
         unknown.setdefault(uid, []).append(day.date())
     from teichaku_cli.rules.additions import paid_meetings
 
     counts = paid_meetings(rules)  # the meetings some 加算 of the revision pays (R3: only with the manager)
-    meetings = meetings[pd.Series([isinstance(v, bool) and v in counts for v in meetings["サービス管理責任者参加"]], index=meetings.index, dtype=bool)]
-    dates = meetings["日付"]
-    current = meetings[(dates >= first) & (dates <= last)].sort_values("日付")
+    meetings = meetings[pd.Series([isinstance(v, bool) and v in counts for v in meetings[C.MANAGER_ATTENDED]], index=meetings.index, dtype=bool)]
+    dates = meetings[C.DATE]
+    current = meetings[(dates >= first) & (dates <= last)].sort_values(C.DATE)
     if current.empty:
         return {uid: _Meetings(0, 0, [], 0, 0, days) for uid, days in unknown.items()}
     month_cap, year_cap = rules.limit("meeting_month_cap"), rules.limit("meeting_year_cap")
     earlier = meetings[(dates >= fy_start) & (dates < first)]
-    per_month = earlier.groupby([earlier["利用者ID"], earlier["日付"].dt.month]).size().clip(upper=month_cap)
+    per_month = earlier.groupby([earlier[C.USER_ID], earlier[C.DATE].dt.month]).size().clip(upper=month_cap)
     before = per_month.groupby(level=0).sum().to_dict()
     with_manager: dict[str, list[bool]] = {}
     held_on: dict[str, list[date]] = {}
-    for uid, attended, day in zip(current["利用者ID"], current["サービス管理責任者参加"], current["日付"].to_numpy(dtype="datetime64[D]").tolist()):
+    for uid, attended, day in zip(current[C.USER_ID], current[C.MANAGER_ATTENDED], current[C.DATE].to_numpy(dtype="datetime64[D]").tolist()):
         with_manager.setdefault(uid, []).append(attended is True)
         held_on.setdefault(uid, []).append(day)
     found = {

@@ -25,6 +25,7 @@ from teichaku_cli.model.rows import as_date, records
 from teichaku_cli.base.dates import ONE_DAY, fiscal_year_end, fiscal_year_start, format_wareki_date
 from teichaku_cli.rules.employment import employment_on, with_employer_since
 from teichaku_cli.model.rulebook import RuleSet, Tier, rules_for, with_fee_table
+from teichaku_cli.model.schema import C
 
 if TYPE_CHECKING:
     from teichaku_cli.model.people import Person as Served  # one served person; Person below is one row of the rate
@@ -407,13 +408,13 @@ def designation_rate(office: "Office", designated: date) -> DesignationResult:
     start = rules.period("designation_window").of(reference).first
     people = []
     for values in records(office.table(schema.TRANSITIONS.name)):
-        hired, left = as_date(values["就職日"]), as_date(values["離職日"])
+        hired, left = as_date(values[C.HIRED]), as_date(values[C.LEFT])
         counted = start <= hired <= reference
         retained = counted and (left is None or left > reference)
         why = ("期間内に一般就労" if counted else f"就職日が期間（{format_wareki_date(start)}〜{format_wareki_date(reference)}）外") + (
             ("／就労継続" if retained else f"／{format_wareki_date(left)}離職") if counted else ""
         )
-        people.append((values["氏名"], hired, left, counted, retained, why))
+        people.append((values[C.NAME], hired, left, counted, retained, why))
     return DesignationResult(designated, start, reference, rules, people)
 
 

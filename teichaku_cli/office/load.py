@@ -21,7 +21,7 @@ from teichaku_cli.model.office import ROW, Office, TablePlace
 from teichaku_cli.model.schema import Column, Kind, Table
 from teichaku_cli.model.settings import Settings
 from teichaku_cli.office.settings import find_config, load_settings
-from teichaku_cli.office.sources import EXCEL_ERRORS, Known, RawSheet, Source, header_at, normalize_name, open_source
+from teichaku_cli.office.sources import EXCEL_ERRORS, Coded, Known, RawSheet, Source, Typed, header_at, normalize_name, open_source
 from teichaku_cli.office.values import (
     CONTROL,
     CONTROL_IN_TEXT,
@@ -89,9 +89,10 @@ def read_office(data: Path | None, config: Path | None = None, every_text: bool 
         table.name: [n for n in (table.name, *table.aliases, *(k for k, v in settings.sheets.items() if v == table.name)) if normalize_name(n) not in kept]
         for table in schema.TABLES
     }
-    source.prefetch(list(wanted.values()))
+    readers = {table.name: _readers(table, settings) for table in schema.TABLES}
+    source.prefetch(list(wanted.values()), [readers[table.name] for table in schema.TABLES])
     try:
-        office = _read_all(source, settings, wanted, every_text)
+        office = _read_all(source, settings, wanted, every_text, readers)
     finally:
         source.close()
     office.read_as_saved = _open_in_excel(path, source)
@@ -119,22 +120,47 @@ def _open_in_excel(path: Path, source: Source) -> list[Problem]:
     ]
 
 
-def _read_all(source: Source, settings: Settings, wanted: dict[str, list[str]], every_text: bool = True) -> Office:
+def _readers(table: Table, settings: Settings) -> tuple[Known, "Typed"]:
+    """How a table's header is found (how many of its columns a row names: a title line
+    names fewer) and which of its columns hold values to parse (read as codes in a CSV)."""
+    known = lambda names: len(_header_map(names, table, settings)[0])  # noqa: E731
+    typed = lambda header: {i for name, i in _header_map(header, table, settings)[0].items() if table.column(name).kind is not Kind.TEXT}  # noqa: E731
+    return known, typed
+
+
+def _read_all(
+    source: Source, settings: Settings, wanted: dict[str, list[str]], every_text: bool = True, readers: "dict[str, tuple[Known, Typed]] | None" = None
+) -> Office:
 
     tables: dict[str, pd.DataFrame] = {}
     places: dict[str, TablePlace] = {}
     problems: list[Problem] = list(settings.problems)
     missing: list[Table] = []
     read: dict[str, tuple[list[str], Known]] = {}  # table → (its header, how many of its columns a row names)
-    for table in schema.TABLES:
-        known = lambda names, t=table: len(_header_map(names, t, settings)[0])  # noqa: E731 - a title line names fewer
-        raw = source.sheet(wanted[table.name], known)
+    # Tables are converted as their files are read (a CSV folder reads in the background and the
+    # big log ends last), then put in the contract's order: problems are listed, and the first
+    # file that cannot be read is refused, as if each had been read in turn.
+    done: dict[int, tuple] = {}
+    failed: dict[int, Exception] = {}
+    for i in source.ready_order([wanted[t.name] for t in schema.TABLES]):
+        table = schema.TABLES[i]
+        known, typed = readers[table.name] if readers else _readers(table, settings)
+        try:
+            raw = source.sheet(wanted[table.name], known, typed)
+        except TeichakuError as exc:
+            failed[i] = exc
+            continue
+        done[i] = (raw, known, None if raw is None else _read_table(raw, table, settings, every_text))
+    if failed:
+        raise failed[min(failed)]
+    for i, table in enumerate(schema.TABLES):
+        raw, known, converted = done[i]
         if raw is None:
             places[table.name] = TablePlace(source.display, table.name)
             missing.append(table)
             tables[table.name] = _empty_frame(table)
             continue
-        frame, place, found = _read_table(raw, table, settings, every_text)
+        frame, place, found = converted
         tables[table.name], places[table.name] = frame, place
         problems += found
         read[table.name] = (raw.header, known)
@@ -771,10 +797,13 @@ def _convert(
     import numpy as np
     import pandas as pd
 
-    cells = np.asarray(raw.columns[index], dtype=object)
+    coded = raw.columns[index] if isinstance(raw.columns[index], Coded) else None
+    cells = np.asarray(raw.columns[index], dtype=object) if coded is None else None
     bad_messages: dict[int, tuple[str | None, str, str]] = {}  # position → (shown, message, fix)
     open_ends = 0
     if column.kind is Kind.TEXT:
+        if cells is None:
+            cells = np.asarray(coded, dtype=object)
         if raw.sheet is not None and set(map(type, cells)) - {str}:
             cells = np.array([_as_text(v) for v in cells], dtype=object)
         values = cells
@@ -787,7 +816,10 @@ def _convert(
         blank = values == ""
     else:
         parse = _PARSERS[column.kind](column)
-        codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
+        if coded is not None:  # read as codes into the distinct values already (office/sources.py Coded)
+            codes, uniques = coded.codes, coded.values
+        else:
+            codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
         parsed: list[object] = []
         problems_by_code: dict[int, tuple[str | None, str, str]] = {}
         open_end_codes: list[int] = []

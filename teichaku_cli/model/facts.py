@@ -163,9 +163,9 @@ class MonthFacts:
             month=month,
             face=Requirement(frame=face_to_face(in_month), column=C.DATE),
             reported=Requirement(frame=given, column=C.GIVEN_ON),
-            latest_plan={uid: as_date(day) for uid, day in latest.items()},
+            latest_plan=_days_by_user(latest),
             subsidised=set(subsidies.loc[subsidies[C.MONTH] == pd.Timestamp(first), C.USER_ID]),
-            previous_plan={uid: as_date(day) for uid, day in previous.items()},
+            previous_plan=_days_by_user(previous),
             employer=Dated(in_month[in_month[C.COUNTERPART] == "事業主"], C.DATE),
             shared=Dated(in_days(reports, C.SHARED_ON, first, last), C.SHARED_ON),
             contacts=in_month,
@@ -173,6 +173,11 @@ class MonthFacts:
             meetings=in_days(meetings, C.DATE, first, last),
             warnings=True,
         )
+
+
+def _days_by_user(days: "pd.Series") -> dict[str, date]:
+    """A Series of days indexed by user ID as a dict of dates (numpy makes the dates)."""
+    return dict(zip(days.index.tolist(), days.to_numpy(dtype="datetime64[D]").tolist()))
 
 
 HANDOFF_COUNTERPART = "関係機関"
